@@ -1,0 +1,15 @@
+//! logmap: who is knocking, and from where.
+//!
+//! The pipeline runs one way and the modules are named after its stages:
+//! [`source`] (files, stdin, gzip) → [`parse`] (addresses, formats, events) →
+//! [`enrich`] (geolocation) → [`aggregate`] (per address / country / ASN / user / time) →
+//! [`render`] (terminal tables, JSON, CSV, GeoJSON, HTML). [`cli`] turns flags into a
+//! validated configuration; the library never sees clap.
+
+pub mod aggregate;
+pub mod cli;
+pub mod enrich;
+pub mod parse;
+pub mod pipeline;
+pub mod render;
+pub mod source;

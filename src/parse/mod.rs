@@ -1,0 +1,226 @@
+//! Parse: turn one line of text into zero or more [`Event`]s.
+//!
+//! Every format module exposes a [`LineParser`]. Parsers borrow from the line they are given,
+//! so the hot path allocates nothing; the callback consumes each event before the next line
+//! is read.
+
+pub mod cowrie;
+pub mod detect;
+pub mod extract;
+pub mod generic;
+pub mod journal;
+pub mod scope;
+pub mod sshd;
+pub mod syslog;
+pub mod timestamp;
+pub mod ufw;
+pub mod web;
+
+use std::borrow::Cow;
+use std::net::IpAddr;
+
+use serde::Serialize;
+
+/// What a line means. The names are the stable strings of the export schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A failed authentication (`Failed password for …`, `error: PAM: Authentication failure …`).
+    AuthFailure,
+    /// `Invalid user U from IP`.
+    InvalidUser,
+    /// `User U from IP not allowed because …`, `ROOT LOGIN REFUSED FROM IP`.
+    PolicyReject,
+    /// `maximum authentication attempts exceeded`, `Too many authentication failures`.
+    TooManyFailures,
+    /// `Accepted password|publickey|… for U from IP`.
+    AuthSuccess,
+    /// Connection closed/reset/disconnected before authentication completed.
+    PreauthDisconnect,
+    /// Banner grabbing, protocol probes, key-exchange failures.
+    Scan,
+    /// Any other line of a known format that names an address.
+    Other,
+    /// A web request (access log).
+    Request,
+    /// A packet blocked by a firewall.
+    Blocked,
+    /// A packet allowed (and logged) by a firewall.
+    Allowed,
+    /// An address seen in text of no known format.
+    Seen,
+}
+
+impl Kind {
+    /// Every kind, in the order used for per-kind counters.
+    pub const ALL: [Kind; 12] = [
+        Kind::AuthFailure,
+        Kind::InvalidUser,
+        Kind::PolicyReject,
+        Kind::TooManyFailures,
+        Kind::AuthSuccess,
+        Kind::PreauthDisconnect,
+        Kind::Scan,
+        Kind::Other,
+        Kind::Request,
+        Kind::Blocked,
+        Kind::Allowed,
+        Kind::Seen,
+    ];
+    pub const COUNT: usize = Kind::ALL.len();
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::AuthFailure => "auth_failure",
+            Kind::InvalidUser => "invalid_user",
+            Kind::PolicyReject => "policy_reject",
+            Kind::TooManyFailures => "too_many_failures",
+            Kind::AuthSuccess => "auth_success",
+            Kind::PreauthDisconnect => "preauth_disconnect",
+            Kind::Scan => "scan",
+            Kind::Other => "other",
+            Kind::Request => "request",
+            Kind::Blocked => "blocked",
+            Kind::Allowed => "allowed",
+            Kind::Seen => "seen",
+        }
+    }
+
+    /// Position in [`Kind::ALL`], for array-backed counters.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Seconds since the Unix epoch, UTC.
+pub type Timestamp = i64;
+
+/// Format-specific details of an event. All optional; only what the line said.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Extra<'a> {
+    /// HTTP status code (web).
+    pub status: Option<u16>,
+    /// Request path (web).
+    pub path: Option<Cow<'a, str>>,
+    /// User agent (web).
+    pub user_agent: Option<Cow<'a, str>>,
+    /// Response size in bytes (web).
+    pub bytes: Option<u64>,
+    /// Destination port (firewall, honeypot).
+    pub dst_port: Option<u16>,
+    /// Protocol (firewall: `TCP`, `UDP`, …).
+    pub proto: Option<&'a str>,
+    /// Process id of the logging program, when the line carried one.
+    pub pid: Option<u32>,
+}
+
+/// One classified fact from one line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event<'a> {
+    /// Index of the input in the run's list of sources.
+    pub source: u32,
+    /// 1-based line number within that source.
+    pub line_no: u64,
+    pub ts: Option<Timestamp>,
+    /// The program that logged it (`sshd`, `nginx`, `ufw`, …) or the format name.
+    pub service: Cow<'a, str>,
+    pub kind: Kind,
+    pub ip: IpAddr,
+    pub port: Option<u16>,
+    pub user: Option<Cow<'a, str>>,
+    /// Authentication method (`password`, `publickey`, …) or HTTP method.
+    pub method: Option<Cow<'a, str>>,
+    /// How many identical occurrences this line stands for (rsyslog's
+    /// `message repeated N times: [ … ]`); 1 otherwise.
+    pub repeat: u32,
+    /// How many failed login attempts this event adds to `failures`, after the
+    /// de-duplication rules of the format (see `sshd.rs`).
+    pub failures: u32,
+    pub extra: Extra<'a>,
+}
+
+impl<'a> Event<'a> {
+    /// A bare event of `kind` for `ip`, with everything else unknown.
+    pub fn new(kind: Kind, ip: IpAddr, service: impl Into<Cow<'a, str>>) -> Self {
+        Event {
+            source: 0,
+            line_no: 0,
+            ts: None,
+            service: service.into(),
+            kind,
+            ip,
+            port: None,
+            user: None,
+            method: None,
+            repeat: 1,
+            failures: 0,
+            extra: Extra::default(),
+        }
+    }
+
+    /// How many successful logins this event adds.
+    pub fn successes(&self) -> u32 {
+        if self.kind == Kind::AuthSuccess {
+            self.repeat
+        } else {
+            0
+        }
+    }
+}
+
+/// Where a line came from, handed to parsers with each line.
+#[derive(Clone, Copy, Debug)]
+pub struct LineCtx {
+    pub source: u32,
+    pub line_no: u64,
+}
+
+/// What a parser reports about a line besides its events.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LineOutcome {
+    /// The line looked like a message of the format (e.g. an sshd line) but matched no rule.
+    pub unparsed: bool,
+}
+
+/// A line-at-a-time parser. Implementations may keep small, bounded state between the lines
+/// of one input (sshd correlates the PAM and sshd reports of one attempt by process id).
+pub trait LineParser {
+    /// Parse `line` (without its newline) and hand every event to `emit`.
+    fn parse_line<'a>(
+        &mut self,
+        line: &'a [u8],
+        ctx: LineCtx,
+        emit: &mut dyn FnMut(Event<'a>),
+    ) -> LineOutcome;
+}
+
+/// The input formats a user can name with `--input-format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Sshd,
+    Web,
+    Ufw,
+    Journal,
+    Cowrie,
+    Generic,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Sshd => "sshd",
+            Format::Web => "web",
+            Format::Ufw => "ufw",
+            Format::Journal => "journal",
+            Format::Cowrie => "cowrie",
+            Format::Generic => "generic",
+        }
+    }
+}
