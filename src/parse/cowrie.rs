@@ -377,4 +377,25 @@ mod tests {
             (Kind::AuthFailure, None, None)
         );
     }
+
+    #[test]
+    fn every_prefix_of_a_real_line_is_safe() {
+        let line = SUCCESS.as_bytes();
+        for n in 0..line.len() {
+            let (v, o) = parse(&line[..n]);
+            assert!(
+                o.unparsed && v.is_empty(),
+                "cut at {n}: a cut object is not JSON"
+            );
+        }
+        assert_eq!(parse(line).0.len(), 1);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(line in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
+            let (v, o) = parse(&line);
+            proptest::prop_assert!(v.is_empty() || !o.unparsed);
+        }
+    }
 }

@@ -304,4 +304,34 @@ mod tests {
         let f = parse_message("LOGIN=x [FW] IN=eth1 OUT= SRC=1.2.3.4 ").unwrap();
         assert_eq!((f.iface, f.prefix), (Some("eth1"), "LOGIN=x [FW] "));
     }
+
+    #[test]
+    fn every_prefix_of_a_real_line_is_safe() {
+        let m = msg(REAL);
+        for n in 0..=m.len() {
+            if let Some(f) = parse_message(&m[..n]) {
+                // Never a wrong (cut) value: the full one or nothing.
+                assert_eq!(f.src, ip("109.205.213.90"), "cut at {n}");
+                assert!(
+                    f.dst.is_none() || f.dst == Some(ip("194.58.102.129")),
+                    "cut at {n}"
+                );
+                assert!(
+                    f.dst_port.is_none() || f.dst_port == Some(48580),
+                    "cut at {n}"
+                );
+                assert!(f.proto.is_none() || f.proto == Some("TCP"), "cut at {n}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(s in "(IN=|OUT=|SRC=|DST=|SPT=|DPT=|PROTO=|\\[| |[0-9a-f.:]{1,6}|[^ ]{1,3}){0,40}") {
+            let r = parse_message(&s);
+            if r.is_some() {
+                proptest::prop_assert!(looks_like(s.as_bytes()));
+            }
+        }
+    }
 }

@@ -554,4 +554,36 @@ mod tests {
         assert_eq!(e.extra.bytes, None, "overflowing size is unknown");
         assert_eq!(e.extra.user_agent.as_deref(), Some("ua"));
     }
+
+    #[test]
+    fn every_prefix_of_a_real_line_is_safe() {
+        let line = APACHE.as_bytes();
+        for n in 0..=line.len() {
+            let (v, o) = parse(&line[..n]);
+            assert_eq!(o.unparsed, v.is_empty(), "cut at {n}");
+            if let Some(e) = v.first() {
+                assert_eq!(e.ip.to_string(), "83.149.9.216");
+                assert_eq!(e.extra.status, Some(200), "cut at {n}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(line in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+            let (v, o) = parse(&line);
+            proptest::prop_assert!(v.len() <= 1);
+            proptest::prop_assert_eq!(looks_like(&line), !o.unparsed);
+        }
+
+        #[test]
+        fn mangled_real_lines_never_panic(cut in 0usize..400, at in 0usize..400, byte in proptest::num::u8::ANY) {
+            let mut line = APACHE.as_bytes().to_vec();
+            if let Some(b) = line.get_mut(at) {
+                *b = byte;
+            }
+            line.truncate(cut);
+            let _ = parse(&line);
+        }
+    }
 }
