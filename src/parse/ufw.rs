@@ -32,10 +32,13 @@ pub struct Firewall<'a> {
     pub kind: Kind,
     /// The packet's source address (IPv4-mapped IPv6 given as IPv4).
     pub src: IpAddr,
+    /// The destination address (`DST=`), when complete.
     pub dst: Option<IpAddr>,
     /// `TCP`, `UDP`, `ICMP`, `ICMPv6`, or a protocol number.
     pub proto: Option<&'a str>,
+    /// `SPT=` (TCP, UDP, SCTP…).
     pub src_port: Option<u16>,
+    /// `DPT=`: the port the packet was aimed at.
     pub dst_port: Option<u16>,
     /// The input interface, or the output interface for locally generated packets.
     pub iface: Option<&'a str>,
