@@ -70,9 +70,9 @@ pub fn parser_for(format: Format, year: YearRule) -> Box<dyn LineParser + Send> 
         // The syslog parser dispatches on the program name: sshd lines, kernel firewall lines
         // and any other program's addresses all come out of one parser.
         Format::Sshd | Format::Ufw => Box::new(WithFallback(SyslogParser::new(year), "syslog")),
-        Format::Web => Box::new(WithFallback(WebParser::default(), "web")),
+        Format::Web => Box::new(WithFallback(WebParser::new(), "web")),
         Format::Journal => Box::new(WithFallback(JournalParser::default(), "journal")),
-        Format::Cowrie => Box::new(WithFallback(CowrieParser::default(), "cowrie")),
+        Format::Cowrie => Box::new(WithFallback(CowrieParser::new(), "cowrie")),
         Format::Generic => Box::new(GenericParser { year }),
     }
 }

@@ -148,14 +148,7 @@ impl MessageClassifier {
         }
         if program.is_none_or(|p| p == "kernel") {
             if let Some(fw) = ufw::parse_message(message) {
-                let mut ev = Event::new(fw.kind, fw.src, "ufw");
-                ev.source = ctx.source;
-                ev.line_no = ctx.line_no;
-                ev.ts = ts;
-                ev.port = fw.src_port;
-                ev.extra.dst_port = fw.dst_port;
-                ev.extra.proto = fw.proto.map(Cow::Borrowed);
-                emit(ev);
+                emit(fw.into_event(ctx, ts));
                 return LineOutcome::default();
             }
         }
