@@ -216,12 +216,9 @@ const KNOWN_PREFIXES: &[&str] = &[
     "Read from socket failed",
     "Transferred: ",
     "subsystem request for ",
-    "Accepted certificate ID ",
-    "Accepted key ",
     "Authentication refused: ",
     "Set /proc/self/oom",
     "Changed root directory",
-    "Could not get shadow information",
     "Bind to port ",
     "Cannot bind any address",
     "Corrupted MAC on input",
@@ -232,14 +229,11 @@ const KNOWN_PREFIXES: &[&str] = &[
     "Missing privilege separation directory",
     "Privilege separation user ",
     "Disabling protocol version",
-    "Could not load host key",
     "Unsafe AuthorizedKeysCommand",
     "AuthorizedKeysCommand ",
     "User child is on pid",
     "Starting sshd",
     "Timeout, client not responding.",
-    "Connection reset by peer",
-    "Connection closed by remote host",
     "Disconnecting: ",
     "debug",
     "warning: ",
@@ -252,163 +246,221 @@ const KNOWN_PREFIXES: &[&str] = &[
     "Received request to connect to host ",
     "Unsupported ",
     "Invalid PTR record",
+    "Could not ",
+    "Authentication key ",
+    "Certificate invalid",
+    "Unable to load host key",
+    "no more sessions",
+    "Deprecated option",
+    "rexec line ",
+    "reprocess config line ",
+    "/etc/ssh/",
 ];
 
 fn rules(body: &str, preauth: bool) -> Classified<'_> {
     use Kind::*;
-    if let Some(rest) = body.strip_prefix("Failed ") {
-        return event(auth_log(rest, AuthFailure));
-    }
-    if let Some(rest) = body.strip_prefix("Accepted ") {
-        return event(auth_log(rest, AuthSuccess));
-    }
-    if let Some(rest) = body
-        .strip_prefix("Postponed ")
-        .or_else(|| body.strip_prefix("Partial "))
-    {
-        return event(auth_log(rest, Other));
-    }
-    if let Some(rest) = body
-        .strip_prefix("Invalid user ")
-        .or_else(|| body.strip_prefix("Illegal user "))
-    {
-        return event(invalid_user(rest));
-    }
-    if let Some(rest) = body.strip_prefix("maximum authentication attempts exceeded for ") {
-        return event(auth_log_tail(rest).map(|t| {
-            SshdMessage::new(TooManyFailures, t.ip, t.port).user(Some(strip_invalid(t.user)))
-        }));
-    }
-    if let Some(rest) = body.strip_prefix("Connection closed by ") {
-        return event(remote_id_right(rest).map(|r| r.message(r.disconnect_kind(preauth, true))));
-    }
-    if let Some(rest) = body.strip_prefix("Connection reset by ") {
-        if rest == "peer" {
-            return Classified::Known;
+    // Dispatch on the first byte so a line is compared with a few prefixes, not all.
+    match body.as_bytes().first().copied().unwrap_or(0) {
+        b'F' => {
+            if let Some(rest) = body.strip_prefix("Failed ") {
+                return event(auth_log(rest, AuthFailure));
+            }
         }
-        return event(remote_id_right(rest).map(|r| r.message(r.disconnect_kind(preauth, true))));
-    }
-    if let Some(rest) = body.strip_prefix("Disconnected from ") {
-        return event(remote_id_right(rest).map(|r| r.message(r.disconnect_kind(preauth, false))));
-    }
-    if let Some(rest) = body.strip_prefix("Received disconnect from ") {
-        return event(received_disconnect(rest, preauth));
-    }
-    if let Some(rest) = body.strip_prefix("Disconnecting ") {
-        return event(disconnecting(rest, preauth));
-    }
-    if let Some(rest) = body.strip_prefix("Connection from ") {
-        return event(connection_from(rest, preauth));
-    }
-    if let Some(rest) = body.strip_prefix("User ") {
-        return policy_user(rest);
-    }
-    if let Some(rest) = body.strip_prefix("ROOT LOGIN REFUSED FROM ") {
-        return event(
-            remote_id_right(rest)
-                .filter(|r| r.peer == Peer::Anonymous)
-                .map(|r| r.message(PolicyReject).user(Some("root"))),
-        );
-    }
-    if let Some(rest) = body.strip_prefix("refused connect from ") {
-        // tcp-wrappers: `refused connect from HOST (IP)`.
-        let ip = rest
-            .strip_suffix(')')
-            .and_then(|r| r.rfind(" (").map(|i| &r[i + 2..]))
-            .and_then(parse_ip);
-        return event(ip.map(|ip| SshdMessage::new(PolicyReject, ip, None)));
-    }
-    if let Some(rest) = body.strip_prefix("Did not receive identification string from ") {
-        return event(remote_id_right(rest).map(|r| r.message(Scan)));
-    }
-    if let Some(rest) = body.strip_prefix("Unable to negotiate with ") {
-        return event(remote_before_colon(rest, true).map(|r| r.message(Scan)));
-    }
-    if let Some(rest) = body.strip_prefix("Bad protocol version identification ") {
-        let m = rest
-            .rfind(" from ")
-            .and_then(|i| remote_id_right(&rest[i + 6..]))
-            .filter(|r| r.peer == Peer::Anonymous)
-            .map(|r| r.message(Scan));
-        return event(m);
-    }
-    if let Some(rest) = body.strip_prefix("Protocol major versions differ") {
-        return match rest.strip_prefix(" for ") {
-            // `for IP[ port N]: server-version vs. client-version`
-            Some(rest) => event(
-                remote_before_colon(rest, true)
-                    .or_else(|| remote_id_right(rest))
-                    .map(|r| r.message(Scan)),
-            ),
-            None => Classified::Known,
-        };
-    }
-    if let Some(rest) = body.strip_prefix("Timeout before authentication") {
-        return match rest.strip_prefix(" for ") {
-            Some(rest) => event(timeout_before_auth(rest)),
-            None => Classified::Known,
-        };
-    }
-    if body.starts_with("kex_exchange_identification: ") {
-        return Classified::Known;
-    }
-    if let Some(rest) = body.strip_prefix("PAM: ") {
-        return pam_error(rest);
-    }
-    if body.starts_with("pam_") || body.starts_with("PAM ") {
-        return pam_module(body);
-    }
-    if let Some(rest) = body.strip_prefix("reverse mapping checking getaddrinfo for ") {
-        // `… for HOST [IP] failed - POSSIBLE BREAK-IN ATTEMPT!` / `… [IP] failed.`; the PTR
-        // name comes from the client's DNS, so the brackets are found from the right.
-        let ip = rest.rfind("] failed").and_then(|end| {
-            let head = &rest[..end];
-            head.rfind('[')
-                .and_then(|start| parse_ip(&head[start + 1..]))
-        });
-        return event(ip.map(|ip| SshdMessage::new(Other, ip, None)));
-    }
-    if let Some(rest) = body.strip_prefix("Address ") {
-        let m = rest
-            .split_once(' ')
-            .filter(|(_, after)| after.starts_with("maps to "))
-            .and_then(|(tok, _)| parse_ip(tok))
-            .map(|ip| SshdMessage::new(Other, ip, None));
-        return event(m);
-    }
-    if let Some(rest) = body.strip_prefix("Nasty PTR record ") {
-        let ip = rest
-            .strip_suffix(", ignoring")
-            .and_then(|r| r.rfind(" is set up for ").map(|i| &r[i + 15..]))
-            .and_then(parse_ip);
-        return event(ip.map(|ip| SshdMessage::new(Other, ip, None)));
-    }
-    if let Some(rest) = body.strip_prefix("Starting session: ") {
-        return event(session_line(rest, " for "));
-    }
-    if let Some(rest) = body.strip_prefix("Close session: ") {
-        return event(session_line(rest, "user "));
-    }
-    if let Some(rest) = body.strip_prefix("Timeout, client not responding from ") {
-        return event(remote_id_right(rest).map(|r| r.message(Other)));
-    }
-    if let Some(rest) = body.strip_prefix("Closing connection to ") {
-        return event(remote_id_right(rest).map(|r| r.message(Other)));
-    }
-    if let Some(rest) = body.strip_prefix("Read error from remote host ") {
-        return event(
-            remote_before_colon(rest, true).map(|r| r.message(r.disconnect_kind(preauth, false))),
-        );
-    }
-    if let Some(rest) = body.strip_prefix("drop connection #") {
-        return event(drop_connection(rest));
-    }
-    if let Some(rest) = body.strip_prefix("srclimit_penalise: ") {
-        let ip = rest.split(' ').find_map(|tok| {
-            let tok = tok.trim_end_matches([',', ':']);
-            parse_ip(tok.split_once('/').map_or(tok, |(a, _)| a))
-        });
-        return event_or_known(ip.map(|ip| SshdMessage::new(Other, ip, None)));
+        b'A' => {
+            if body.starts_with("Accepted certificate ID ") || body.starts_with("Accepted key ") {
+                return Classified::Known;
+            }
+            if let Some(rest) = body.strip_prefix("Accepted ") {
+                return event(auth_log(rest, AuthSuccess));
+            }
+            if let Some(rest) = body.strip_prefix("Address ") {
+                let m = rest
+                    .split_once(' ')
+                    .filter(|(_, after)| after.starts_with("maps to "))
+                    .and_then(|(tok, _)| parse_ip(tok))
+                    .map(|ip| SshdMessage::new(Other, ip, None));
+                return event(m);
+            }
+        }
+        b'P' => {
+            if let Some(rest) = body
+                .strip_prefix("Postponed ")
+                .or_else(|| body.strip_prefix("Partial "))
+            {
+                return event(auth_log(rest, Other));
+            }
+            if let Some(rest) = body.strip_prefix("Protocol major versions differ") {
+                return match rest.strip_prefix(" for ") {
+                    // `for IP[ port N]: server-version vs. client-version`
+                    Some(rest) => event(
+                        remote_before_colon(rest, true)
+                            .or_else(|| remote_id_right(rest))
+                            .map(|r| r.message(Scan)),
+                    ),
+                    None => Classified::Known,
+                };
+            }
+            if let Some(rest) = body.strip_prefix("PAM: ") {
+                return pam_error(rest);
+            }
+            if body.starts_with("PAM ") {
+                return pam_module(body);
+            }
+        }
+        b'I' => {
+            if let Some(rest) = body
+                .strip_prefix("Invalid user ")
+                .or_else(|| body.strip_prefix("Illegal user "))
+            {
+                return event(invalid_user(rest));
+            }
+        }
+        b'm' => {
+            if let Some(rest) = body.strip_prefix("maximum authentication attempts exceeded for ") {
+                return event(auth_log_tail(rest).map(|t| {
+                    SshdMessage::new(TooManyFailures, t.ip, t.port)
+                        .user(Some(strip_invalid(t.user)))
+                }));
+            }
+        }
+        b'C' => {
+            if body == "Connection closed by remote host" {
+                return Classified::Known;
+            }
+            if let Some(rest) = body.strip_prefix("Connection closed by ") {
+                return event(
+                    remote_id_right(rest).map(|r| r.message(r.disconnect_kind(preauth, true))),
+                );
+            }
+            if let Some(rest) = body.strip_prefix("Connection reset by ") {
+                if rest == "peer" {
+                    return Classified::Known;
+                }
+                return event(
+                    remote_id_right(rest).map(|r| r.message(r.disconnect_kind(preauth, true))),
+                );
+            }
+            if let Some(rest) = body.strip_prefix("Connection from ") {
+                return event(connection_from(rest, preauth));
+            }
+            if let Some(rest) = body.strip_prefix("Close session: ") {
+                return event(session_line(rest, "user "));
+            }
+            if let Some(rest) = body.strip_prefix("Closing connection to ") {
+                return event(remote_id_right(rest).map(|r| r.message(Other)));
+            }
+        }
+        b'D' => {
+            if let Some(rest) = body.strip_prefix("Disconnected from ") {
+                return event(
+                    remote_id_right(rest).map(|r| r.message(r.disconnect_kind(preauth, false))),
+                );
+            }
+            if let Some(rest) = body.strip_prefix("Disconnecting ") {
+                return event(disconnecting(rest, preauth));
+            }
+            if let Some(rest) = body.strip_prefix("Did not receive identification string from ") {
+                return event(remote_id_right(rest).map(|r| r.message(Scan)));
+            }
+        }
+        b'R' => {
+            if let Some(rest) = body.strip_prefix("Received disconnect from ") {
+                return event(received_disconnect(rest, preauth));
+            }
+            if let Some(rest) = body.strip_prefix("ROOT LOGIN REFUSED FROM ") {
+                return event(
+                    remote_id_right(rest)
+                        .filter(|r| r.peer == Peer::Anonymous)
+                        .map(|r| r.message(PolicyReject).user(Some("root"))),
+                );
+            }
+            if let Some(rest) = body.strip_prefix("Read error from remote host ") {
+                return event(
+                    remote_before_colon(rest, true)
+                        .map(|r| r.message(r.disconnect_kind(preauth, false))),
+                );
+            }
+        }
+        b'U' => {
+            if let Some(rest) = body.strip_prefix("User ") {
+                return policy_user(rest);
+            }
+            if let Some(rest) = body.strip_prefix("Unable to negotiate with ") {
+                return event(remote_before_colon(rest, true).map(|r| r.message(Scan)));
+            }
+        }
+        b'r' => {
+            if let Some(rest) = body.strip_prefix("refused connect from ") {
+                // tcp-wrappers: `refused connect from HOST (IP)`.
+                let ip = rest
+                    .strip_suffix(')')
+                    .and_then(|r| r.rfind(" (").map(|i| &r[i + 2..]))
+                    .and_then(parse_ip);
+                return event(ip.map(|ip| SshdMessage::new(PolicyReject, ip, None)));
+            }
+            if let Some(rest) = body.strip_prefix("reverse mapping checking getaddrinfo for ") {
+                // `… for HOST [IP] failed - POSSIBLE BREAK-IN ATTEMPT!` / `… [IP] failed.`; the PTR
+                // name comes from the client's DNS, so the brackets are found from the right.
+                let ip = rest.rfind("] failed").and_then(|end| {
+                    let head = &rest[..end];
+                    head.rfind('[')
+                        .and_then(|start| parse_ip(&head[start + 1..]))
+                });
+                return event(ip.map(|ip| SshdMessage::new(Other, ip, None)));
+            }
+        }
+        b'B' => {
+            if let Some(rest) = body.strip_prefix("Bad protocol version identification ") {
+                let m = rest
+                    .rfind(" from ")
+                    .and_then(|i| remote_id_right(&rest[i + 6..]))
+                    .filter(|r| r.peer == Peer::Anonymous)
+                    .map(|r| r.message(Scan));
+                return event(m);
+            }
+        }
+        b'T' => {
+            if let Some(rest) = body.strip_prefix("Timeout before authentication") {
+                return match rest.strip_prefix(" for ") {
+                    Some(rest) => event(timeout_before_auth(rest)),
+                    None => Classified::Known,
+                };
+            }
+            if let Some(rest) = body.strip_prefix("Timeout, client not responding from ") {
+                return event(remote_id_right(rest).map(|r| r.message(Other)));
+            }
+        }
+        b'k' if body.starts_with("kex_exchange_identification: ") => return Classified::Known,
+        b'p' if body.starts_with("pam_") => return pam_module(body),
+        b'N' => {
+            if let Some(rest) = body.strip_prefix("Nasty PTR record ") {
+                let ip = rest
+                    .strip_suffix(", ignoring")
+                    .and_then(|r| r.rfind(" is set up for ").map(|i| &r[i + 15..]))
+                    .and_then(parse_ip);
+                return event(ip.map(|ip| SshdMessage::new(Other, ip, None)));
+            }
+        }
+        b'S' => {
+            if let Some(rest) = body.strip_prefix("Starting session: ") {
+                return event(session_line(rest, " for "));
+            }
+        }
+        b'd' => {
+            if let Some(rest) = body.strip_prefix("drop connection #") {
+                return event(drop_connection(rest));
+            }
+        }
+        b's' => {
+            if let Some(rest) = body.strip_prefix("srclimit_penalise: ") {
+                let ip = rest.split(' ').find_map(|tok| {
+                    let tok = tok.trim_end_matches([',', ':']);
+                    parse_ip(tok.split_once('/').map_or(tok, |(a, _)| a))
+                });
+                return event_or_known(ip.map(|ip| SshdMessage::new(Other, ip, None)));
+            }
+        }
+        _ => {}
     }
     if KNOWN_PREFIXES.iter().any(|p| body.starts_with(p)) {
         return Classified::Known;

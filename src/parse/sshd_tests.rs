@@ -551,6 +551,22 @@ fn other_wordings() {
             "drop connection #3 from [192.0.2.1]:5 on [10.0.0.1]:22 past MaxStartups",
             want(Other, "192.0.2.1", Some(5), None),
         ),
+        (
+            "drop connection #0 from [2001:db8::5]:5 on [2001:db8::1]:22 penalty: exceeded LoginGraceTime",
+            want(Other, "2001:db8::5", Some(5), None),
+        ),
+        (
+            "srclimit_penalise: ipv4: new 192.0.2.1/32 deferred penalty of 10 seconds for penalty: failed authentication",
+            want(Other, "192.0.2.1", None, None),
+        ),
+        (
+            "Read error from remote host 192.0.2.1 port 5: Connection reset by peer",
+            want(Other, "192.0.2.1", Some(5), None),
+        ),
+        (
+            "Fssh_ssh_dispatch_run_fatal: Connection from user bob 192.0.2.1 port 5: Broken pipe",
+            want(Other, "192.0.2.1", Some(5), Some("bob")),
+        ),
     ]);
 }
 
@@ -580,6 +596,22 @@ fn known_lines_without_address() {
         "userauth_pubkey: key type ssh-dss not in PubkeyAcceptedAlgorithms [preauth]",
         "Timeout, client not responding.",
         "debug1: Forked child 1234.",
+        "error: Could not get shadow information for NOUSER",
+        "error: Authentication key RSA SHA256:abc revoked by file /etc/ssh/revoked_keys",
+        "/etc/ssh/sshd_config line 20: Deprecated option UsePrivilegeSeparation",
+        "pam_unix(sshd:session): session opened for user root(uid=0) by (uid=0)",
+        "pam_faillock(sshd:auth): Consecutive login failures for user root account temporarily locked",
+        "fatal: userauth_pubkey: parse request failed: incomplete message [preauth]",
+        "error: kex_protocol_error: type 20 seq 2 [preauth]",
+        "Fssh_kex_exchange_identification: Connection closed by remote host",
+        "Disconnecting: Change of username or service not allowed: (root,ssh-connection) -> (admin,ssh-connection) [preauth]",
+        "User child is on pid 4242",
+        "Connection closed by remote host",
+        "Connection reset by peer",
+        "Transferred: sent 3056, received 2904 bytes",
+        "Accepted certificate ID \"alice\" (serial 7) signed by ED25519 CA SHA256:abc via /etc/ssh/ca.pub",
+        "error: beginning MaxStartups throttling",
+        "Did not receive identification string from UNKNOWN port 65535",
     ] {
         assert_eq!(classify(msg), Classified::Known, "{msg}");
     }
