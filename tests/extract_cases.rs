@@ -140,6 +140,14 @@ const CASES: &[(&str, &str)] = &[
     ("SSH-2.0-OpenSSH_8.2p1 Ubuntu-4ubuntu0.5", ""),
     ("Chrome/120.0.0.0 Safari/537.36", ""),
     ("Edg/120.0.0.0", ""),
+    (
+        "(Windows NT 5.2; en-US; rv:1.8.1.4) Gecko/20070515 Firefox/2.0.0.4",
+        "",
+    ),
+    ("RV:1.9.0.1", ""),
+    ("srv:1.9.0.1", "1.9.0.1"),
+    ("localhost/127.0.0.1:8080", ""),
+    ("connected to /127.0.0.1:8080", "127.0.0.1@8080"),
     ("Mozilla/5.0 (X11; Linux x86_64) Chrome/32.0.1700.77", ""),
     ("256.1.1.1", ""),
     ("1.256.1.1", ""),
@@ -217,7 +225,18 @@ const CASES: &[(&str, &str)] = &[
     ("::FFFF:1.2.3.4", "1.2.3.4"),
     ("0:0:0:0:0:ffff:1.2.3.4", "1.2.3.4"),
     ("::ffff:102:304", "1.2.3.4"),
-    ("::ffff:1.2.3.4:22", ""),
+    ("::ffff:1.2.3.4:22", "1.2.3.4@22"),
+    ("::ffff:1.2.3.4:22.", "1.2.3.4@22"),
+    ("::ffff:1.2.3.4:", "1.2.3.4"),
+    ("::ffff:1.2.3.4:99999", ""),
+    ("::ffff:1.2.3.4:22x", ""),
+    ("connect to ::ffff:1.2.3.4:22: refused", "1.2.3.4@22"),
+    ("::ffff:1.2.3.4:22:33", ""),
+    ("64:ff9b::1.2.3.4:443", "64:ff9b::102:304@443"),
+    (
+        "remoteAddress=::ffff:203.0.113.8:51234",
+        "203.0.113.8@51234",
+    ),
     ("[::ffff:1.2.3.4]:22", "1.2.3.4@22"),
     ("64:ff9b::1.2.3.4", "64:ff9b::102:304"),
     ("::1.2.3.4", "::102:304"),
@@ -825,7 +844,7 @@ proptest! {
 
     #[test]
     fn v4_found_in_any_form(
-        a in arb_v4(), form in 0u8..5, port in any::<u16>(), st in arb_style(),
+        a in arb_v4(), form in 0u8..6, port in any::<u16>(), st in arb_style(),
         pre in arb_filler(), post in arb_filler(),
         sb in prop::sample::select(SEP_BEFORE), sa in prop::sample::select(SEP_AFTER),
     ) {
@@ -835,8 +854,11 @@ proptest! {
             1 => (a.to_string(), format!("{a}:{port}"), Some(port), 0),
             2 => (a.to_string(), format!("[{a}]:{port}"), Some(port), 1),
             3 => (mapped.clone(), mapped.clone(), None, 0),
-            _ => (mapped.clone(), format!("[{mapped}]:{port}"), Some(port), 1),
+            4 => (mapped.clone(), format!("[{mapped}]:{port}"), Some(port), 1),
+            // Unbracketed with a port: only unambiguous after a dotted quad.
+            _ => (mapped.clone(), format!("{mapped}:{port}"), Some(port), 0),
         };
+        prop_assume!(form < 5 || mapped.contains('.'));
         let mut text = pre.clone();
         text.extend_from_slice(sb.as_bytes());
         let start = text.len() + offset;

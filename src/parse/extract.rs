@@ -21,7 +21,8 @@
 //! - IPv6 in every RFC 4291 text form: full, `::` compressed anywhere, hextets with leading
 //!   zeros, any case, an embedded IPv4 tail (`64:ff9b::1.2.3.4`, `::ffff:1.2.3.4`,
 //!   `::1.2.3.4`).
-//! - `[v6]`, `[v6]:port`, `[a.b.c.d]:port`, `a.b.c.d:port`; a zone index `fe80::1%eth0` is
+//! - `[v6]`, `[v6]:port`, `[a.b.c.d]:port`, `a.b.c.d:port`, and `::ffff:a.b.c.d:port` (a
+//!   dotted quad always ends an IPv6 address); a zone index `fe80::1%eth0` is
 //!   accepted and dropped (it is not part of [`Found::start`]`..`[`Found::end`]).
 //! - Output is canonical: [`Ipv6Addr`]'s `Display` is RFC 5952, and an IPv4-mapped address
 //!   (`::ffff:a.b.c.d`) is reported as the IPv4 address. Other embedded forms stay IPv6.
@@ -57,7 +58,8 @@
 //! - a trailing `:` (`connect to 1.2.3.4:80: refused`, `fe80::1: error`);
 //! - a `key:` before an IPv4 address (`addr:10.0.0.1`, `src:1.2.3.4`): the part before the
 //!   colon must be empty, glued to a word, or contain a letter; digits only (`12:1.2.3.4`,
-//!   sshd's `port 4444:11:`) rejects the token.
+//!   sshd's `port 4444:11:`) rejects the token, and so does Gecko's `rv:1.8.1.4` in user
+//!   agents.
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use memchr::{Memchr2, memchr2_iter};
@@ -71,7 +73,8 @@ pub struct Found {
     pub start: usize,
     /// …and end (exclusive).
     pub end: usize,
-    /// The port, when written as `a.b.c.d:port`, `[a.b.c.d]:port` or `[v6]:port`.
+    /// The port, when written as `a.b.c.d:port`, `[a.b.c.d]:port`, `[v6]:port` or
+    /// `v6-ending-in-a.b.c.d:port`.
     pub port: Option<u16>,
 }
 
@@ -320,21 +323,37 @@ fn v6_token(text: &[u8], s: usize, e: usize) -> Option<(Found, usize)> {
         return None;
     }
     let mut end = end;
+    let mut port = None;
     let ip = match parse_v6(&text[s..end]) {
         Some(ip) => ip,
-        // A trailing single `:` is punctuation (`fe80::1: error`).
-        None if after == e && end == e && text[end - 1] == b':' => {
-            end -= 1;
-            parse_v6(&text[s..end])?
+        None if after != e => return None,
+        None => {
+            // A trailing single `:` is punctuation (`fe80::1: error`).
+            if end == e && text[end - 1] == b':' {
+                end -= 1;
+            }
+            match parse_v6(&text[s..end]) {
+                Some(ip) => ip,
+                // A dotted quad ends an IPv6 address, so `::ffff:1.2.3.4:8080` has a port.
+                None => {
+                    let colon = memchr::memrchr(b':', &text[s..end])? + s;
+                    if !text[s..colon].contains(&b'.') {
+                        return None;
+                    }
+                    let p = parse_port(&text[colon + 1..end])?;
+                    let ip = parse_v6(&text[s..colon])?;
+                    port = Some(p);
+                    end = colon;
+                    ip
+                }
+            }
         }
-        None => return None,
     };
     if !plausible_v6(&text[s..end]) {
         return None;
     }
     let mut resume = after;
-    let mut port = None;
-    if s > 0 && text[s - 1] == b'[' && text.get(after) == Some(&b']') {
+    if port.is_none() && s > 0 && text[s - 1] == b'[' && text.get(after) == Some(&b']') {
         resume = after + 1;
         if let Some((p, pe)) = port_after_bracket(text, after + 1) {
             port = Some(p);
@@ -400,7 +419,7 @@ fn v4_token(text: &[u8], s: usize, e: usize, gb: bool) -> Option<(Found, usize)>
         Some(c) if tok[c] == b':' => {
             let key = &tok[..c];
             let key_ok = key.is_empty() || gb || key.iter().any(u8::is_ascii_alphabetic);
-            if !key_ok || tok.get(c + 1) == Some(&b':') {
+            if !key_ok || tok.get(c + 1) == Some(&b':') || is_version_key(text, s + c) {
                 return None;
             }
             c + 1
@@ -459,6 +478,13 @@ fn v4_token(text: &[u8], s: usize, e: usize, gb: bool) -> Option<(Found, usize)>
         port,
     };
     Some((found, resume))
+}
+
+/// Is the word before the `:` at `colon` Gecko's `rv` (`rv:1.8.1.4` in user agents)?
+fn is_version_key(text: &[u8], colon: usize) -> bool {
+    colon >= 2
+        && text[colon - 2..colon].eq_ignore_ascii_case(b"rv")
+        && (colon == 2 || class(text[colon - 3]) & WORD == 0)
 }
 
 // ---------------------------------------------------------------------------------------
