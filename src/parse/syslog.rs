@@ -10,6 +10,8 @@
 //! - no prefix at all (`journalctl -o cat`): the message alone, classified by its content.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::net::IpAddr;
 
 use super::generic::emit_addresses;
 use super::sshd::{self, Classified, FailureCounter};
@@ -85,10 +87,16 @@ pub fn is_sshd(program: &str) -> bool {
     program == "sshd" || program.starts_with("sshd-") || program.starts_with("sshd@")
 }
 
-/// Classifies the messages of syslog-like sources. Keeps the sshd failure counter of one input.
+/// Classifies the messages of syslog-like sources. Keeps the sshd failure counter of one input,
+/// and the last client address of each sshd process, for the old
+/// `Disconnecting: Too many authentication failures for U` message, which names none.
 pub struct MessageClassifier {
     sshd_failures: FailureCounter,
+    client_of_pid: HashMap<u32, IpAddr, foldhash::fast::RandomState>,
 }
+
+/// Bound on remembered sshd processes; the map is emptied when full.
+const PIDS: usize = 4096;
 
 impl Default for MessageClassifier {
     fn default() -> Self {
@@ -100,6 +108,7 @@ impl MessageClassifier {
     pub fn new() -> Self {
         MessageClassifier {
             sshd_failures: FailureCounter::new(),
+            client_of_pid: HashMap::default(),
         }
     }
 
@@ -119,6 +128,12 @@ impl MessageClassifier {
             match sshd::classify(message) {
                 Classified::Event(m) => {
                     let failures = self.sshd_failures.count(pid, &m);
+                    if let Some(pid) = pid {
+                        if self.client_of_pid.len() >= PIDS {
+                            self.client_of_pid.clear();
+                        }
+                        self.client_of_pid.insert(pid, m.ip);
+                    }
                     let mut ev = Event::new(m.kind, m.ip, program.unwrap_or("sshd"));
                     ev.source = ctx.source;
                     ev.line_no = ctx.line_no;
@@ -133,6 +148,10 @@ impl MessageClassifier {
                     return LineOutcome::default();
                 }
                 Classified::Known if program.is_some() => {
+                    if let Some(ev) = self.too_many_failures(pid, ts, message, ctx) {
+                        emit(ev);
+                        return LineOutcome::default();
+                    }
                     let service = Cow::Borrowed(program.unwrap_or("sshd"));
                     emit_addresses(message.as_bytes(), Kind::Other, service, ts, ctx, emit);
                     return LineOutcome::default();
@@ -155,6 +174,29 @@ impl MessageClassifier {
         let service = Cow::Borrowed(program.unwrap_or("syslog"));
         emit_addresses(message.as_bytes(), Kind::Other, service, ts, ctx, emit);
         LineOutcome::default()
+    }
+}
+
+impl MessageClassifier {
+    /// `Disconnecting: Too many authentication failures [for U] [preauth]` names no address:
+    /// it belongs to the client this sshd process last logged.
+    fn too_many_failures<'a>(
+        &self,
+        pid: Option<u32>,
+        ts: Option<Timestamp>,
+        message: &'a str,
+        ctx: LineCtx,
+    ) -> Option<Event<'a>> {
+        let rest = message.strip_prefix("Disconnecting: Too many authentication failures")?;
+        let ip = *self.client_of_pid.get(&pid?)?;
+        let rest = rest.strip_suffix(" [preauth]").unwrap_or(rest);
+        let mut ev = Event::new(Kind::TooManyFailures, ip, "sshd");
+        ev.source = ctx.source;
+        ev.line_no = ctx.line_no;
+        ev.ts = ts;
+        ev.user = rest.strip_prefix(" for ").map(Cow::Borrowed);
+        ev.extra.pid = pid;
+        Some(ev)
     }
 }
 
@@ -281,5 +323,52 @@ mod tests {
             split("Nov 30 11:35:01 host sshd[1]:", YEAR).program,
             Some("sshd")
         );
+    }
+
+    fn events(lines: &str) -> Vec<Event<'static>> {
+        let mut p = SyslogParser::new(YEAR);
+        let mut out = Vec::new();
+        for (i, line) in lines.lines().enumerate() {
+            let ctx = LineCtx {
+                source: 0,
+                line_no: i as u64 + 1,
+            };
+            p.parse_line(line.as_bytes(), ctx, &mut |ev| out.push(ev.into_owned()));
+        }
+        out
+    }
+
+    #[test]
+    fn too_many_failures_is_given_the_client_of_its_process() {
+        // Real sequence (loghub OpenSSH_2k, pid 24227), the old wording without an address.
+        let evs = events(
+            "Dec 10 07:13:43 LabSZ sshd[24227]: Failed password for root from 5.36.59.76 port 42393 ssh2
+Dec 10 07:13:56 LabSZ sshd[24227]: Disconnecting: Too many authentication failures for root [preauth]
+Dec 10 07:14:00 LabSZ sshd[999]: Disconnecting: Too many authentication failures for admin [preauth]",
+        );
+        assert_eq!(evs.len(), 2, "{evs:?}");
+        assert_eq!(evs[1].kind, Kind::TooManyFailures);
+        assert_eq!(evs[1].ip.to_string(), "5.36.59.76");
+        assert_eq!(evs[1].user.as_deref(), Some("root"));
+        assert_eq!(evs[1].failures, 0);
+    }
+
+    #[test]
+    fn other_programs_keep_their_addresses() {
+        let evs = events(
+            "Nov 30 11:35:01 h sudo[5]: alice : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/usr/bin/ping 9.9.9.9
+Nov 30 11:35:02 h kernel: [UFW BLOCK] IN=eth0 OUT= MAC=00:16:3e:aa:bb:cc:00:16:3e:dd:ee:ff:08:00 SRC=45.148.10.240 DST=10.0.0.5 LEN=40 TOS=0x00 PREC=0x00 TTL=242 ID=54321 PROTO=TCP SPT=40000 DPT=22 WINDOW=1024 RES=0x00 SYN URGP=0 ",
+        );
+        assert_eq!(evs.len(), 2, "{evs:?}");
+        assert_eq!(
+            (evs[0].kind, evs[0].service.as_ref()),
+            (Kind::Other, "sudo")
+        );
+        assert_eq!(evs[0].ip.to_string(), "9.9.9.9");
+        assert_eq!(
+            (evs[1].kind, evs[1].service.as_ref()),
+            (Kind::Blocked, "ufw")
+        );
+        assert_eq!(evs[1].extra.dst_port, Some(22));
     }
 }
