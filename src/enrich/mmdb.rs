@@ -16,7 +16,9 @@ use std::path::{Path, PathBuf};
 use maxminddb::Reader;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use super::embedded::fill_country;
 use super::geo::{DatabaseInfo, DatabaseKind, GeoError};
+use super::{Accuracy, Locate, Location};
 
 /// The fields logmap uses from one MMDB record, whatever the schema.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -511,6 +513,36 @@ impl MmdbDatabase {
             return None;
         }
         self.reader.lookup(ip).ok()?.decode::<Record>().ok().flatten()
+    }
+}
+
+impl Locate for MmdbDatabase {
+    /// This one file's answer (no fallback): country fields, city and coordinates, ASN.
+    fn locate(&self, ip: IpAddr) -> Location {
+        let mut loc = Location::default();
+        let Some(r) = self.record(ip) else { return loc };
+        if r.lat.is_some() && r.lon.is_some() {
+            loc.lat = r.lat;
+            loc.lon = r.lon;
+            loc.accuracy = Some(if r.city.is_some() { Accuracy::City } else { Accuracy::Country });
+        }
+        loc.city = r.city;
+        loc.region = r.region;
+        if let Some(code) = r.country_code.or(r.registered_country) {
+            fill_country(&mut loc, &code);
+        }
+        if loc.country_name.is_none() {
+            loc.country_name = r.country_name;
+        }
+        if loc.continent.is_none() {
+            loc.continent = r.continent;
+        }
+        loc.asn = r.asn;
+        loc.as_org = r.as_org;
+        if !loc.is_empty() {
+            loc.source = Some(self.info.source.clone());
+        }
+        loc
     }
 }
 
