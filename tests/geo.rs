@@ -207,6 +207,8 @@ fn flat_city() -> Vec<u8> {
     ]);
     w.insert("2.2.2.0/24".parse().unwrap(), paris).unwrap();
     w.insert("2a01:cb00::/32".parse().unwrap(), Value::map([("country_code", Value::str("fr")), ("latitude", Value::F64(45.75)), ("longitude", Value::F64(4.85)), ("city", Value::str("Lyon"))])).unwrap();
+    // an empty city (the flat builds write "" for unknown) is unknown, not a city
+    w.insert("4.4.4.0/24".parse().unwrap(), Value::map([("city", Value::str("")), ("country_code", Value::str("UM")), ("latitude", Value::F64(19.28)), ("longitude", Value::F64(166.64)), ("state1", Value::str(""))])).unwrap();
     // junk in the record: bad code, out-of-range latitude
     w.insert("3.3.3.0/24".parse().unwrap(), Value::map([("country_code", Value::str("France")), ("latitude", Value::F64(123.0)), ("longitude", Value::F64(2.0))])).unwrap();
     w.to_bytes()
@@ -333,6 +335,10 @@ fn flat_schema_of_ip_location_db() {
     let ly = g.locate(ip("2a01:cb00::1"));
     assert_eq!(ly.country.as_deref(), Some("FR"), "lower-case code normalised");
     assert_eq!(ly.city.as_deref(), Some("Lyon"));
+    let um = g.locate(ip("4.4.4.4"));
+    assert_eq!((um.city, um.region), (None, None));
+    assert_eq!(um.accuracy, Some(Accuracy::Country));
+    assert_eq!((um.lat, um.lon), (Some(19.28), Some(166.64)));
     // invalid values in a record are dropped, never passed on
     let bad = g.locate(ip("3.3.3.3"));
     assert_ne!(bad.lat, Some(123.0));

@@ -63,7 +63,7 @@ impl<'de> de::Deserialize<'de> for Named {
                 f.write_str("a string or a map")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Named, E> {
-                Ok(Named { code: None, name: Some(v.to_string()) })
+                Ok(Named { code: None, name: (!v.is_empty()).then(|| v.to_string()) })
             }
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Named, A::Error> {
                 let mut out = Named::default();
@@ -123,7 +123,7 @@ impl<'de> de::Deserialize<'de> for EnName {
                 Ok(EnName(en))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<EnName, E> {
-                Ok(EnName(Some(v.to_string())))
+                Ok(EnName((!v.is_empty()).then(|| v.to_string())))
             }
         }
         d.deserialize_any(V)
