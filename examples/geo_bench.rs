@@ -45,7 +45,12 @@ fn rate(label: &str, addrs: &[IpAddr], f: impl Fn(IpAddr) -> usize) {
     }
     black_box(sum);
     let s = t.elapsed().as_secs_f64();
-    println!("{label:<44} {:>12.0} lookups/s  ({} in {:.3} s)", addrs.len() as f64 / s, addrs.len(), s);
+    println!(
+        "{label:<44} {:>12.0} lookups/s  ({} in {:.3} s)",
+        addrs.len() as f64 / s,
+        addrs.len(),
+        s
+    );
 }
 
 fn synthetic_city() -> PathBuf {
@@ -53,11 +58,35 @@ fn synthetic_city() -> PathBuf {
     let mut x: u32 = 7;
     for i in 0..200_000u32 {
         x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
-        let net = Net { addr: IpAddr::V4((x & 0xffff_ff00).into()), prefix: 24 };
+        let net = Net {
+            addr: IpAddr::V4((x & 0xffff_ff00).into()),
+            prefix: 24,
+        };
         let rec = Value::map([
-            ("city", Value::map([("names", Value::map([("de", Value::str("Stadt")), ("en", Value::Str(format!("City {}", i % 5000)))]))])),
-            ("country", Value::map([("iso_code", Value::str(["DE", "FR", "US", "CN", "BR"][(i % 5) as usize]))])),
-            ("location", Value::map([("latitude", Value::F64(f64::from(i % 180) - 89.5)), ("longitude", Value::F64(f64::from(i % 360) - 179.5))])),
+            (
+                "city",
+                Value::map([(
+                    "names",
+                    Value::map([
+                        ("de", Value::str("Stadt")),
+                        ("en", Value::Str(format!("City {}", i % 5000))),
+                    ]),
+                )]),
+            ),
+            (
+                "country",
+                Value::map([(
+                    "iso_code",
+                    Value::str(["DE", "FR", "US", "CN", "BR"][(i % 5) as usize]),
+                )]),
+            ),
+            (
+                "location",
+                Value::map([
+                    ("latitude", Value::F64(f64::from(i % 180) - 89.5)),
+                    ("longitude", Value::F64(f64::from(i % 360) - 179.5)),
+                ]),
+            ),
         ]);
         let _ = w.insert(net, rec);
     }
@@ -71,16 +100,31 @@ fn main() {
 
     let t = Instant::now();
     Embedded::load().expect("embedded tables");
-    println!("embedded tables: inflate + decode once      {:>8.1} ms", t.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "embedded tables: inflate + decode once      {:>8.1} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
 
     let addrs = addresses(1_000_000);
     let e = Embedded;
-    rate("embedded, uncached (country + ASN)", &addrs, |a| e.locate(a).asn.unwrap_or(0) as usize);
-    rate("embedded, country code only", &addrs, |a| e.country_code(a).map_or(0, str::len));
+    rate("embedded, uncached (country + ASN)", &addrs, |a| {
+        e.locate(a).asn.unwrap_or(0) as usize
+    });
+    rate("embedded, country code only", &addrs, |a| {
+        e.country_code(a).map_or(0, str::len)
+    });
 
     let g = Geo::new(&GeoConfig::embedded_only()).expect("geo");
-    let few: Vec<IpAddr> = addrs.iter().take(10_000).copied().cycle().take(1_000_000).collect();
-    rate("Geo chain (embedded), cached, 10k distinct", &few, |a| g.locate(a).asn.unwrap_or(0) as usize);
+    let few: Vec<IpAddr> = addrs
+        .iter()
+        .take(10_000)
+        .copied()
+        .cycle()
+        .take(1_000_000)
+        .collect();
+    rate("Geo chain (embedded), cached, 10k distinct", &few, |a| {
+        g.locate(a).asn.unwrap_or(0) as usize
+    });
 
     let (paths, tmp) = if args.is_empty() {
         let p = synthetic_city();
@@ -89,17 +133,33 @@ fn main() {
         (args, None)
     };
     let t = Instant::now();
-    let cfg = GeoConfig { mmdb_paths: paths.clone(), discover: false, discover_dirs: vec![], no_cache: true };
+    let cfg = GeoConfig {
+        mmdb_paths: paths.clone(),
+        discover: false,
+        discover_dirs: vec![],
+        no_cache: true,
+    };
     let g = Geo::new(&cfg).expect("open mmdb");
-    println!("open {:?}: {:.1} ms", paths, t.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "open {:?}: {:.1} ms",
+        paths,
+        t.elapsed().as_secs_f64() * 1e3
+    );
     for d in g.describe() {
         println!("  using {}", d.summary());
     }
     let sub: Vec<IpAddr> = addrs.iter().take(300_000).copied().collect();
-    rate("MMDB chain + embedded, uncached", &sub, |a| g.locate(a).lat.map_or(0, |x| x as usize));
-    let cfg = GeoConfig { no_cache: false, ..cfg };
+    rate("MMDB chain + embedded, uncached", &sub, |a| {
+        g.locate(a).lat.map_or(0, |x| x as usize)
+    });
+    let cfg = GeoConfig {
+        no_cache: false,
+        ..cfg
+    };
     let g = Geo::new(&cfg).expect("open mmdb");
-    rate("MMDB chain + embedded, cached, 10k distinct", &few, |a| g.locate(a).lat.map_or(0, |x| x as usize));
+    rate("MMDB chain + embedded, cached, 10k distinct", &few, |a| {
+        g.locate(a).lat.map_or(0, |x| x as usize)
+    });
     if let Some(p) = tmp {
         let _ = std::fs::remove_file(p);
     }

@@ -44,7 +44,8 @@ fn fields(line: &str) -> Vec<String> {
 }
 
 fn load(path: &Path) -> Vec<Row> {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e} (run npm ci in scripts/geo)", path.display()));
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run npm ci in scripts/geo)", path.display()));
     let mut rows: Vec<Row> = text
         .lines()
         .filter(|l| !l.is_empty())
@@ -65,7 +66,12 @@ fn load(path: &Path) -> Vec<Row> {
 /// Rows containing `x` (more than one only where rows overlap).
 fn containing(rows: &[Row], x: u128) -> Vec<&Row> {
     let i = rows.partition_point(|r| r.start <= x);
-    rows[..i].iter().rev().take(8).filter(|r| r.end >= x).collect()
+    rows[..i]
+        .iter()
+        .rev()
+        .take(8)
+        .filter(|r| r.end >= x)
+        .collect()
 }
 
 fn is_public_v4(a: u32) -> bool {
@@ -86,7 +92,9 @@ fn is_public_v4(a: u32) -> bool {
         (0xe000_0000, 4),
         (0xf000_0000, 4),
     ];
-    !reserved.iter().any(|&(net, len)| a >> (32 - len) == net >> (32 - len))
+    !reserved
+        .iter()
+        .any(|&(net, len)| a >> (32 - len) == net >> (32 - len))
 }
 
 struct Rng(u64);
@@ -104,19 +112,35 @@ impl Rng {
     }
     fn in_row(&mut self, r: &Row) -> u128 {
         let span = r.end - r.start;
-        if span == u128::MAX { self.u128() } else { r.start + self.u128() % (span + 1) }
+        if span == u128::MAX {
+            self.u128()
+        } else {
+            r.start + self.u128() % (span + 1)
+        }
     }
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let dir = args.first().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("scripts/geo/node_modules/@ip-location-db"));
-    let seed: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(20_260_601);
+    let dir = args
+        .first()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("scripts/geo/node_modules/@ip-location-db"));
+    let seed: u64 = args
+        .get(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20_260_601);
     let c4 = load(&dir.join("dbip-country/dbip-country-ipv4-num.csv"));
     let c6 = load(&dir.join("dbip-country/dbip-country-ipv6-num.csv"));
     let a4 = load(&dir.join("asn/asn-ipv4-num.csv"));
     let a6 = load(&dir.join("asn/asn-ipv6-num.csv"));
-    println!("CSV rows: country {} v4 / {} v6, asn {} v4 / {} v6; seed {seed}", c4.len(), c6.len(), a4.len(), a6.len());
+    println!(
+        "CSV rows: country {} v4 / {} v6, asn {} v4 / {} v6; seed {seed}",
+        c4.len(),
+        c6.len(),
+        a4.len(),
+        a6.len()
+    );
 
     let mut rng = Rng(seed);
     let mut v4 = Vec::new();
@@ -145,16 +169,27 @@ fn main() -> ExitCode {
     let e = Embedded;
     let mut bad = 0usize;
     for (family, addrs, crows, arows) in [("IPv4", &v4, &c4, &a4), ("IPv6", &v6, &c6, &a6)] {
-        let (mut country_ok, mut asn_ok, mut with_country, mut with_asn) = (0usize, 0usize, 0usize, 0usize);
+        let (mut country_ok, mut asn_ok, mut with_country, mut with_asn) =
+            (0usize, 0usize, 0usize, 0usize);
         for &x in addrs.iter() {
-            let ip: IpAddr = if family == "IPv4" { IpAddr::V4((x as u32).into()) } else { IpAddr::V6(x.into()) };
-            let want_c: Vec<&str> = containing(crows, x).iter().map(|r| r.value.as_str()).collect();
+            let ip: IpAddr = if family == "IPv4" {
+                IpAddr::V4((x as u32).into())
+            } else {
+                IpAddr::V6(x.into())
+            };
+            let want_c: Vec<&str> = containing(crows, x)
+                .iter()
+                .map(|r| r.value.as_str())
+                .collect();
             let got_c = e.country_code(ip);
             let c_ok = match got_c {
                 None => want_c.is_empty(),
                 Some(c) => want_c.contains(&c),
             };
-            let want_a: Vec<(u32, &str)> = containing(arows, x).iter().map(|r| (r.value.parse().unwrap_or(0), r.org.as_str())).collect();
+            let want_a: Vec<(u32, &str)> = containing(arows, x)
+                .iter()
+                .map(|r| (r.value.parse().unwrap_or(0), r.org.as_str()))
+                .collect();
             let got_a = e.asn(ip);
             let a_ok = match got_a {
                 None => want_a.is_empty(),
@@ -167,7 +202,9 @@ fn main() -> ExitCode {
             if !(c_ok && a_ok) {
                 bad += 1;
                 if bad <= 10 {
-                    println!("MISMATCH {ip}: country csv {want_c:?} embedded {got_c:?}; asn csv {want_a:?} embedded {got_a:?}");
+                    println!(
+                        "MISMATCH {ip}: country csv {want_c:?} embedded {got_c:?}; asn csv {want_a:?} embedded {got_a:?}"
+                    );
                 }
             }
         }

@@ -5,7 +5,9 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use logmap::enrich::mmdb_write::{Value, Writer};
-use logmap::enrich::{Accuracy, DatabaseKind, Embedded, Geo, GeoConfig, GeoError, Locate, countries, country, db};
+use logmap::enrich::{
+    Accuracy, DatabaseKind, Embedded, Geo, GeoConfig, GeoError, Locate, countries, country, db,
+};
 
 fn ip(s: &str) -> IpAddr {
     s.parse().unwrap()
@@ -32,7 +34,18 @@ fn embedded_answers_well_known_public_addresses() {
 #[test]
 fn embedded_has_nothing_for_private_and_reserved_addresses() {
     let e = Embedded;
-    for a in ["10.1.2.3", "127.0.0.1", "192.168.1.1", "172.16.5.4", "0.0.0.0", "255.255.255.255", "::1", "::", "fe80::1", "fc00::1"] {
+    for a in [
+        "10.1.2.3",
+        "127.0.0.1",
+        "192.168.1.1",
+        "172.16.5.4",
+        "0.0.0.0",
+        "255.255.255.255",
+        "::1",
+        "::",
+        "fe80::1",
+        "fc00::1",
+    ] {
         let loc = e.locate(ip(a));
         assert!(loc.is_empty(), "{a}: {loc:?}");
         assert_eq!(loc.source, None);
@@ -72,7 +85,10 @@ fn embedded_lookup_agrees_at_range_edges() {
         assert_eq!(l1, e.locate(a));
         if l1.country.is_some() {
             answered += 1;
-            assert!(country(l1.country.as_deref().unwrap()).is_some(), "{a}: unknown code");
+            assert!(
+                country(l1.country.as_deref().unwrap()).is_some(),
+                "{a}: unknown code"
+            );
         }
     }
     // most of the IPv4 space is allocated to a country
@@ -85,7 +101,7 @@ fn embedded_lookup_agrees_at_range_edges() {
 fn representative_points_fall_inside_their_countries() {
     // rough bounding boxes (south, west, north, east) of the main territory
     let cases = [
-        ("FR", (41.0, -5.5, 51.5, 10.0)),    // metropolitan France, not French Guiana
+        ("FR", (41.0, -5.5, 51.5, 10.0)), // metropolitan France, not French Guiana
         ("US", (24.0, -125.0, 50.0, -66.0)), // contiguous US
         ("RU", (41.0, 27.0, 78.0, 180.0)),
         ("NO", (57.0, 4.0, 72.0, 32.0)), // mainland, not Svalbard
@@ -101,7 +117,10 @@ fn representative_points_fall_inside_their_countries() {
     for (code, bbox) in cases {
         let c = country(code).unwrap();
         let (lat, lon) = (c.lat.unwrap(), c.lon.unwrap());
-        assert!(within(lat, lon, bbox), "{code} point {lat},{lon} outside {bbox:?}");
+        assert!(
+            within(lat, lon, bbox),
+            "{code} point {lat},{lon} outside {bbox:?}"
+        );
     }
 }
 
@@ -112,15 +131,33 @@ fn country_table_is_complete_and_consistent() {
     for c in &all {
         assert_eq!(c.alpha2.len(), 2, "{c:?}");
         assert_eq!(c.alpha3.len(), 3, "{c:?}");
-        assert!(c.numeric.len() == 3 && c.numeric.bytes().all(|b| b.is_ascii_digit()), "{c:?}");
-        assert!(["AF", "AN", "AS", "EU", "NA", "OC", "SA"].contains(&c.continent.as_str()), "{c:?}");
+        assert!(
+            c.numeric.len() == 3 && c.numeric.bytes().all(|b| b.is_ascii_digit()),
+            "{c:?}"
+        );
+        assert!(
+            ["AF", "AN", "AS", "EU", "NA", "OC", "SA"].contains(&c.continent.as_str()),
+            "{c:?}"
+        );
         assert!(!c.name.is_empty());
         if let (Some(lat), Some(lon)) = (c.lat, c.lon) {
-            assert!((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon), "{c:?}");
-            assert!(!c.point_source.is_empty(), "{c:?} has a point but no source");
+            assert!(
+                (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon),
+                "{c:?}"
+            );
+            assert!(
+                !c.point_source.is_empty(),
+                "{c:?} has a point but no source"
+            );
         }
-        assert_eq!(countries::alpha2_to_numeric(&c.alpha2), Some(c.numeric.as_str()));
-        assert_eq!(countries::numeric_to_alpha2(&c.numeric), Some(c.alpha2.as_str()));
+        assert_eq!(
+            countries::alpha2_to_numeric(&c.alpha2),
+            Some(c.numeric.as_str())
+        );
+        assert_eq!(
+            countries::numeric_to_alpha2(&c.numeric),
+            Some(c.alpha2.as_str())
+        );
     }
     assert_eq!(countries::alpha2_to_numeric("fr"), Some("250"));
     assert_eq!(countries::numeric_to_alpha2("4"), Some("AF"));
@@ -151,35 +188,95 @@ fn every_country_the_embedded_data_can_answer_has_a_name_and_a_point() {
 // ---------- MMDB fixtures ----------
 
 fn names(en: &str) -> Value {
-    Value::map([("de", Value::str("(de)")), ("en", Value::str(en)), ("ja", Value::str("(ja)"))])
+    Value::map([
+        ("de", Value::str("(de)")),
+        ("en", Value::str(en)),
+        ("ja", Value::str("(ja)")),
+    ])
 }
 
 /// A GeoIP2-City-like database (MaxMind's nested schema).
 fn maxmind_city() -> Vec<u8> {
     let mut w = Writer::new("GeoIP2-City", 6);
     let london = Value::map([
-        ("city", Value::map([("geoname_id", Value::U32(2643743)), ("names", names("London"))])),
-        ("continent", Value::map([("code", Value::str("EU")), ("names", names("Europe"))])),
-        ("country", Value::map([("iso_code", Value::str("GB")), ("names", names("United Kingdom"))])),
-        ("location", Value::map([("accuracy_radius", Value::U16(100)), ("latitude", Value::F64(51.5142)), ("longitude", Value::F64(-0.0931)), ("time_zone", Value::str("Europe/London"))])),
-        ("registered_country", Value::map([("iso_code", Value::str("GB"))])),
-        ("subdivisions", Value::Array(vec![Value::map([("iso_code", Value::str("ENG")), ("names", names("England"))]), Value::map([("iso_code", Value::str("X")), ("names", names("Other"))])])),
+        (
+            "city",
+            Value::map([
+                ("geoname_id", Value::U32(2643743)),
+                ("names", names("London")),
+            ]),
+        ),
+        (
+            "continent",
+            Value::map([("code", Value::str("EU")), ("names", names("Europe"))]),
+        ),
+        (
+            "country",
+            Value::map([
+                ("iso_code", Value::str("GB")),
+                ("names", names("United Kingdom")),
+            ]),
+        ),
+        (
+            "location",
+            Value::map([
+                ("accuracy_radius", Value::U16(100)),
+                ("latitude", Value::F64(51.5142)),
+                ("longitude", Value::F64(-0.0931)),
+                ("time_zone", Value::str("Europe/London")),
+            ]),
+        ),
+        (
+            "registered_country",
+            Value::map([("iso_code", Value::str("GB"))]),
+        ),
+        (
+            "subdivisions",
+            Value::Array(vec![
+                Value::map([("iso_code", Value::str("ENG")), ("names", names("England"))]),
+                Value::map([("iso_code", Value::str("X")), ("names", names("Other"))]),
+            ]),
+        ),
     ]);
-    w.insert("81.2.69.0/24".parse().unwrap(), london.clone()).unwrap();
+    w.insert("81.2.69.0/24".parse().unwrap(), london.clone())
+        .unwrap();
     // country-level only, without coordinates
-    let se = Value::map([("country", Value::map([("iso_code", Value::str("SE")), ("names", names("Sweden"))])), ("continent", Value::map([("code", Value::str("EU"))]))]);
+    let se = Value::map([
+        (
+            "country",
+            Value::map([("iso_code", Value::str("SE")), ("names", names("Sweden"))]),
+        ),
+        ("continent", Value::map([("code", Value::str("EU"))])),
+    ]);
     w.insert("89.160.20.0/24".parse().unwrap(), se).unwrap();
     // only a registered country (anonymous/anycast style)
-    w.insert("67.43.156.0/24".parse().unwrap(), Value::map([("registered_country", Value::map([("iso_code", Value::str("BT"))]))])).unwrap();
+    w.insert(
+        "67.43.156.0/24".parse().unwrap(),
+        Value::map([(
+            "registered_country",
+            Value::map([("iso_code", Value::str("BT"))]),
+        )]),
+    )
+    .unwrap();
     // IPv6 city
     let tokyo = Value::map([
         ("city", Value::map([("names", names("Tokyo"))])),
         ("country", Value::map([("iso_code", Value::str("JP"))])),
-        ("location", Value::map([("latitude", Value::F64(35.6895)), ("longitude", Value::F64(139.6917))])),
+        (
+            "location",
+            Value::map([
+                ("latitude", Value::F64(35.6895)),
+                ("longitude", Value::F64(139.6917)),
+            ]),
+        ),
     ]);
     w.insert("2001:218::/32".parse().unwrap(), tokyo).unwrap();
     // a more specific override inside a wider network
-    w.insert("81.2.0.0/16".parse().unwrap(), Value::map([("country", Value::map([("iso_code", Value::str("GB"))]))])).unwrap();
+    w.insert(
+        "81.2.0.0/16".parse().unwrap(),
+        Value::map([("country", Value::map([("iso_code", Value::str("GB"))]))]),
+    )
+    .unwrap();
     w.insert("81.2.69.0/24".parse().unwrap(), london).unwrap();
     w.to_bytes()
 }
@@ -187,9 +284,23 @@ fn maxmind_city() -> Vec<u8> {
 /// A GeoLite2-ASN-like database, IPv4 only.
 fn maxmind_asn_v4() -> Vec<u8> {
     let mut w = Writer::new("GeoLite2-ASN", 4);
-    w.insert("81.2.69.0/24".parse().unwrap(), Value::map([("autonomous_system_number", Value::U32(20712)), ("autonomous_system_organization", Value::str("Andrews & Arnold Ltd"))])).unwrap();
+    w.insert(
+        "81.2.69.0/24".parse().unwrap(),
+        Value::map([
+            ("autonomous_system_number", Value::U32(20712)),
+            (
+                "autonomous_system_organization",
+                Value::str("Andrews & Arnold Ltd"),
+            ),
+        ]),
+    )
+    .unwrap();
     // number only: the organisation comes from the embedded set
-    w.insert("8.8.8.0/24".parse().unwrap(), Value::map([("autonomous_system_number", Value::U32(15169))])).unwrap();
+    w.insert(
+        "8.8.8.0/24".parse().unwrap(),
+        Value::map([("autonomous_system_number", Value::U32(15169))]),
+    )
+    .unwrap();
     w.to_bytes()
 }
 
@@ -206,11 +317,38 @@ fn flat_city() -> Vec<u8> {
         ("timezone", Value::str("Europe/Paris")),
     ]);
     w.insert("2.2.2.0/24".parse().unwrap(), paris).unwrap();
-    w.insert("2a01:cb00::/32".parse().unwrap(), Value::map([("country_code", Value::str("fr")), ("latitude", Value::F64(45.75)), ("longitude", Value::F64(4.85)), ("city", Value::str("Lyon"))])).unwrap();
+    w.insert(
+        "2a01:cb00::/32".parse().unwrap(),
+        Value::map([
+            ("country_code", Value::str("fr")),
+            ("latitude", Value::F64(45.75)),
+            ("longitude", Value::F64(4.85)),
+            ("city", Value::str("Lyon")),
+        ]),
+    )
+    .unwrap();
     // an empty city (the flat builds write "" for unknown) is unknown, not a city
-    w.insert("4.4.4.0/24".parse().unwrap(), Value::map([("city", Value::str("")), ("country_code", Value::str("UM")), ("latitude", Value::F64(19.28)), ("longitude", Value::F64(166.64)), ("state1", Value::str(""))])).unwrap();
+    w.insert(
+        "4.4.4.0/24".parse().unwrap(),
+        Value::map([
+            ("city", Value::str("")),
+            ("country_code", Value::str("UM")),
+            ("latitude", Value::F64(19.28)),
+            ("longitude", Value::F64(166.64)),
+            ("state1", Value::str("")),
+        ]),
+    )
+    .unwrap();
     // junk in the record: bad code, out-of-range latitude
-    w.insert("3.3.3.0/24".parse().unwrap(), Value::map([("country_code", Value::str("France")), ("latitude", Value::F64(123.0)), ("longitude", Value::F64(2.0))])).unwrap();
+    w.insert(
+        "3.3.3.0/24".parse().unwrap(),
+        Value::map([
+            ("country_code", Value::str("France")),
+            ("latitude", Value::F64(123.0)),
+            ("longitude", Value::F64(2.0)),
+        ]),
+    )
+    .unwrap();
     w.to_bytes()
 }
 
@@ -237,7 +375,13 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
 }
 
 fn geo(paths: Vec<PathBuf>) -> Geo {
-    Geo::new(&GeoConfig { mmdb_paths: paths, discover: false, discover_dirs: vec![], no_cache: false }).unwrap()
+    Geo::new(&GeoConfig {
+        mmdb_paths: paths,
+        discover: false,
+        discover_dirs: vec![],
+        no_cache: false,
+    })
+    .unwrap()
 }
 
 // ---------- MMDB schemas through the chain ----------
@@ -250,7 +394,11 @@ fn nested_schema_full_hit_with_asn_from_a_second_database() {
     let asn = write(d.path(), "GeoLite2-City.mmdb", &maxmind_asn_v4());
     let g = geo(vec![asn, city]);
     let kinds: Vec<_> = g.describe().iter().map(|i| i.kind).collect();
-    assert_eq!(&kinds[..2], &[DatabaseKind::City, DatabaseKind::Asn], "city first whatever the order given");
+    assert_eq!(
+        &kinds[..2],
+        &[DatabaseKind::City, DatabaseKind::Asn],
+        "city first whatever the order given"
+    );
 
     let l = g.locate(ip("81.2.69.160"));
     assert_eq!(l.country.as_deref(), Some("GB"));
@@ -262,7 +410,10 @@ fn nested_schema_full_hit_with_asn_from_a_second_database() {
     assert_eq!(l.accuracy, Some(Accuracy::City));
     assert_eq!(l.asn, Some(20712));
     assert_eq!(l.as_org.as_deref(), Some("Andrews & Arnold Ltd"));
-    assert_eq!(l.source.as_deref(), Some("mmdb:asn-database.mmdb+mmdb:GeoLite2-City.mmdb"));
+    assert_eq!(
+        l.source.as_deref(),
+        Some("mmdb:asn-database.mmdb+mmdb:GeoLite2-City.mmdb")
+    );
 }
 
 #[test]
@@ -287,7 +438,10 @@ fn nested_schema_hit_without_city_and_registered_country_only() {
     assert_eq!(se.country.as_deref(), Some("SE"));
     assert_eq!(se.city, None);
     assert_eq!(se.accuracy, Some(Accuracy::Country));
-    assert_eq!((se.lat, se.lon), (country("SE").unwrap().lat, country("SE").unwrap().lon));
+    assert_eq!(
+        (se.lat, se.lon),
+        (country("SE").unwrap().lat, country("SE").unwrap().lon)
+    );
     assert!(se.source.as_deref().unwrap().starts_with("mmdb:c.mmdb"));
 
     let bt = g.locate(ip("67.43.156.1"));
@@ -301,7 +455,10 @@ fn nested_schema_hit_without_city_and_registered_country_only() {
 #[test]
 fn miss_in_the_mmdb_falls_back_to_embedded() {
     let d = tempfile::tempdir().unwrap();
-    let g = geo(vec![write(d.path(), "c.mmdb", &maxmind_city()), write(d.path(), "a.mmdb", &maxmind_asn_v4())]);
+    let g = geo(vec![
+        write(d.path(), "c.mmdb", &maxmind_city()),
+        write(d.path(), "a.mmdb", &maxmind_asn_v4()),
+    ]);
     let l = g.locate(ip("9.9.9.9"));
     assert_eq!(l, Embedded.locate(ip("9.9.9.9")));
     // MMDB ASN number without a name: the embedded set names it; country from embedded
@@ -309,7 +466,10 @@ fn miss_in_the_mmdb_falls_back_to_embedded() {
     assert_eq!(g8.asn, Some(15169));
     assert!(g8.as_org.as_deref().unwrap().contains("Google"));
     assert_eq!(g8.country.as_deref(), Some("US"));
-    assert_eq!(g8.source.as_deref(), Some("mmdb:a.mmdb+embedded:dbip-country-lite"));
+    assert_eq!(
+        g8.source.as_deref(),
+        Some("mmdb:a.mmdb+embedded:dbip-country-lite")
+    );
 }
 
 #[test]
@@ -333,7 +493,11 @@ fn flat_schema_of_ip_location_db() {
     assert_eq!((l.lat, l.lon), (Some(48.8534), Some(2.3488)));
     assert_eq!(l.accuracy, Some(Accuracy::City));
     let ly = g.locate(ip("2a01:cb00::1"));
-    assert_eq!(ly.country.as_deref(), Some("FR"), "lower-case code normalised");
+    assert_eq!(
+        ly.country.as_deref(),
+        Some("FR"),
+        "lower-case code normalised"
+    );
     assert_eq!(ly.city.as_deref(), Some("Lyon"));
     let um = g.locate(ip("4.4.4.4"));
     assert_eq!((um.city, um.region), (None, None));
@@ -386,31 +550,72 @@ fn discovery_picks_databases_by_content_and_reports_skipped_files() {
     write(&b, "whatever.mmdb", &maxmind_asn_v4());
     write(&b, "broken.mmdb", b"\x00\x01garbage");
     write(&b, "notes.txt", b"ignored");
-    let cfg = GeoConfig { mmdb_paths: vec![], discover: true, discover_dirs: vec![a.clone(), b.clone(), d.path().join("absent")], no_cache: false };
+    let cfg = GeoConfig {
+        mmdb_paths: vec![],
+        discover: true,
+        discover_dirs: vec![a.clone(), b.clone(), d.path().join("absent")],
+        no_cache: false,
+    };
     let g = Geo::new(&cfg).unwrap();
-    let used: Vec<_> = g.describe().into_iter().filter(|i| i.path.is_some()).map(|i| (i.name, i.kind)).collect();
-    assert_eq!(used, vec![("GeoLite2-ASN.mmdb".to_string(), DatabaseKind::City), ("whatever.mmdb".to_string(), DatabaseKind::Asn)]);
-    assert!(g.notes().iter().any(|n| n.contains("broken.mmdb")), "{:?}", g.notes());
-    assert!(g.notes().iter().any(|n| n.starts_with("using GeoLite2-ASN.mmdb")), "{:?}", g.notes());
+    let used: Vec<_> = g
+        .describe()
+        .into_iter()
+        .filter(|i| i.path.is_some())
+        .map(|i| (i.name, i.kind))
+        .collect();
+    assert_eq!(
+        used,
+        vec![
+            ("GeoLite2-ASN.mmdb".to_string(), DatabaseKind::City),
+            ("whatever.mmdb".to_string(), DatabaseKind::Asn)
+        ]
+    );
+    assert!(
+        g.notes().iter().any(|n| n.contains("broken.mmdb")),
+        "{:?}",
+        g.notes()
+    );
+    assert!(
+        g.notes()
+            .iter()
+            .any(|n| n.starts_with("using GeoLite2-ASN.mmdb")),
+        "{:?}",
+        g.notes()
+    );
     assert_eq!(g.locate(ip("81.2.69.1")).asn, Some(20712));
 
     let info = db::info(&[a, b]);
     assert_eq!(info.found.len(), 2);
     assert_eq!(info.skipped.len(), 1);
     let text = info.to_string();
-    assert!(text.contains("DB-IP") && text.contains("https://db-ip.com"), "{text}");
+    assert!(
+        text.contains("DB-IP") && text.contains("https://db-ip.com"),
+        "{text}"
+    );
     assert!(text.contains("GeoLite2-ASN.mmdb (city"), "{text}");
     assert!(text.contains("CC BY 4.0"));
     let json = serde_json::to_value(&info).unwrap();
     assert_eq!(json["found"][0]["kind"], "city");
-    assert!(json["embedded"]["country"]["data_date"].as_str().unwrap().len() == 10);
+    assert!(
+        json["embedded"]["country"]["data_date"]
+            .as_str()
+            .unwrap()
+            .len()
+            == 10
+    );
 }
 
 #[test]
 fn cache_returns_the_same_answers() {
     let d = tempfile::tempdir().unwrap();
     let g = geo(vec![write(d.path(), "c.mmdb", &maxmind_city())]);
-    let addrs = ["81.2.69.160", "8.8.8.8", "10.0.0.1", "2001:218::5", "81.2.69.160"];
+    let addrs = [
+        "81.2.69.160",
+        "8.8.8.8",
+        "10.0.0.1",
+        "2001:218::5",
+        "81.2.69.160",
+    ];
     let first: Vec<_> = addrs.iter().map(|a| g.locate(ip(a))).collect();
     assert_eq!(g.cache_len(), 4);
     let second: Vec<_> = addrs.iter().map(|a| g.locate(ip(a))).collect();
@@ -429,7 +634,10 @@ fn describe_names_every_database_and_the_attribution() {
     assert!(d.iter().all(|i| i.build_date.is_some()));
     assert!(g.attribution().contains("DB-IP"));
     let j = serde_json::to_string(&g.locate(ip("10.0.0.1"))).unwrap();
-    assert_eq!(j, r#"{"country":null,"country_name":null,"continent":null,"city":null,"region":null,"lat":null,"lon":null,"accuracy":null,"asn":null,"as_org":null,"source":null}"#);
+    assert_eq!(
+        j,
+        r#"{"country":null,"country_name":null,"continent":null,"city":null,"region":null,"lat":null,"lon":null,"accuracy":null,"asn":null,"as_org":null,"source":null}"#
+    );
 }
 
 #[test]
@@ -437,9 +645,16 @@ fn paths_live_under_the_data_dir() {
     let p = db::paths();
     if let Some(d) = &p.data_dir {
         assert!(d.ends_with("logmap"));
-        assert_eq!(p.city_file.as_deref(), Some(d.join("dbip-city-lite.mmdb").as_path()));
+        assert_eq!(
+            p.city_file.as_deref(),
+            Some(d.join("dbip-city-lite.mmdb").as_path())
+        );
     }
-    assert!(p.search_dirs.iter().any(|d| d == Path::new("/var/lib/GeoIP")));
+    assert!(
+        p.search_dirs
+            .iter()
+            .any(|d| d == Path::new("/var/lib/GeoIP"))
+    );
     assert!(p.to_string().contains("/usr/share/GeoIP"));
 }
 

@@ -43,8 +43,16 @@ fn serve(routes: HashMap<String, Reply>, max_conns: usize) -> String {
                 }
             }
             let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-            let reply = routes.get(&path).cloned().unwrap_or(Reply { status: 404, body: b"not found".to_vec(), announced: None });
-            let reason = if reply.status == 200 { "OK" } else { "Not Found" };
+            let reply = routes.get(&path).cloned().unwrap_or(Reply {
+                status: 404,
+                body: b"not found".to_vec(),
+                announced: None,
+            });
+            let reason = if reply.status == 200 {
+                "OK"
+            } else {
+                "Not Found"
+            };
             let head = format!(
                 "HTTP/1.1 {} {reason}\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                 reply.status,
@@ -69,10 +77,19 @@ fn city_db(city: &str, epoch: u64) -> Vec<u8> {
     let mut w = Writer::new("DBIP-City-Lite", 6);
     w.build_epoch(epoch);
     let rec = Value::map([
-        ("city", Value::map([("names", Value::map([("en", Value::str(city))]))])),
+        (
+            "city",
+            Value::map([("names", Value::map([("en", Value::str(city))]))]),
+        ),
         ("continent", Value::map([("code", Value::str("NA"))])),
         ("country", Value::map([("iso_code", Value::str("US"))])),
-        ("location", Value::map([("latitude", Value::F64(37.386)), ("longitude", Value::F64(-122.0838))])),
+        (
+            "location",
+            Value::map([
+                ("latitude", Value::F64(37.386)),
+                ("longitude", Value::F64(-122.0838)),
+            ]),
+        ),
     ]);
     w.insert("8.8.8.0/24".parse().unwrap(), rec).unwrap();
     w.to_bytes()
@@ -80,12 +97,23 @@ fn city_db(city: &str, epoch: u64) -> Vec<u8> {
 
 fn asn_db() -> Vec<u8> {
     let mut w = Writer::new("DBIP-ASN-Lite", 6);
-    w.insert("8.8.8.0/24".parse().unwrap(), Value::map([("autonomous_system_number", Value::U32(15169)), ("autonomous_system_organization", Value::str("Google LLC"))])).unwrap();
+    w.insert(
+        "8.8.8.0/24".parse().unwrap(),
+        Value::map([
+            ("autonomous_system_number", Value::U32(15169)),
+            ("autonomous_system_organization", Value::str("Google LLC")),
+        ]),
+    )
+    .unwrap();
     w.to_bytes()
 }
 
 fn ok(body: Vec<u8>) -> Reply {
-    Reply { status: 200, body, announced: None }
+    Reply {
+        status: 200,
+        body,
+        announced: None,
+    }
 }
 
 fn opts(dir: &Path, url: String) -> UpdateOptions {
@@ -97,26 +125,48 @@ fn opts(dir: &Path, url: String) -> UpdateOptions {
 }
 
 fn city_of(path: &Path) -> Option<String> {
-    MmdbDatabase::open(path).unwrap().locate("8.8.8.8".parse().unwrap()).city
+    MmdbDatabase::open(path)
+        .unwrap()
+        .locate("8.8.8.8".parse().unwrap())
+        .city
 }
 
 #[test]
 fn falls_back_to_the_previous_month_and_installs_atomically() {
-    let base = serve(HashMap::from([("/free/dbip-city-lite-2026-02.mmdb.gz".to_string(), ok(gzip(&city_db("Mountain View", 1_770_000_000))))]), 4);
+    let base = serve(
+        HashMap::from([(
+            "/free/dbip-city-lite-2026-02.mmdb.gz".to_string(),
+            ok(gzip(&city_db("Mountain View", 1_770_000_000))),
+        )]),
+        4,
+    );
     let d = tempfile::tempdir().unwrap();
     let dir = d.path().join("logmap");
     let mut log = Vec::new();
-    let o = opts(&dir, format!("{base}/free/dbip-city-lite-{{YYYY}}-{{MM}}.mmdb.gz"));
+    let o = opts(
+        &dir,
+        format!("{base}/free/dbip-city-lite-{{YYYY}}-{{MM}}.mmdb.gz"),
+    );
     let files = db::update(&o, &mut |l: &str| log.push(l.to_string())).unwrap();
     assert_eq!(files.len(), 1);
     assert!(files[0].url.ends_with("2026-02.mmdb.gz"));
     assert_eq!(files[0].path, dir.join(db::CITY_FILE));
     assert_eq!(files[0].info.kind, DatabaseKind::City);
     assert_eq!(files[0].info.build_date.as_deref(), Some("2026-02-02"));
-    assert_eq!(city_of(&dir.join(db::CITY_FILE)).as_deref(), Some("Mountain View"));
-    assert!(log.iter().any(|l| l.contains("2026-03") && l.contains("404")), "{log:?}");
+    assert_eq!(
+        city_of(&dir.join(db::CITY_FILE)).as_deref(),
+        Some("Mountain View")
+    );
+    assert!(
+        log.iter()
+            .any(|l| l.contains("2026-03") && l.contains("404")),
+        "{log:?}"
+    );
     // no temporary file left behind
-    let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names, vec![std::ffi::OsString::from(db::CITY_FILE)]);
 }
 
@@ -128,7 +178,11 @@ fn with_old_file(dir: &Path) -> Vec<u8> {
 }
 
 fn assert_kept(dir: &Path, old: &[u8]) {
-    assert_eq!(std::fs::read(dir.join(db::CITY_FILE)).unwrap(), old, "the old database must be kept");
+    assert_eq!(
+        std::fs::read(dir.join(db::CITY_FILE)).unwrap(),
+        old,
+        "the old database must be kept"
+    );
     let n = std::fs::read_dir(dir).unwrap().count();
     assert_eq!(n, 1, "temporary file left behind");
 }
@@ -139,7 +193,14 @@ fn a_truncated_download_keeps_the_old_file() {
     let cut = full[..full.len() / 2].to_vec();
     let routes = HashMap::from([
         // the server announces the full length and then closes early
-        ("/short.mmdb.gz".to_string(), Reply { status: 200, body: cut.clone(), announced: Some(full.len()) }),
+        (
+            "/short.mmdb.gz".to_string(),
+            Reply {
+                status: 200,
+                body: cut.clone(),
+                announced: Some(full.len()),
+            },
+        ),
         // the length matches, but the gzip stream itself is cut
         ("/cutgz.mmdb.gz".to_string(), ok(cut)),
     ]);
@@ -151,7 +212,10 @@ fn a_truncated_download_keeps_the_old_file() {
         assert!(matches!(e, UpdateError::Download { .. }), "{path}: {e}");
         assert_kept(d.path(), &old);
     }
-    assert_eq!(city_of(&d.path().join(db::CITY_FILE)).as_deref(), Some("Old Town"));
+    assert_eq!(
+        city_of(&d.path().join(db::CITY_FILE)).as_deref(),
+        Some("Old Town")
+    );
 }
 
 #[test]
@@ -159,7 +223,11 @@ fn not_found_for_both_months_keeps_the_old_file() {
     let base = serve(HashMap::new(), 4);
     let d = tempfile::tempdir().unwrap();
     let old = with_old_file(d.path());
-    let e = db::update(&opts(d.path(), format!("{base}/free/x-{{YYYY}}-{{MM}}.mmdb.gz")), &mut |_| {}).unwrap_err();
+    let e = db::update(
+        &opts(d.path(), format!("{base}/free/x-{{YYYY}}-{{MM}}.mmdb.gz")),
+        &mut |_| {},
+    )
+    .unwrap_err();
     match &e {
         UpdateError::Status { status, url } => {
             assert_eq!(*status, 404);
@@ -174,9 +242,17 @@ fn not_found_for_both_months_keeps_the_old_file() {
 fn a_file_that_is_not_a_usable_mmdb_keeps_the_old_file() {
     // not an MMDB at all; an MMDB that does not answer the probes; an ASN file offered as City
     let mut empty = Writer::new("Empty", 6);
-    empty.insert("192.0.2.0/24".parse().unwrap(), Value::map([("country_code", Value::str("ZZ"))])).unwrap();
+    empty
+        .insert(
+            "192.0.2.0/24".parse().unwrap(),
+            Value::map([("country_code", Value::str("ZZ"))]),
+        )
+        .unwrap();
     let routes = HashMap::from([
-        ("/junk.gz".to_string(), ok(gzip(b"<html>mirror error page</html>"))),
+        (
+            "/junk.gz".to_string(),
+            ok(gzip(b"<html>mirror error page</html>")),
+        ),
         ("/empty.mmdb".to_string(), ok(empty.to_bytes())),
         ("/asn.mmdb.gz".to_string(), ok(gzip(&asn_db()))),
     ]);
@@ -193,7 +269,10 @@ fn a_file_that_is_not_a_usable_mmdb_keeps_the_old_file() {
 #[test]
 fn replaces_an_old_file_and_fetches_the_asn_database_too() {
     let routes = HashMap::from([
-        ("/c/2026-03.mmdb".to_string(), ok(city_db("New Town", 1_772_000_000))), // plain, not gzip
+        (
+            "/c/2026-03.mmdb".to_string(),
+            ok(city_db("New Town", 1_772_000_000)),
+        ), // plain, not gzip
         ("/a/2026-03.mmdb.gz".to_string(), ok(gzip(&asn_db()))),
     ]);
     let base = serve(routes, 4);
@@ -204,7 +283,10 @@ fn replaces_an_old_file_and_fetches_the_asn_database_too() {
     o.asn_url = Some(format!("{base}/a/{{YYYY}}-{{MM}}.mmdb.gz"));
     let files = db::update(&o, &mut |_| {}).unwrap();
     assert_eq!(files.len(), 2);
-    assert_eq!(city_of(&d.path().join(db::CITY_FILE)).as_deref(), Some("New Town"));
+    assert_eq!(
+        city_of(&d.path().join(db::CITY_FILE)).as_deref(),
+        Some("New Town")
+    );
     let asn = MmdbDatabase::open(&d.path().join(db::ASN_FILE)).unwrap();
     assert_eq!(asn.info().kind, DatabaseKind::Asn);
     assert_eq!(asn.locate("8.8.8.8".parse().unwrap()).asn, Some(15169));
@@ -213,9 +295,17 @@ fn replaces_an_old_file_and_fetches_the_asn_database_too() {
 #[test]
 fn a_refused_connection_is_a_download_error() {
     // bind and drop to get a port nobody listens on
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let d = tempfile::tempdir().unwrap();
-    let e = db::update(&opts(d.path(), format!("http://127.0.0.1:{port}/x.mmdb.gz")), &mut |_| {}).unwrap_err();
+    let e = db::update(
+        &opts(d.path(), format!("http://127.0.0.1:{port}/x.mmdb.gz")),
+        &mut |_| {},
+    )
+    .unwrap_err();
     assert!(matches!(e, UpdateError::Download { .. }), "{e}");
     assert!(!d.path().join(db::CITY_FILE).exists());
 }

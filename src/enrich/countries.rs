@@ -75,8 +75,9 @@ pub fn country(code: &str) -> Option<&'static CountryInfo> {
     if code.len() != 2 {
         return None;
     }
-    let up = code.to_ascii_uppercase();
-    t.binary_search_by(|c| c.alpha2.as_str().cmp(up.as_str()))
+    let b = code.as_bytes();
+    let up = [b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()];
+    t.binary_search_by(|c| c.alpha2.as_bytes().cmp(&up[..]))
         .ok()
         .map(|i| &t[i])
 }
@@ -119,7 +120,9 @@ mod tests {
 
     #[test]
     fn malformed_rows_are_skipped() {
-        let t = parse_tsv("# h\nXX\tXXX\t999\tX\tEU\t1\t2\tsrc\nbroken\tline\nYYY\ta\tb\tc\td\te\tf\tg\n");
+        let t = parse_tsv(
+            "# h\nXX\tXXX\t999\tX\tEU\t1\t2\tsrc\nbroken\tline\nYYY\ta\tb\tc\td\te\tf\tg\n",
+        );
         assert_eq!(t.len(), 1);
         assert_eq!(t[0].lat, Some(1.0));
     }

@@ -16,9 +16,11 @@ use super::mmdb::MmdbDatabase;
 use super::{ATTRIBUTION, Embedded};
 
 /// DB-IP's free City Lite MMDB, one per month (`{YYYY}`, `{MM}` are filled in).
-pub const CITY_URL_TEMPLATE: &str = "https://download.db-ip.com/free/dbip-city-lite-{YYYY}-{MM}.mmdb.gz";
+pub const CITY_URL_TEMPLATE: &str =
+    "https://download.db-ip.com/free/dbip-city-lite-{YYYY}-{MM}.mmdb.gz";
 /// DB-IP's free ASN Lite MMDB, one per month.
-pub const ASN_URL_TEMPLATE: &str = "https://download.db-ip.com/free/dbip-asn-lite-{YYYY}-{MM}.mmdb.gz";
+pub const ASN_URL_TEMPLATE: &str =
+    "https://download.db-ip.com/free/dbip-asn-lite-{YYYY}-{MM}.mmdb.gz";
 /// File name `db update` writes the City Lite database to, in [`data_dir`].
 pub const CITY_FILE: &str = "dbip-city-lite.mmdb";
 /// File name `db update --asn` writes the ASN Lite database to, in [`data_dir`].
@@ -26,9 +28,13 @@ pub const ASN_FILE: &str = "dbip-asn-lite.mmdb";
 
 /// logmap's data directory: `$XDG_DATA_HOME/logmap`, else `$HOME/.local/share/logmap`.
 pub fn data_dir() -> Option<PathBuf> {
-    let xdg = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()).map(PathBuf::from);
+    let xdg = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
     let base = xdg.filter(|p| p.is_absolute()).or_else(|| {
-        std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".local/share"))
+        std::env::var_os("HOME")
+            .filter(|v| !v.is_empty())
+            .map(|h| PathBuf::from(h).join(".local/share"))
     })?;
     Some(base.join("logmap"))
 }
@@ -59,7 +65,11 @@ pub fn paths() -> DbPaths {
 
 impl fmt::Display for DbPaths {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let show = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "(unknown: neither XDG_DATA_HOME nor HOME is set)".into());
+        let show = |p: &Option<PathBuf>| {
+            p.as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "(unknown: neither XDG_DATA_HOME nor HOME is set)".into())
+        };
         writeln!(f, "data dir:   {}", show(&self.data_dir))?;
         writeln!(f, "city file:  {}", show(&self.city_file))?;
         writeln!(f, "asn file:   {}", show(&self.asn_file))?;
@@ -110,7 +120,12 @@ pub fn info(dirs: &[PathBuf]) -> DbInfo {
         attribution: ATTRIBUTION,
         embedded: embedded_meta(),
         embedded_databases: embedded_infos(),
-        embedded_ranges: EmbeddedRanges { country_v4: c4, country_v6: c6, asn_v4: a4, asn_v6: a6 },
+        embedded_ranges: EmbeddedRanges {
+            country_v4: c4,
+            country_v6: c6,
+            asn_v4: a4,
+            asn_v6: a6,
+        },
         search_dirs: dirs.to_vec(),
         found: found.iter().map(|d| d.info().clone()).collect(),
         skipped,
@@ -122,16 +137,42 @@ impl fmt::Display for DbInfo {
         writeln!(f, "Embedded (compiled in, no file or network needed):")?;
         if let Some(m) = &self.embedded {
             for t in [&m.country, &m.asn] {
-                writeln!(f, "  {} — npm {} {}, data of {}, {}", t.name, t.package, t.version, t.data_date.as_deref().unwrap_or("unknown date"), t.licence)?;
+                writeln!(
+                    f,
+                    "  {} — npm {} {}, data of {}, {}",
+                    t.name,
+                    t.package,
+                    t.version,
+                    t.data_date.as_deref().unwrap_or("unknown date"),
+                    t.licence
+                )?;
                 writeln!(f, "    {}", t.attribution)?;
             }
         }
         let r = &self.embedded_ranges;
-        writeln!(f, "  ranges: country {} IPv4 / {} IPv6, ASN {} IPv4 / {} IPv6", r.country_v4, r.country_v6, r.asn_v4, r.asn_v6)?;
-        writeln!(f, "  country names and points: i18n-iso-countries, countries-list (MIT); Natural Earth outlines via world-atlas")?;
-        writeln!(f, "MMDB files (searched: {}):", self.search_dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", "))?;
+        writeln!(
+            f,
+            "  ranges: country {} IPv4 / {} IPv6, ASN {} IPv4 / {} IPv6",
+            r.country_v4, r.country_v6, r.asn_v4, r.asn_v6
+        )?;
+        writeln!(
+            f,
+            "  country names and points: i18n-iso-countries, countries-list (MIT); Natural Earth outlines via world-atlas"
+        )?;
+        writeln!(
+            f,
+            "MMDB files (searched: {}):",
+            self.search_dirs
+                .iter()
+                .map(|d| d.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
         if self.found.is_empty() {
-            writeln!(f, "  none found; `logmap db update` downloads DB-IP City Lite, or pass --geoip FILE")?;
+            writeln!(
+                f,
+                "  none found; `logmap db update` downloads DB-IP City Lite, or pass --geoip FILE"
+            )?;
         }
         for d in &self.found {
             writeln!(f, "  {}", d.summary())?;
@@ -168,7 +209,15 @@ pub struct UpdateOptions {
 impl UpdateOptions {
     /// Defaults: DB-IP's URL, City only, into `dir`, no progress bar, this month.
     pub fn new(dir: PathBuf) -> UpdateOptions {
-        UpdateOptions { url: None, asn: false, asn_url: None, dir, progress: false, month: None, timeout: Duration::from_secs(60) }
+        UpdateOptions {
+            url: None,
+            asn: false,
+            asn_url: None,
+            dir,
+            progress: false,
+            month: None,
+            timeout: Duration::from_secs(60),
+        }
     }
 }
 
@@ -227,12 +276,21 @@ const MAX_FILE: u64 = 4 << 30;
 
 /// Download the City Lite database (and the ASN Lite one with `asn`), verify each opens and
 /// answers, and move it into place atomically. `log` receives one line per step.
-pub fn update(opts: &UpdateOptions, log: &mut dyn FnMut(&str)) -> Result<Vec<UpdatedFile>, UpdateError> {
+pub fn update(
+    opts: &UpdateOptions,
+    log: &mut dyn FnMut(&str),
+) -> Result<Vec<UpdatedFile>, UpdateError> {
     let mut out = Vec::new();
-    let city = opts.url.clone().unwrap_or_else(|| CITY_URL_TEMPLATE.to_string());
+    let city = opts
+        .url
+        .clone()
+        .unwrap_or_else(|| CITY_URL_TEMPLATE.to_string());
     out.push(update_one(opts, &city, CITY_FILE, DatabaseKind::City, log)?);
     if opts.asn {
-        let asn = opts.asn_url.clone().unwrap_or_else(|| ASN_URL_TEMPLATE.to_string());
+        let asn = opts
+            .asn_url
+            .clone()
+            .unwrap_or_else(|| ASN_URL_TEMPLATE.to_string());
         out.push(update_one(opts, &asn, ASN_FILE, DatabaseKind::Asn, log)?);
     }
     Ok(out)
@@ -240,7 +298,10 @@ pub fn update(opts: &UpdateOptions, log: &mut dyn FnMut(&str)) -> Result<Vec<Upd
 
 /// `(year, month)` of now, UTC.
 fn this_month() -> (i32, u32) {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let d = super::mmdb::epoch_to_date(secs);
     let y = d.get(0..4).and_then(|s| s.parse().ok()).unwrap_or(1970);
     let m = d.get(5..7).and_then(|s| s.parse().ok()).unwrap_or(1);
@@ -249,7 +310,11 @@ fn this_month() -> (i32, u32) {
 
 /// The URLs to try, in order: this month's and the previous month's for a template, else the URL.
 pub fn candidate_urls(template: &str, (y, m): (i32, u32)) -> Vec<String> {
-    let fill = |y: i32, m: u32| template.replace("{YYYY}", &format!("{y:04}")).replace("{MM}", &format!("{m:02}"));
+    let fill = |y: i32, m: u32| {
+        template
+            .replace("{YYYY}", &format!("{y:04}"))
+            .replace("{MM}", &format!("{m:02}"))
+    };
     if template.contains("{YYYY}") || template.contains("{MM}") {
         let (py, pm) = if m <= 1 { (y - 1, 12) } else { (y, m - 1) };
         vec![fill(y, m), fill(py, pm)]
@@ -258,7 +323,13 @@ pub fn candidate_urls(template: &str, (y, m): (i32, u32)) -> Vec<String> {
     }
 }
 
-fn update_one(opts: &UpdateOptions, template: &str, file: &str, want: DatabaseKind, log: &mut dyn FnMut(&str)) -> Result<UpdatedFile, UpdateError> {
+fn update_one(
+    opts: &UpdateOptions,
+    template: &str,
+    file: &str,
+    want: DatabaseKind,
+    log: &mut dyn FnMut(&str),
+) -> Result<UpdatedFile, UpdateError> {
     let io_err = |path: &Path| {
         let path = path.to_path_buf();
         move |source| UpdateError::Io { path, source }
@@ -272,14 +343,20 @@ fn update_one(opts: &UpdateOptions, template: &str, file: &str, want: DatabaseKi
         .into();
     let urls = candidate_urls(template, opts.month.unwrap_or_else(this_month));
     let dest = opts.dir.join(file);
-    let tmp = opts.dir.join(format!(".{file}.download-{}", std::process::id()));
+    let tmp = opts
+        .dir
+        .join(format!(".{file}.download-{}", std::process::id()));
     let mut last_err = None;
+    // a file left by an earlier run that was killed
+    let _ = fs::remove_file(&tmp);
     for (i, url) in urls.iter().enumerate() {
         log(&format!("downloading {url}"));
         match download(&agent, url, &tmp, opts.progress) {
             Ok(bytes) => {
                 let result = verify(&tmp, url, want).and_then(|info| {
-                    File::open(&tmp).and_then(|f| f.sync_all()).map_err(io_err(&tmp))?;
+                    File::open(&tmp)
+                        .and_then(|f| f.sync_all())
+                        .map_err(io_err(&tmp))?;
                     fs::rename(&tmp, &dest).map_err(io_err(&dest))?;
                     if let Ok(d) = File::open(&opts.dir) {
                         let _ = d.sync_all();
@@ -290,7 +367,12 @@ fn update_one(opts: &UpdateOptions, template: &str, file: &str, want: DatabaseKi
                     Ok(mut info) => {
                         info.path = Some(dest.clone());
                         log(&format!("installed {}", info.summary()));
-                        Ok(UpdatedFile { url: url.clone(), path: dest, bytes, info })
+                        Ok(UpdatedFile {
+                            url: url.clone(),
+                            path: dest,
+                            bytes,
+                            info,
+                        })
                     }
                     Err(e) => {
                         let _ = fs::remove_file(&tmp);
@@ -302,7 +384,9 @@ fn update_one(opts: &UpdateOptions, template: &str, file: &str, want: DatabaseKi
                 let _ = fs::remove_file(&tmp);
                 let not_published = matches!(e, UpdateError::Status { status: 404, .. });
                 if not_published && i + 1 < urls.len() {
-                    log(&format!("{url} is not published (404); trying the previous month"));
+                    log(&format!(
+                        "{url} is not published (404); trying the previous month"
+                    ));
                     last_err = Some(e);
                     continue;
                 }
@@ -310,7 +394,10 @@ fn update_one(opts: &UpdateOptions, template: &str, file: &str, want: DatabaseKi
             }
         }
     }
-    Err(last_err.unwrap_or_else(|| UpdateError::Download { url: template.to_string(), msg: "no URL to try".into() }))
+    Err(last_err.unwrap_or_else(|| UpdateError::Download {
+        url: template.to_string(),
+        msg: "no URL to try".into(),
+    }))
 }
 
 /// Counts bytes read through it and feeds the progress bar.
@@ -332,25 +419,55 @@ impl<R: Read> Read for Counting<R> {
 }
 
 /// GET `url` into `tmp`, gunzipping when the body is gzip. Returns the file size.
-fn download(agent: &ureq::Agent, url: &str, tmp: &Path, progress: bool) -> Result<u64, UpdateError> {
-    let derr = |msg: String| UpdateError::Download { url: url.to_string(), msg };
+fn download(
+    agent: &ureq::Agent,
+    url: &str,
+    tmp: &Path,
+    progress: bool,
+) -> Result<u64, UpdateError> {
+    let derr = |msg: String| UpdateError::Download {
+        url: url.to_string(),
+        msg,
+    };
     let resp = match agent.get(url).call() {
         Ok(r) => r,
-        Err(ureq::Error::StatusCode(status)) => return Err(UpdateError::Status { url: url.to_string(), status }),
+        Err(ureq::Error::StatusCode(status)) => {
+            return Err(UpdateError::Status {
+                url: url.to_string(),
+                status,
+            });
+        }
         Err(e) => return Err(derr(e.to_string())),
     };
     let len = resp.body().content_length();
     let bar = progress.then(|| {
-        let b = indicatif::ProgressBar::with_draw_target(len, indicatif::ProgressDrawTarget::stderr());
-        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}") {
+        let b =
+            indicatif::ProgressBar::with_draw_target(len, indicatif::ProgressDrawTarget::stderr());
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+        ) {
             b.set_style(style);
         }
         b
     });
-    let body = Counting { inner: resp.into_body().into_reader(), n: 0, bar: bar.clone() };
+    let body = Counting {
+        inner: resp.into_body().into_reader(),
+        n: 0,
+        bar: bar.clone(),
+    };
     let mut body = BufReader::with_capacity(1 << 16, body);
-    let gz = body.fill_buf().map_err(|e| derr(e.to_string()))?.starts_with(&[0x1f, 0x8b]);
-    let mut out = OpenOptions::new().write(true).create_new(true).open(tmp).map_err(|source| UpdateError::Io { path: tmp.to_path_buf(), source })?;
+    let gz = body
+        .fill_buf()
+        .map_err(|e| derr(e.to_string()))?
+        .starts_with(&[0x1f, 0x8b]);
+    let mut out = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(tmp)
+        .map_err(|source| UpdateError::Io {
+            path: tmp.to_path_buf(),
+            source,
+        })?;
     let copied = if gz {
         let mut r = flate2::bufread::MultiGzDecoder::new(&mut body).take(MAX_FILE + 1);
         io::copy(&mut r, &mut out)
@@ -375,17 +492,33 @@ fn download(agent: &ureq::Agent, url: &str, tmp: &Path, progress: bool) -> Resul
 }
 
 /// Addresses a complete world database answers.
-const PROBES: [&str; 5] = ["8.8.8.8", "1.1.1.1", "9.9.9.9", "2001:4860:4860::8888", "81.2.69.142"];
+const PROBES: [&str; 5] = [
+    "8.8.8.8",
+    "1.1.1.1",
+    "9.9.9.9",
+    "2001:4860:4860::8888",
+    "81.2.69.142",
+];
 
 fn verify(path: &Path, url: &str, want: DatabaseKind) -> Result<DatabaseInfo, UpdateError> {
-    let inv = |msg: String| UpdateError::Invalid { url: url.to_string(), msg };
+    let inv = |msg: String| UpdateError::Invalid {
+        url: url.to_string(),
+        msg,
+    };
     let db = MmdbDatabase::open(path).map_err(|e| inv(e.to_string()))?;
-    let answers = PROBES.iter().filter_map(|p| p.parse::<IpAddr>().ok()).filter_map(|ip| db.record(ip)).any(|r| match want {
-        DatabaseKind::Asn => r.asn.is_some(),
-        _ => r.country_code.is_some(),
-    });
+    let answers = PROBES
+        .iter()
+        .filter_map(|p| p.parse::<IpAddr>().ok())
+        .filter_map(|ip| db.record(ip))
+        .any(|r| match want {
+            DatabaseKind::Asn => r.asn.is_some(),
+            _ => r.country_code.is_some(),
+        });
     if !answers {
-        return Err(inv(format!("it does not answer any of {}", PROBES.join(", "))));
+        return Err(inv(format!(
+            "it does not answer any of {}",
+            PROBES.join(", ")
+        )));
     }
     let ok_kind = match want {
         DatabaseKind::City => matches!(db.info().kind, DatabaseKind::City | DatabaseKind::Country),
@@ -393,7 +526,11 @@ fn verify(path: &Path, url: &str, want: DatabaseKind) -> Result<DatabaseInfo, Up
         _ => true,
     };
     if !ok_kind {
-        return Err(inv(format!("it holds {:?} data, not {:?}", db.info().kind, want)));
+        return Err(inv(format!(
+            "it holds {:?} data, not {:?}",
+            db.info().kind,
+            want
+        )));
     }
     Ok(db.info().clone())
 }
@@ -411,8 +548,14 @@ mod tests {
                 "https://download.db-ip.com/free/dbip-city-lite-2025-12.mmdb.gz".to_string()
             ]
         );
-        assert_eq!(candidate_urls("http://m/x.mmdb", (2026, 5)), vec!["http://m/x.mmdb".to_string()]);
-        assert_eq!(candidate_urls("http://m/{YYYY}{MM}", (2026, 11))[1], "http://m/202610");
+        assert_eq!(
+            candidate_urls("http://m/x.mmdb", (2026, 5)),
+            vec!["http://m/x.mmdb".to_string()]
+        );
+        assert_eq!(
+            candidate_urls("http://m/{YYYY}{MM}", (2026, 11))[1],
+            "http://m/202610"
+        );
     }
 
     #[test]

@@ -116,14 +116,23 @@ impl<'a> Cursor<'a> {
     }
 
     fn byte(&mut self) -> Result<u8, CorruptTable> {
-        let b = *self.buf.get(self.pos).ok_or_else(|| self.err("unexpected end"))?;
+        let b = *self
+            .buf
+            .get(self.pos)
+            .ok_or_else(|| self.err("unexpected end"))?;
         self.pos += 1;
         Ok(b)
     }
 
     fn bytes(&mut self, n: usize) -> Result<&'a [u8], CorruptTable> {
-        let end = self.pos.checked_add(n).ok_or_else(|| self.err("length overflow"))?;
-        let s = self.buf.get(self.pos..end).ok_or_else(|| self.err("unexpected end"))?;
+        let end = self
+            .pos
+            .checked_add(n)
+            .ok_or_else(|| self.err("length overflow"))?;
+        let s = self
+            .buf
+            .get(self.pos..end)
+            .ok_or_else(|| self.err("unexpected end"))?;
         self.pos = end;
         Ok(s)
     }
@@ -153,26 +162,43 @@ impl<'a> Cursor<'a> {
     }
 
     /// One section: count, starts (delta, trailing-zero form), values (each <= `max_value`).
-    fn section(&mut self, bits: u32, max_value: usize) -> Result<(Vec<u128>, Vec<u32>), CorruptTable> {
+    fn section(
+        &mut self,
+        bits: u32,
+        max_value: usize,
+    ) -> Result<(Vec<u128>, Vec<u32>), CorruptTable> {
         let n = self.small(1 << 26)?;
-        let mut starts = Vec::with_capacity(n);
+        // each entry takes at least two bytes, which bounds what a corrupt count can reserve
+        let mut starts = Vec::with_capacity(n.min(self.buf.len().saturating_sub(self.pos) / 2));
         let mut prev: u128 = 0;
-        let limit: u128 = if bits == 128 { u128::MAX } else { (1u128 << bits) - 1 };
+        let limit: u128 = if bits == 128 {
+            u128::MAX
+        } else {
+            (1u128 << bits) - 1
+        };
         for i in 0..n {
             let tz = u32::from(self.byte()?);
             let m = self.varint()?;
             if tz >= 128 && m != 0 {
                 return Err(self.err("bad shift"));
             }
-            let d = if m == 0 { 0 } else { m.checked_shl(tz).filter(|x| x >> tz == m).ok_or_else(|| self.err("delta overflow"))? };
-            let s = prev.checked_add(d).ok_or_else(|| self.err("start overflow"))?;
+            let d = if m == 0 {
+                0
+            } else {
+                m.checked_shl(tz)
+                    .filter(|x| x >> tz == m)
+                    .ok_or_else(|| self.err("delta overflow"))?
+            };
+            let s = prev
+                .checked_add(d)
+                .ok_or_else(|| self.err("start overflow"))?;
             if s > limit || (i > 0 && d == 0) || (i == 0 && s != 0) {
                 return Err(self.err("starts not increasing from 0"));
             }
             starts.push(s);
             prev = s;
         }
-        let mut values = Vec::with_capacity(n);
+        let mut values = Vec::with_capacity(n.min(self.buf.len().saturating_sub(self.pos)));
         for _ in 0..n {
             values.push(self.small(max_value as u128)? as u32);
         }
@@ -187,7 +213,10 @@ fn inflate(bytes: &[u8], table: &'static str) -> Result<Vec<u8>, CorruptTable> {
     let mut out = Vec::with_capacity(bytes.len() * 3);
     flate2::read::ZlibDecoder::new(bytes)
         .read_to_end(&mut out)
-        .map_err(|e| CorruptTable { table, what: e.to_string() })?;
+        .map_err(|e| CorruptTable {
+            table,
+            what: e.to_string(),
+        })?;
     Ok(out)
 }
 
@@ -199,7 +228,11 @@ fn v4_ranges((starts, values): (Vec<u128>, Vec<u32>)) -> Ranges4 {
 
 fn decode_country(z: &[u8]) -> Result<CountryTables, CorruptTable> {
     let raw = inflate(z, "country")?;
-    let mut c = Cursor { buf: &raw, pos: 0, table: "country" };
+    let mut c = Cursor {
+        buf: &raw,
+        pos: 0,
+        table: "country",
+    };
     if c.bytes(4)? != b"LMC1" {
         return Err(c.err("bad magic"));
     }
@@ -212,12 +245,20 @@ fn decode_country(z: &[u8]) -> Result<CountryTables, CorruptTable> {
     }
     let v4 = v4_ranges(c.section(32, n)?);
     let (starts, values) = c.section(128, n)?;
-    Ok(CountryTables { codes, v4, v6: Ranges { starts, values } })
+    Ok(CountryTables {
+        codes,
+        v4,
+        v6: Ranges { starts, values },
+    })
 }
 
 fn decode_asn(z: &[u8]) -> Result<AsnTables, CorruptTable> {
     let raw = inflate(z, "asn")?;
-    let mut c = Cursor { buf: &raw, pos: 0, table: "asn" };
+    let mut c = Cursor {
+        buf: &raw,
+        pos: 0,
+        table: "asn",
+    };
     if c.bytes(4)? != b"LMA1" {
         return Err(c.err("bad magic"));
     }
@@ -233,13 +274,20 @@ fn decode_asn(z: &[u8]) -> Result<AsnTables, CorruptTable> {
     org_offsets.push(0u32);
     for _ in 0..n {
         let len = c.small(1 << 16)?;
-        let s = std::str::from_utf8(c.bytes(len)?).map_err(|_| c.err("organisation is not UTF-8"))?;
+        let s =
+            std::str::from_utf8(c.bytes(len)?).map_err(|_| c.err("organisation is not UTF-8"))?;
         orgs.push_str(s);
         org_offsets.push(u32::try_from(orgs.len()).map_err(|_| c.err("string pool too big"))?);
     }
     let v4 = v4_ranges(c.section(32, n)?);
     let (starts, values) = c.section(128, n)?;
-    Ok(AsnTables { asns, org_offsets, orgs, v4, v6: Ranges { starts, values } })
+    Ok(AsnTables {
+        asns,
+        org_offsets,
+        orgs,
+        v4,
+        v6: Ranges { starts, values },
+    })
 }
 
 fn country_tables() -> Result<&'static CountryTables, &'static CorruptTable> {
@@ -272,7 +320,11 @@ impl Embedded {
             IpAddr::V4(a) => t.v4.get(u32::from(a)),
             IpAddr::V6(a) => t.v6.get(u128::from(a)),
         } as usize;
-        if v == 0 { None } else { t.codes.get(v - 1).map(String::as_str) }
+        if v == 0 {
+            None
+        } else {
+            t.codes.get(v - 1).map(String::as_str)
+        }
     }
 
     /// The ASN and organisation of `ip` according to the ip-location-db ASN set.
@@ -298,8 +350,12 @@ impl Embedded {
 
     /// Number of ranges in the (IPv4, IPv6) country tables and (IPv4, IPv6) ASN tables.
     pub fn range_counts(&self) -> ((usize, usize), (usize, usize)) {
-        let c = country_tables().map(|t| (t.v4.inner.starts.len(), t.v6.starts.len())).unwrap_or_default();
-        let a = asn_tables().map(|t| (t.v4.inner.starts.len(), t.v6.starts.len())).unwrap_or_default();
+        let c = country_tables()
+            .map(|t| (t.v4.inner.starts.len(), t.v6.starts.len()))
+            .unwrap_or_default();
+        let a = asn_tables()
+            .map(|t| (t.v4.inner.starts.len(), t.v6.starts.len()))
+            .unwrap_or_default();
         (c, a)
     }
 }
@@ -317,12 +373,16 @@ impl Locate for Embedded {
             loc.as_org = (!org.is_empty()).then(|| org.to_string());
             sources.push(SOURCE_ASN);
         }
-        if !sources.is_empty() {
-            loc.source = Some(sources.join("+"));
-        }
+        loc.source = match sources[..] {
+            [] => None,
+            [one] => Some(one.to_string()),
+            _ => Some(SOURCE_BOTH.to_string()),
+        };
         loc
     }
 }
+
+const SOURCE_BOTH: &str = "embedded:dbip-country-lite+embedded:asn";
 
 /// Set country, name, continent and — when there are no coordinates yet — the country's
 /// representative point with [`Accuracy::Country`].
@@ -379,6 +439,11 @@ pub fn embedded_meta() -> Option<EmbeddedMeta> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn combined_source_name_matches_the_parts() {
+        assert_eq!(SOURCE_BOTH, format!("{SOURCE_COUNTRY}+{SOURCE_ASN}"));
+    }
 
     #[test]
     fn tables_decode() {

@@ -77,7 +77,15 @@ impl DatabaseInfo {
             DatabaseKind::Asn => "asn",
             DatabaseKind::Unknown => "unknown content",
         };
-        let mut s = format!("{} ({kind}{}", self.name, if self.has_asn && self.kind != DatabaseKind::Asn { " + asn" } else { "" });
+        let mut s = format!(
+            "{} ({kind}{}",
+            self.name,
+            if self.has_asn && self.kind != DatabaseKind::Asn {
+                " + asn"
+            } else {
+                ""
+            }
+        );
         if let Some(d) = &self.build_date {
             s.push_str(&format!(", {d}"));
         }
@@ -105,7 +113,12 @@ pub struct GeoConfig {
 impl GeoConfig {
     /// `--geoip` files plus, when `discover` is set, the usual directories ([`search_dirs`]).
     pub fn new(mmdb_paths: Vec<PathBuf>, discover: bool) -> GeoConfig {
-        GeoConfig { mmdb_paths, discover, discover_dirs: search_dirs(), no_cache: false }
+        GeoConfig {
+            mmdb_paths,
+            discover,
+            discover_dirs: search_dirs(),
+            no_cache: false,
+        }
     }
 
     /// Only the embedded tables: no file is read.
@@ -117,7 +130,10 @@ impl GeoConfig {
 /// Where MMDB files are looked for: `/usr/share/GeoIP`, `/var/lib/GeoIP` (where `geoipupdate`
 /// writes) and logmap's data directory ([`super::db::data_dir`]).
 pub fn search_dirs() -> Vec<PathBuf> {
-    let mut v = vec![PathBuf::from("/usr/share/GeoIP"), PathBuf::from("/var/lib/GeoIP")];
+    let mut v = vec![
+        PathBuf::from("/usr/share/GeoIP"),
+        PathBuf::from("/var/lib/GeoIP"),
+    ];
     if let Some(d) = super::db::data_dir() {
         v.push(d);
     }
@@ -129,10 +145,15 @@ pub fn search_dirs() -> Vec<PathBuf> {
 pub fn discover_databases(dirs: &[PathBuf]) -> (Vec<MmdbDatabase>, Vec<String>) {
     let mut files = Vec::new();
     for d in dirs {
-        let Ok(rd) = std::fs::read_dir(d) else { continue };
+        let Ok(rd) = std::fs::read_dir(d) else {
+            continue;
+        };
         for e in rd.flatten() {
             let p = e.path();
-            if p.extension().is_some_and(|x| x.eq_ignore_ascii_case("mmdb")) && p.is_file() {
+            if p.extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("mmdb"))
+                && p.is_file()
+            {
                 files.push(p);
             }
         }
@@ -163,7 +184,10 @@ pub struct Geo {
 
 impl std::fmt::Debug for Geo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Geo").field("mmdbs", &self.mmdbs).field("notes", &self.notes).finish()
+        f.debug_struct("Geo")
+            .field("mmdbs", &self.mmdbs)
+            .field("notes", &self.notes)
+            .finish()
     }
 }
 
@@ -193,13 +217,18 @@ impl Geo {
             let have = |k: DatabaseKind, m: &[MmdbDatabase]| m.iter().any(|d| d.info().kind == k);
             let have_asn = |m: &[MmdbDatabase]| m.iter().any(|d| d.info().has_asn);
             // newest first, so the first of each kind wins
-            let mut found: Vec<MmdbDatabase> = found.into_iter().filter(|d| d.info().path.as_ref().is_none_or(|p| !given.contains(p))).collect();
+            let mut found: Vec<MmdbDatabase> = found
+                .into_iter()
+                .filter(|d| d.info().path.as_ref().is_none_or(|p| !given.contains(p)))
+                .collect();
             found.sort_by_key(|d| std::cmp::Reverse(d.info().build_epoch));
             for db in found {
                 let k = db.info().kind;
                 let take = match k {
                     DatabaseKind::City => !have(DatabaseKind::City, &mmdbs),
-                    DatabaseKind::Country => !have(DatabaseKind::City, &mmdbs) && !have(DatabaseKind::Country, &mmdbs),
+                    DatabaseKind::Country => {
+                        !have(DatabaseKind::City, &mmdbs) && !have(DatabaseKind::Country, &mmdbs)
+                    }
                     DatabaseKind::Asn => !have_asn(&mmdbs),
                     DatabaseKind::Unknown => false,
                 };
@@ -207,7 +236,10 @@ impl Geo {
                     notes.push(format!("using {}", db.info().summary()));
                     mmdbs.push(db);
                 } else {
-                    notes.push(format!("not using {} (a database of that kind is already in use)", db.info().summary()));
+                    notes.push(format!(
+                        "not using {} (a database of that kind is already in use)",
+                        db.info().summary()
+                    ));
                 }
             }
         }
@@ -240,7 +272,10 @@ impl Geo {
 
     /// Number of cached addresses.
     pub fn cache_len(&self) -> usize {
-        self.cache.as_ref().and_then(|c| c.lock().ok().map(|m| m.len())).unwrap_or(0)
+        self.cache
+            .as_ref()
+            .and_then(|c| c.lock().ok().map(|m| m.len()))
+            .unwrap_or(0)
     }
 
     /// Look `ip` up in every backend without the cache.
@@ -251,14 +286,21 @@ impl Geo {
         for db in &self.mmdbs {
             let Some(r) = db.record(ip) else { continue };
             let mut used = false;
-            let code = r.country_code.clone().or_else(|| r.registered_country.clone());
+            let code = r
+                .country_code
+                .clone()
+                .or_else(|| r.registered_country.clone());
             let has_coords = r.lat.is_some() && r.lon.is_some();
             let same_country = loc.country.is_some() && loc.country == code;
             if loc.country.is_none() && loc.lat.is_none() && (code.is_some() || has_coords) {
                 if has_coords {
                     loc.lat = r.lat;
                     loc.lon = r.lon;
-                    loc.accuracy = Some(if r.city.is_some() { Accuracy::City } else { Accuracy::Country });
+                    loc.accuracy = Some(if r.city.is_some() {
+                        Accuracy::City
+                    } else {
+                        Accuracy::Country
+                    });
                 }
                 loc.city = r.city.clone();
                 loc.region = r.region.clone();
@@ -272,7 +314,11 @@ impl Geo {
                     }
                 }
                 used = true;
-            } else if same_country && loc.accuracy != Some(Accuracy::City) && r.city.is_some() && has_coords {
+            } else if same_country
+                && loc.accuracy != Some(Accuracy::City)
+                && r.city.is_some()
+                && has_coords
+            {
                 // a later city database refines a country-level answer
                 loc.city = r.city.clone();
                 loc.region = r.region.clone().or(loc.region.take());
@@ -285,7 +331,10 @@ impl Geo {
                 && let Some(asn) = r.asn
             {
                 loc.asn = Some(asn);
-                loc.as_org = r.as_org.clone().or_else(|| self.embedded.as_org(asn).map(str::to_string));
+                loc.as_org = r
+                    .as_org
+                    .clone()
+                    .or_else(|| self.embedded.as_org(asn).map(str::to_string));
                 used = true;
             }
             if used {
@@ -345,23 +394,37 @@ impl Locate for Geo {
 /// The two embedded tables as [`DatabaseInfo`] records.
 pub(crate) fn embedded_infos() -> Vec<DatabaseInfo> {
     let meta = embedded::embedded_meta();
-    let mk = |t: Option<&embedded::TableMeta>, source: &str, kind: DatabaseKind, fallback: &str| DatabaseInfo {
-        name: format!("{} (embedded)", t.map(|t| t.name.as_str()).unwrap_or(fallback)),
-        source: source.to_string(),
-        path: None,
-        kind,
-        has_asn: kind == DatabaseKind::Asn,
-        database_type: t.map(|t| t.package.clone()).unwrap_or_default(),
-        build_epoch: None,
-        build_date: t.and_then(|t| t.data_date.clone()),
-        ip_version: Some(6),
-        description: t.map(|t| format!("{} {}", t.package, t.version)),
-        licence: t.map(|t| t.licence.clone()),
-        attribution: t.map(|t| t.attribution.clone()),
+    let mk = |t: Option<&embedded::TableMeta>, source: &str, kind: DatabaseKind, fallback: &str| {
+        DatabaseInfo {
+            name: format!(
+                "{} (embedded)",
+                t.map(|t| t.name.as_str()).unwrap_or(fallback)
+            ),
+            source: source.to_string(),
+            path: None,
+            kind,
+            has_asn: kind == DatabaseKind::Asn,
+            database_type: t.map(|t| t.package.clone()).unwrap_or_default(),
+            build_epoch: None,
+            build_date: t.and_then(|t| t.data_date.clone()),
+            ip_version: Some(6),
+            description: t.map(|t| format!("{} {}", t.package, t.version)),
+            licence: t.map(|t| t.licence.clone()),
+            attribution: t.map(|t| t.attribution.clone()),
+        }
     };
     vec![
-        mk(meta.as_ref().map(|m| &m.country), SOURCE_COUNTRY, DatabaseKind::Country, "DB-IP IP-to-Country Lite"),
-        mk(meta.as_ref().map(|m| &m.asn), SOURCE_ASN, DatabaseKind::Asn, "ip-location-db ASN"),
+        mk(
+            meta.as_ref().map(|m| &m.country),
+            SOURCE_COUNTRY,
+            DatabaseKind::Country,
+            "DB-IP IP-to-Country Lite",
+        ),
+        mk(
+            meta.as_ref().map(|m| &m.asn),
+            SOURCE_ASN,
+            DatabaseKind::Asn,
+            "ip-location-db ASN",
+        ),
     ]
 }
-

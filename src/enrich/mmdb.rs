@@ -63,7 +63,10 @@ impl<'de> de::Deserialize<'de> for Named {
                 f.write_str("a string or a map")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Named, E> {
-                Ok(Named { code: None, name: (!v.is_empty()).then(|| v.to_string()) })
+                Ok(Named {
+                    code: None,
+                    name: (!v.is_empty()).then(|| v.to_string()),
+                })
             }
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Named, A::Error> {
                 let mut out = Named::default();
@@ -180,7 +183,10 @@ impl Loose {
             Loose::UInt(u) => u32::try_from(*u).ok()?,
             Loose::Str(s) => {
                 let t = s.trim();
-                let t = t.strip_prefix("AS").or_else(|| t.strip_prefix("as")).unwrap_or(t);
+                let t = t
+                    .strip_prefix("AS")
+                    .or_else(|| t.strip_prefix("as"))
+                    .unwrap_or(t);
                 t.parse().ok()?
             }
             _ => return None,
@@ -207,7 +213,9 @@ impl<'de> de::Deserialize<'de> for Loose {
                 Ok(u64::try_from(v).map(Loose::UInt).unwrap_or(Loose::Other))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Loose, E> {
-                Ok(u64::try_from(v).map(Loose::UInt).unwrap_or(Loose::Num(v as f64)))
+                Ok(u64::try_from(v)
+                    .map(Loose::UInt)
+                    .unwrap_or(Loose::Num(v as f64)))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Loose, E> {
                 Ok(Loose::Num(v))
@@ -362,7 +370,9 @@ impl<'de> de::Deserialize<'de> for Record {
                             r.country_name = n.name;
                         }
                         K::CountryCode => r.country_code = m.next_value::<Loose>()?.string(),
-                        K::RegisteredCountry => r.registered_country = m.next_value::<Named>()?.code,
+                        K::RegisteredCountry => {
+                            r.registered_country = m.next_value::<Named>()?.code
+                        }
                         K::Continent => {
                             let n = m.next_value::<Named>()?;
                             if n.code.is_some() {
@@ -385,8 +395,12 @@ impl<'de> de::Deserialize<'de> for Record {
                         }
                         K::Latitude | K::Lat => r.lat = m.next_value::<Loose>()?.float(),
                         K::Longitude | K::Lon | K::Lng => r.lon = m.next_value::<Loose>()?.float(),
-                        K::AutonomousSystemNumber | K::Asn => r.asn = m.next_value::<Loose>()?.asn(),
-                        K::AutonomousSystemOrganization | K::AsName => r.as_org = m.next_value::<Loose>()?.string(),
+                        K::AutonomousSystemNumber | K::Asn => {
+                            r.asn = m.next_value::<Loose>()?.asn()
+                        }
+                        K::AutonomousSystemOrganization | K::AsName => {
+                            r.as_org = m.next_value::<Loose>()?.string()
+                        }
                         _ => {
                             m.next_value::<IgnoredAny>()?;
                         }
@@ -402,7 +416,9 @@ impl<'de> de::Deserialize<'de> for Record {
                         }
                     }
                 }
-                if !(r.lat.is_some_and(|x| (-90.0..=90.0).contains(&x)) && r.lon.is_some_and(|x| (-180.0..=180.0).contains(&x))) {
+                if !(r.lat.is_some_and(|x| (-90.0..=90.0).contains(&x))
+                    && r.lon.is_some_and(|x| (-180.0..=180.0).contains(&x)))
+                {
                     r.lat = None;
                     r.lon = None;
                 }
@@ -433,7 +449,9 @@ pub struct MmdbDatabase {
 
 impl fmt::Debug for MmdbDatabase {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MmdbDatabase").field("info", &self.info).finish()
+        f.debug_struct("MmdbDatabase")
+            .field("info", &self.info)
+            .finish()
     }
 }
 
@@ -443,13 +461,15 @@ impl MmdbDatabase {
         if !path.exists() {
             return Err(GeoError::Missing(path.to_path_buf()));
         }
-        let reader = Reader::open_readfile(path).map_err(|e| GeoError::NotMmdb(path.to_path_buf(), e.to_string()))?;
+        let reader = Reader::open_readfile(path)
+            .map_err(|e| GeoError::NotMmdb(path.to_path_buf(), e.to_string()))?;
         Self::from_reader(reader, path.to_path_buf())
     }
 
     /// Use an MMDB already in memory (`path` is only used for its name in messages).
     pub fn from_bytes(bytes: Vec<u8>, path: PathBuf) -> Result<MmdbDatabase, GeoError> {
-        let reader = Reader::from_source(bytes).map_err(|e| GeoError::NotMmdb(path.clone(), e.to_string()))?;
+        let reader = Reader::from_source(bytes)
+            .map_err(|e| GeoError::NotMmdb(path.clone(), e.to_string()))?;
         Self::from_reader(reader, path)
     }
 
@@ -482,7 +502,10 @@ impl MmdbDatabase {
         } else {
             DatabaseKind::Unknown
         };
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string());
         let info = DatabaseInfo {
             source: format!("mmdb:{name}"),
             name,
@@ -512,7 +535,12 @@ impl MmdbDatabase {
         if matches!(ip, IpAddr::V6(_)) && self.info.ip_version == Some(4) {
             return None;
         }
-        self.reader.lookup(ip).ok()?.decode::<Record>().ok().flatten()
+        self.reader
+            .lookup(ip)
+            .ok()?
+            .decode::<Record>()
+            .ok()
+            .flatten()
     }
 }
 
@@ -524,7 +552,11 @@ impl Locate for MmdbDatabase {
         if r.lat.is_some() && r.lon.is_some() {
             loc.lat = r.lat;
             loc.lon = r.lon;
-            loc.accuracy = Some(if r.city.is_some() { Accuracy::City } else { Accuracy::Country });
+            loc.accuracy = Some(if r.city.is_some() {
+                Accuracy::City
+            } else {
+                Accuracy::Country
+            });
         }
         loc.city = r.city;
         loc.region = r.region;

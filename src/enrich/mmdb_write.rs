@@ -126,7 +126,9 @@ pub struct Net {
 impl FromStr for Net {
     type Err = String;
     fn from_str(s: &str) -> Result<Net, String> {
-        let (a, p) = s.split_once('/').ok_or_else(|| format!("{s}: no /prefix"))?;
+        let (a, p) = s
+            .split_once('/')
+            .ok_or_else(|| format!("{s}: no /prefix"))?;
         let addr: IpAddr = a.parse().map_err(|_| format!("{s}: bad address"))?;
         let prefix: u8 = p.parse().map_err(|_| format!("{s}: bad prefix"))?;
         let max = if addr.is_ipv4() { 32 } else { 128 };
@@ -232,8 +234,20 @@ impl Writer {
             ("binary_format_major_version".into(), Value::U16(2)),
             ("binary_format_minor_version".into(), Value::U16(0)),
             ("build_epoch".into(), Value::U64(self.build_epoch)),
-            ("database_type".into(), Value::Str(self.database_type.clone())),
-            ("description".into(), Value::Map(vec![("en".into(), Value::Str(format!("{} test database written by logmap", self.database_type)))])),
+            (
+                "database_type".into(),
+                Value::Str(self.database_type.clone()),
+            ),
+            (
+                "description".into(),
+                Value::Map(vec![(
+                    "en".into(),
+                    Value::Str(format!(
+                        "{} test database written by logmap",
+                        self.database_type
+                    )),
+                )]),
+            ),
             ("ip_version".into(), Value::U16(self.ip_version)),
             ("languages".into(), Value::Array(vec![Value::str("en")])),
             ("node_count".into(), Value::U32(count)),

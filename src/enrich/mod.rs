@@ -39,7 +39,9 @@ pub mod mmdb_write;
 
 pub use countries::{CountryInfo, country, country_by_numeric};
 pub use embedded::{Embedded, EmbeddedMeta, embedded_meta};
-pub use geo::{DatabaseInfo, DatabaseKind, Geo, GeoConfig, GeoError, discover_databases, search_dirs};
+pub use geo::{
+    DatabaseInfo, DatabaseKind, Geo, GeoConfig, GeoError, discover_databases, search_dirs,
+};
 pub use mmdb::MmdbDatabase;
 
 /// The attribution the CC BY 4.0 licence of the DB-IP data requires, as plain text.
