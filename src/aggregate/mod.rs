@@ -141,8 +141,14 @@ impl Aggregator {
         self.ips.len()
     }
 
-    /// Geolocate every address once and build the report.
-    pub fn finish(self, geo: &dyn Locate, sources: Vec<SourceReport>) -> Report {
-        report::build(self, geo, sources)
+    /// Geolocate every address once and build the report. `databases` names the geolocation
+    /// data used, for the report's `geo` section.
+    pub fn finish(
+        self,
+        geo: &dyn Locate,
+        databases: Vec<String>,
+        sources: Vec<SourceReport>,
+    ) -> Report {
+        report::build(self, geo, databases, sources)
     }
 }

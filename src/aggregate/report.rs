@@ -8,13 +8,10 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
 use super::{Aggregator, HOUR, IpStats};
-use crate::enrich::{Accuracy, Locate, Location};
+use crate::enrich::{ATTRIBUTION, Accuracy, Locate, Location, countries};
 use crate::parse::timestamp::format_rfc3339;
 use crate::parse::{Kind, Timestamp};
 use crate::pipeline::SourceReport;
-
-/// Required by DB-IP's CC BY 4.0 licence wherever its data is shown.
-pub const ATTRIBUTION: &str = "IP Geolocation by DB-IP (https://db-ip.com)";
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
@@ -83,6 +80,8 @@ pub struct IpRecord {
 #[derive(Clone, Debug, Serialize)]
 pub struct CountryRecord {
     pub country: Option<String>,
+    /// ISO 3166-1 numeric code, zero-padded (the `id` of Natural Earth / world-atlas shapes).
+    pub numeric: Option<&'static str>,
     pub country_name: Option<String>,
     pub ips: u64,
     pub events: u64,
@@ -157,7 +156,12 @@ fn ser_pairs<S: Serializer>(pairs: &[(String, u64)], s: S) -> Result<S::Ok, S::E
 
 const WINDOWS: [(&str, Timestamp); 3] = [("1h", 3600), ("24h", 86400), ("7d", 7 * 86400)];
 
-pub(super) fn build(agg: Aggregator, geo: &dyn Locate, sources: Vec<SourceReport>) -> Report {
+pub(super) fn build(
+    agg: Aggregator,
+    geo: &dyn Locate,
+    databases: Vec<String>,
+    sources: Vec<SourceReport>,
+) -> Report {
     let mut ips: Vec<IpRecord> = agg
         .ips
         .into_iter()
@@ -181,6 +185,7 @@ pub(super) fn build(agg: Aggregator, geo: &dyn Locate, sources: Vec<SourceReport
             .entry(r.country.clone())
             .or_insert_with(|| CountryRecord {
                 country: r.country.clone(),
+                numeric: r.country.as_deref().and_then(countries::alpha2_to_numeric),
                 country_name: r.country_name.clone(),
                 ips: 0,
                 events: 0,
@@ -264,7 +269,7 @@ pub(super) fn build(agg: Aggregator, geo: &dyn Locate, sources: Vec<SourceReport
         generator: concat!("logmap ", env!("CARGO_PKG_VERSION")).to_string(),
         sources,
         geo: GeoInfo {
-            databases: geo.databases(),
+            databases,
             attribution: ATTRIBUTION,
         },
         summary,

@@ -1,9 +1,11 @@
 //! The commands: each wires the pipeline stages together for one job.
 
 mod analyse;
+mod db;
 mod events;
 mod export;
 mod grep;
+mod lookup;
 mod summary;
 
 use anyhow::Result;
