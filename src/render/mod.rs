@@ -1,1 +1,3 @@
-//! (being written)
+//! Renderers.
+
+pub mod html;
