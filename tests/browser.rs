@@ -910,16 +910,31 @@ fn bench_map_100k() {
     let size = fs::metadata(&page).expect("page").len();
     let report = drive(
         &page,
-        &json!([{"do": "observe"}, {"do": "zoom", "lat": 35.0, "lon": 110.0, "zoom": 5, "settle": 1500}, {"do": "observe"}]),
+        &json!([
+            {"do": "observe"},
+            {"do": "zoom", "lat": 35.0, "lon": 110.0, "zoom": 5, "settle": 1000},
+            {"do": "zoom", "lat": 20.0, "lon": 0.0, "zoom": 2.5, "settle": 1000},
+            {"do": "layer", "name": "Clusters", "settle": 0},
+            {"do": "layer", "name": "Markers", "settle": 0},
+            {"do": "layer", "name": "Heat map", "settle": 0},
+            {"do": "range", "from": 0, "to": 10},
+        ]),
     );
     assert_clean(&report);
+    let steps = &report["steps"];
     println!(
         "addresses {n}: export JSON {:.1} MB, page {:.1} MB, write_map {write_ms} ms, \
-         load to first render in Chromium {} ms, clusters at world view {}",
+         load to first render in Chromium {} ms, clusters at world view {}; \
+         markers layer on ({} markers) {} ms, heat map on {} ms, time filter to 11 of {} slots {} ms",
         export as f64 / 1e6,
         size as f64 / 1e6,
         report["readyMs"],
-        report["steps"][0]["clusters"]
+        steps[0]["clusters"],
+        steps[4]["markers"],
+        steps[4]["ms"],
+        steps[5]["ms"],
+        count(&report["slots"]),
+        steps[6]["ms"],
     );
     assert!(size <= 25_000_000, "page of {size} bytes is over 25 MB");
 }

@@ -130,7 +130,7 @@ async function runStep(page, step) {
       return observe(page);
     }
     case 'zoom':
-      await page.evaluate((s) => window.__logmap.map.setView([s.lat, s.lon], s.zoom, { animate: false }), step);
+      await page.evaluate((s) => { window.__logmap.map.setView([s.lat, s.lon], s.zoom, { animate: false }); }, step);
       await page.waitForTimeout(step.settle || 600);
       return observe(page);
     case 'screenshot':
@@ -179,7 +179,12 @@ async function main() {
     await page.goto(pathToFileURL(resolve(html)).href, { waitUntil: 'load', timeout: 120000 });
     await waitReady(page);
     report.readyMs = Date.now() - started;
-    for (const step of steps) report.steps.push(await runStep(page, step));
+    report.slots = await page.evaluate(() => (window.__logmap.slots ? window.__logmap.slots.count : 0));
+    for (const step of steps) {
+      const t = Date.now();
+      const result = await runStep(page, step);
+      report.steps.push({ ...result, ms: Date.now() - t });
+    }
     report.cspViolations = await page.evaluate(() => window.__csp);
     report.pwned = await page.evaluate(() => window.__pwned !== undefined || window.__pwnedEver === true);
     report.handlerAttributes = await page.evaluate(() => {
