@@ -51,6 +51,8 @@ pub struct IpStats {
     pub users: HashMap<Box<str>, u64, RandomState>,
     pub first_seen: Option<Timestamp>,
     pub last_seen: Option<Timestamp>,
+    /// Events per hour (hour start, count), sorted; kept only for the map's time filter.
+    pub hours: Vec<(Timestamp, u64)>,
 }
 
 /// How far back the windows of the report reach (the longest one).
@@ -69,11 +71,13 @@ pub struct Aggregator {
     /// Per minute, for the last week of the data only: events, failures (the windows).
     minutes: BTreeMap<Timestamp, [u64; 2]>,
     newest: Option<Timestamp>,
+    track_hours: bool,
 }
 
 impl Aggregator {
     pub fn new(filter: Filter) -> Self {
         Aggregator {
+            track_hours: false,
             filter,
             ips: HashMap::default(),
             private: HashSet::default(),
@@ -83,6 +87,13 @@ impl Aggregator {
             minutes: BTreeMap::new(),
             newest: None,
         }
+    }
+
+    /// Also keep each address's active hours (for the map's time filter). This costs memory
+    /// per address and active hour, so only the map asks for it.
+    pub fn with_hours(mut self) -> Self {
+        self.track_hours = true;
+        self
     }
 
     /// Count one event.
@@ -118,7 +129,20 @@ impl Aggregator {
         if let Some(t) = ev.ts {
             st.first_seen = Some(st.first_seen.map_or(t, |f| f.min(t)));
             st.last_seen = Some(st.last_seen.map_or(t, |l| l.max(t)));
-            let h = self.hours.entry(t.div_euclid(HOUR) * HOUR).or_default();
+            let hour = t.div_euclid(HOUR) * HOUR;
+            if self.track_hours {
+                // Logs are mostly in time order: the last entry is usually the one.
+                match st.hours.last_mut() {
+                    Some((h, c)) if *h == hour => *c += n,
+                    Some((h, _)) if *h < hour => st.hours.push((hour, n)),
+                    None => st.hours.push((hour, n)),
+                    _ => match st.hours.binary_search_by_key(&hour, |&(h, _)| h) {
+                        Ok(i) => st.hours[i].1 += n,
+                        Err(i) => st.hours.insert(i, (hour, n)),
+                    },
+                }
+            }
+            let h = self.hours.entry(hour).or_default();
             h[0] += n;
             h[1] += failures;
             h[2] += successes;

@@ -75,6 +75,10 @@ pub struct IpRecord {
     pub accuracy: Option<Accuracy>,
     pub asn: Option<u32>,
     pub as_org: Option<String>,
+    /// `[hour start, events]` of each active hour; only for the map (empty, and left out of
+    /// the JSON, otherwise).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hours: Vec<[i64; 2]>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -307,6 +311,7 @@ fn record(ip: IpAddr, st: IpStats, loc: Location) -> IpRecord {
         accuracy: loc.accuracy,
         asn: loc.asn,
         as_org: loc.as_org,
+        hours: st.hours.iter().map(|&(h, n)| [h, n as i64]).collect(),
     }
 }
 

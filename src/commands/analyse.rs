@@ -23,10 +23,18 @@ pub fn open_geo(cfg: &Config, paths: &[std::path::PathBuf]) -> Result<Geo> {
 
 /// The report, and whether any input failed (exit status 2).
 pub fn analyse(cfg: &Config, input: &InputConfig) -> Result<(Report, bool)> {
+    analyse_with(cfg, input, false)
+}
+
+/// [`analyse`], keeping each address's active hours when `hours` is set (for the map).
+pub fn analyse_with(cfg: &Config, input: &InputConfig, hours: bool) -> Result<(Report, bool)> {
     std::thread::scope(|scope| {
         // Unpacking the embedded tables takes a moment: do it while the logs are read.
         let geo = scope.spawn(|| open_geo(cfg, &input.geoip));
         let mut agg = Aggregator::new(input.filter);
+        if hours {
+            agg = agg.with_hours();
+        }
         let sources = pipeline::run(&input.pipeline, &mut |ev| {
             agg.add(ev);
             Ok(())

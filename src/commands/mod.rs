@@ -6,6 +6,7 @@ mod events;
 mod export;
 mod grep;
 mod lookup;
+mod map;
 mod summary;
 
 use anyhow::Result;
@@ -32,13 +33,18 @@ pub fn run(cfg: Config) -> Result<Exit> {
             unique,
             count,
         } => grep::run(inputs, *family, *public, *unique, *count),
-        Action::Map { .. }
-        | Action::Lookup { .. }
-        | Action::DbInfo
-        | Action::DbUpdate { .. }
-        | Action::DbPath => {
-            eprintln!("logmap: this command is not yet available in this version");
-            Ok(Exit::Error)
-        }
+        Action::Lookup {
+            addrs,
+            ndjson,
+            geoip,
+        } => lookup::run(&cfg, addrs, *ndjson, geoip),
+        Action::DbInfo => db::info(),
+        Action::DbPath => db::path(),
+        Action::DbUpdate { url } => db::update(&cfg, url.as_deref()),
+        Action::Map {
+            input,
+            output,
+            open,
+        } => map::run(&cfg, input, output, *open),
     }
 }

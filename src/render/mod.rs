@@ -4,6 +4,7 @@
 pub mod csv;
 pub mod events;
 pub mod geojson;
+pub mod html;
 pub mod json;
 pub mod ndjson;
 pub mod summary;

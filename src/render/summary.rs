@@ -71,7 +71,7 @@ pub fn write_text(
 
     if s.last_seen.is_some() {
         let mut w = Table::new(
-            "LAST … OF THE DATA",
+            "LAST HOUR / DAY / WEEK OF THE DATA",
             &[
                 ("window", Align::Left),
                 ("addresses", Align::Right),
@@ -100,7 +100,7 @@ pub fn write_text(
             &[
                 ("address", Align::Left),
                 ("logins", Align::Right),
-                ("failed before", Align::Right),
+                ("failed logins", Align::Right),
                 ("users", Align::Left),
                 ("last seen", Align::Left),
                 ("country", Align::Left),
