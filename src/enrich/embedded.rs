@@ -28,8 +28,9 @@ struct Ranges<T> {
     values: Vec<u32>,
 }
 
+#[cfg(test)]
 impl<T: Copy + Ord> Ranges<T> {
-    #[inline]
+    /// A plain binary search, the reference for the indexed look-ups.
     fn get(&self, ip: T) -> u32 {
         // starts[0] == 0, so at least one start is <= ip
         let i = self.starts.partition_point(|&s| s <= ip);
@@ -71,10 +72,60 @@ impl Ranges4 {
     }
 }
 
+/// IPv6 ranges, stored by the top 64 bits of each start (half the memory of `u128`):
+/// published tables start almost every range on a /64 boundary. The few that do not are kept
+/// whole in `inexact`, by index.
+struct Ranges6 {
+    top: Vec<u64>,
+    values: Vec<u32>,
+    /// `(index, full start)` of the starts with low bits set, sorted by index.
+    inexact: Vec<(u32, u128)>,
+}
+
+impl Ranges6 {
+    fn new((starts, values): (Vec<u128>, Vec<u32>)) -> Self {
+        let inexact = starts
+            .iter()
+            .enumerate()
+            .filter(|&(_, &s)| s as u64 != 0)
+            .map(|(i, &s)| (i as u32, s))
+            .collect();
+        let top = starts.iter().map(|&s| (s >> 64) as u64).collect();
+        Ranges6 {
+            top,
+            values,
+            inexact,
+        }
+    }
+
+    fn start(&self, i: usize) -> u128 {
+        match self.inexact.binary_search_by_key(&(i as u32), |&(j, _)| j) {
+            Ok(k) => self.inexact[k].1,
+            Err(_) => u128::from(self.top[i]) << 64,
+        }
+    }
+
+    #[inline]
+    fn get(&self, ip: u128) -> u32 {
+        let hi = (ip >> 64) as u64;
+        // Every start whose top half is <= ip's top half, then back over those in ip's own /64
+        // that start after it (only possible for the inexact ones).
+        let mut i = self.top.partition_point(|&t| t <= hi);
+        while i > 0 && self.top[i - 1] == hi && self.start(i - 1) > ip {
+            i -= 1;
+        }
+        if i == 0 { 0 } else { self.values[i - 1] }
+    }
+
+    fn len(&self) -> usize {
+        self.top.len()
+    }
+}
+
 struct CountryTables {
     codes: Vec<String>,
     v4: Ranges4,
-    v6: Ranges<u128>,
+    v6: Ranges6,
 }
 
 struct AsnTables {
@@ -82,7 +133,7 @@ struct AsnTables {
     org_offsets: Vec<u32>,
     orgs: String,
     v4: Ranges4,
-    v6: Ranges<u128>,
+    v6: Ranges6,
 }
 
 impl AsnTables {
@@ -244,12 +295,8 @@ fn decode_country(z: &[u8]) -> Result<CountryTables, CorruptTable> {
         codes.push(s.to_string());
     }
     let v4 = v4_ranges(c.section(32, n)?);
-    let (starts, values) = c.section(128, n)?;
-    Ok(CountryTables {
-        codes,
-        v4,
-        v6: Ranges { starts, values },
-    })
+    let v6 = Ranges6::new(c.section(128, n)?);
+    Ok(CountryTables { codes, v4, v6 })
 }
 
 fn decode_asn(z: &[u8]) -> Result<AsnTables, CorruptTable> {
@@ -280,13 +327,13 @@ fn decode_asn(z: &[u8]) -> Result<AsnTables, CorruptTable> {
         org_offsets.push(u32::try_from(orgs.len()).map_err(|_| c.err("string pool too big"))?);
     }
     let v4 = v4_ranges(c.section(32, n)?);
-    let (starts, values) = c.section(128, n)?;
+    let v6 = Ranges6::new(c.section(128, n)?);
     Ok(AsnTables {
         asns,
         org_offsets,
         orgs,
         v4,
-        v6: Ranges { starts, values },
+        v6,
     })
 }
 
@@ -351,10 +398,10 @@ impl Embedded {
     /// Number of ranges in the (IPv4, IPv6) country tables and (IPv4, IPv6) ASN tables.
     pub fn range_counts(&self) -> ((usize, usize), (usize, usize)) {
         let c = country_tables()
-            .map(|t| (t.v4.inner.starts.len(), t.v6.starts.len()))
+            .map(|t| (t.v4.inner.starts.len(), t.v6.len()))
             .unwrap_or_default();
         let a = asn_tables()
-            .map(|t| (t.v4.inner.starts.len(), t.v6.starts.len()))
+            .map(|t| (t.v4.inner.starts.len(), t.v6.len()))
             .unwrap_or_default();
         (c, a)
     }
@@ -450,10 +497,34 @@ mod tests {
         let c = decode_country(COUNTRY_BIN).unwrap();
         assert!(c.codes.len() > 200);
         assert!(c.v4.inner.starts.windows(2).all(|w| w[0] < w[1]));
-        assert!(c.v6.starts.windows(2).all(|w| w[0] < w[1]));
+        assert!((1..c.v6.len()).all(|i| c.v6.start(i - 1) < c.v6.start(i)));
         let a = decode_asn(ASN_BIN).unwrap();
         assert_eq!(a.asns.len() + 1, a.org_offsets.len());
         assert!(a.asns.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn compact_ipv6_ranges_answer_like_a_plain_search() {
+        // Starts on /64 boundaries and inside a /64 (the inexact ones), as in the real tables.
+        let starts: Vec<u128> = vec![
+            0,
+            1 << 64,
+            (5 << 64) + 0x30,
+            (5 << 64) + 0x31,
+            6 << 64,
+            (0x2001_0db8 << 96) + 9,
+        ];
+        let values = vec![0, 1, 2, 3, 4, 5];
+        let r = Ranges6::new((starts.clone(), values.clone()));
+        assert_eq!(r.inexact.len(), 3);
+        let plain = |ip: u128| values[starts.partition_point(|&s| s <= ip) - 1];
+        let probes = starts
+            .iter()
+            .flat_map(|&s| [s.saturating_sub(1), s, s + 1])
+            .chain([u128::MAX, 5 << 64, (5 << 64) + 0x2f]);
+        for ip in probes {
+            assert_eq!(r.get(ip), plain(ip), "{ip:x}");
+        }
     }
 
     #[test]
