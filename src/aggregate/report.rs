@@ -189,7 +189,7 @@ pub(super) fn build(
     let mut ips: Vec<IpRecord> = Vec::with_capacity(stats.len());
     while let Some((ip, st)) = stats.pop() {
         ips.push(record(ip, st, &user_names, geo.locate(ip), &mut strings));
-        if stats.len() % 16384 == 0 {
+        if stats.len() % 4096 == 0 {
             stats.shrink_to_fit();
         }
     }

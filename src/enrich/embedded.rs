@@ -83,6 +83,7 @@ struct Ranges6 {
 }
 
 impl Ranges6 {
+    #[cfg(test)]
     fn new((starts, values): (Vec<u128>, Vec<u32>)) -> Self {
         let inexact = starts
             .iter()
@@ -213,14 +214,17 @@ impl<'a> Cursor<'a> {
     }
 
     /// One section: count, starts (delta, trailing-zero form), values (each <= `max_value`).
+    /// Each start is handed to `push` as it is decoded (with the section's length first, to
+    /// reserve), so no `u128` copy of the section is ever held.
     fn section(
         &mut self,
         bits: u32,
         max_value: usize,
-    ) -> Result<(Vec<u128>, Vec<u32>), CorruptTable> {
+        push: &mut dyn FnMut(usize, u128),
+    ) -> Result<Vec<u32>, CorruptTable> {
         let n = self.small(1 << 26)?;
         // each entry takes at least two bytes, which bounds what a corrupt count can reserve
-        let mut starts = Vec::with_capacity(n.min(self.buf.len().saturating_sub(self.pos) / 2));
+        let reserve = n.min(self.buf.len().saturating_sub(self.pos) / 2);
         let mut prev: u128 = 0;
         let limit: u128 = if bits == 128 {
             u128::MAX
@@ -246,7 +250,7 @@ impl<'a> Cursor<'a> {
             if s > limit || (i > 0 && d == 0) || (i == 0 && s != 0) {
                 return Err(self.err("starts not increasing from 0"));
             }
-            starts.push(s);
+            push(reserve, s);
             prev = s;
         }
         let mut values = Vec::with_capacity(n.min(self.buf.len().saturating_sub(self.pos)));
@@ -256,7 +260,7 @@ impl<'a> Cursor<'a> {
         if n == 0 {
             return Err(self.err("empty section"));
         }
-        Ok((starts, values))
+        Ok(values)
     }
 }
 
@@ -271,10 +275,35 @@ fn inflate(bytes: &[u8], table: &'static str) -> Result<Vec<u8>, CorruptTable> {
     Ok(out)
 }
 
-fn v4_ranges((starts, values): (Vec<u128>, Vec<u32>)) -> Ranges4 {
-    // section() checked every start fits in 32 bits
-    let starts = starts.into_iter().map(|s| s as u32).collect();
-    Ranges4::new(Ranges { starts, values })
+fn v4_ranges(c: &mut Cursor, n: usize) -> Result<Ranges4, CorruptTable> {
+    let mut starts: Vec<u32> = Vec::new();
+    let values = c.section(32, n, &mut |reserve, s| {
+        if starts.is_empty() {
+            starts.reserve_exact(reserve);
+        }
+        // section() checked every start fits in 32 bits
+        starts.push(s as u32);
+    })?;
+    Ok(Ranges4::new(Ranges { starts, values }))
+}
+
+fn v6_ranges(c: &mut Cursor, n: usize) -> Result<Ranges6, CorruptTable> {
+    let mut top: Vec<u64> = Vec::new();
+    let mut inexact = Vec::new();
+    let values = c.section(128, n, &mut |reserve, s| {
+        if top.is_empty() {
+            top.reserve_exact(reserve);
+        }
+        if s as u64 != 0 {
+            inexact.push((top.len() as u32, s));
+        }
+        top.push((s >> 64) as u64);
+    })?;
+    Ok(Ranges6 {
+        top,
+        values,
+        inexact,
+    })
 }
 
 fn decode_country(z: &[u8]) -> Result<CountryTables, CorruptTable> {
@@ -294,8 +323,8 @@ fn decode_country(z: &[u8]) -> Result<CountryTables, CorruptTable> {
         let s = std::str::from_utf8(b).map_err(|_| c.err("bad code"))?;
         codes.push(s.to_string());
     }
-    let v4 = v4_ranges(c.section(32, n)?);
-    let v6 = Ranges6::new(c.section(128, n)?);
+    let v4 = v4_ranges(&mut c, n)?;
+    let v6 = v6_ranges(&mut c, n)?;
     Ok(CountryTables { codes, v4, v6 })
 }
 
@@ -326,8 +355,8 @@ fn decode_asn(z: &[u8]) -> Result<AsnTables, CorruptTable> {
         orgs.push_str(s);
         org_offsets.push(u32::try_from(orgs.len()).map_err(|_| c.err("string pool too big"))?);
     }
-    let v4 = v4_ranges(c.section(32, n)?);
-    let v6 = Ranges6::new(c.section(128, n)?);
+    let v4 = v4_ranges(&mut c, n)?;
+    let v6 = v6_ranges(&mut c, n)?;
     Ok(AsnTables {
         asns,
         org_offsets,
