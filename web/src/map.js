@@ -333,6 +333,21 @@
     return RANK[outcome(a)] - RANK[outcome(b)] || ev(b) - ev(a);
   });
 
+  // Addresses drawn at the very same point. The embedded data places every address of a
+  // country at one point, so a stack of markers is common; only the top one can be clicked,
+  // and its popup lists the others (see popupContent).
+  var samePlace = {};
+  drawOrder.forEach(function (i) {
+    var key = lat(i) + ',' + lon(i);
+    (samePlace[key] || (samePlace[key] = [])).push(i);
+  });
+  function samePlaceAs(i) {
+    if (!located(i)) return [];
+    var list = samePlace[lat(i) + ',' + lon(i)] || [];
+    return list.filter(function (j) { return j !== i && selected(j); })
+      .sort(function (a, b) { return RANK[outcome(b)] - RANK[outcome(a)] || ev(b) - ev(a); });
+  }
+
   function visibleIndices() {
     var out = [];
     for (var k = 0; k < drawOrder.length; k++) if (selected(drawOrder[k])) out.push(drawOrder[k]);
@@ -516,6 +531,7 @@
 
   // ---------------------------------------------------------------- popups
 
+  var SAME_PLACE_SHOWN = 8;
   var popup = L.popup({ maxWidth: 360, autoPanPadding: L.point(20, 20) });
 
   function openPopup(marker) {
@@ -582,6 +598,28 @@
       links.appendChild(a);
     });
     box.appendChild(links);
+
+    var others = samePlaceAs(i);
+    if (others.length) {
+      var near = el('div', 'same-place');
+      near.appendChild(el('p', 'small muted', plural(others.length, 'other address', 'other addresses') + ' drawn at this point:'));
+      var list = el('ul');
+      others.slice(0, SAME_PLACE_SHOWN).forEach(function (j) {
+        var li = el('li');
+        var b = el('button', 'ip mono', String(C.ip[j]));
+        b.type = 'button';
+        b.setAttribute('data-ip', String(C.ip[j]));
+        b.addEventListener('click', function () { popup.setContent(popupContent(j)); });
+        li.appendChild(b);
+        li.appendChild(el('span', 'muted', ' ' + plural(ev(j), 'event', 'events') + (sc(j) > 0 ? ', login succeeded' : '')));
+        list.appendChild(li);
+      });
+      near.appendChild(list);
+      if (others.length > SAME_PLACE_SHOWN) {
+        near.appendChild(el('p', 'small muted', 'and ' + fmt(others.length - SAME_PLACE_SHOWN) + ' more (see the top lists)'));
+      }
+      box.appendChild(near);
+    }
     return box;
   }
 
