@@ -1,13 +1,15 @@
 //! The HTML map in a real headless Chromium.
 //!
-//! Each test renders a fixture document with `write_map`, opens the page from `file://` in
-//! Debian's `chromium` driven by `web/test/e2e.mjs` (playwright-core, pinned in
-//! `web/package.json`), and checks what the browser reports: requests, console errors,
-//! markers and clusters drawn, popup text, and that hostile input stays text.
+//! Each test renders a page — a fixture document through `write_map`, or a log through the
+//! real `logmap map` binary (`real_map_of_the_demo_log`, `hostile_log_through_the_binary_…`,
+//! expectations computed from `logmap export`) — opens it from `file://` in Debian's
+//! `chromium` driven by `web/test/e2e.mjs` (playwright-core, pinned in `web/package.json`),
+//! and checks what the browser reports: requests, console errors, CSP violations, markers and
+//! clusters drawn, colours painted, popup text, and that hostile input stays text.
 //!
 //! Without Chromium or Node the tests fail when `CI` is set and are skipped otherwise.
-//! `#[ignore]`d: `screenshots` (writes `docs/map-*.png`) and `bench_map_100k` (see
-//! `bench/map.sh`).
+//! `#[ignore]`d: `screenshots` (writes `docs/map-*.png` from real logs through the binary)
+//! and `bench_map_100k` (see `bench/map.sh`).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -1002,6 +1004,18 @@ fn real_map_of_the_demo_log() {
             json!({"do": "popupPick", "ip": ip}),
         ]
     }));
+    // Across the antimeridian: land on both sides (Chukotka, and Alaska shifted by 360°,
+    // where the view may pan), sea in the North Pacific.
+    steps.extend([
+        json!({"do": "zoom", "lat": 60.0, "lon": 190.0, "zoom": 3.5}),
+        json!({"do": "pixel", "lat": 66.0, "lon": 175.0}),
+        json!({"do": "pixel", "lat": 64.84, "lon": 360.0 - 147.72}),
+        json!({"do": "pixel", "lat": 45.0, "lon": 200.0}),
+        // Zoomed in past the heat map's intensity zoom, its checkbox still works both ways.
+        json!({"do": "zoom", "lat": 35.0, "lon": 105.0, "zoom": 6}),
+        json!({"do": "layer", "name": "Heat map"}),
+        json!({"do": "layer", "name": "Heat map"}),
+    ]);
     let report = drive(&page, &json!(steps));
     assert_clean(&report);
     let steps = report["steps"].as_array().expect("steps");
@@ -1089,6 +1103,22 @@ fn real_map_of_the_demo_log() {
             "{popup}"
         );
     }
+
+    let n = steps.len();
+    let (chukotka, alaska, sea) = (&steps[n - 6], &steps[n - 5], &steps[n - 4]);
+    assert_eq!(rgba(chukotka)[3], 255, "Chukotka is land: {chukotka}");
+    assert_eq!(
+        chukotka["rgba"], alaska["rgba"],
+        "Alaska east of 180° is drawn as land: {alaska}"
+    );
+    assert_eq!(sea["error"], "nothing painted there", "{sea}");
+    assert_eq!(
+        steps[n - 2]["heat"],
+        true,
+        "heat map on at zoom 6: {}",
+        steps[n - 2]["zoom"]
+    );
+    assert_eq!(steps[n - 1]["heat"], false, "heat map off again");
 }
 
 /// User names that would run if the page put them into HTML or script; each sets
@@ -1203,7 +1233,12 @@ fn hostile_log_through_the_binary_stays_text() {
     );
 }
 
-/// Writes the screenshots in `docs/` (run by hand: `cargo test --test browser -- --ignored screenshots`).
+/// Writes the screenshots in `docs/` from real logs, rendered by the real binary (run by hand:
+/// `cargo test --test browser -- --ignored --exact screenshots`).
+///
+/// `demo/auth.log` is always used; the larger samples are read from `$LOGMAP_SAMPLES`
+/// (default `/work/shared/samples`) when they are there — `openssh/OpenSSH_2k.log`,
+/// `web/apache_logs`, `ufw/ufw.log` — and each shot falls back to what is present.
 #[test]
 #[ignore = "writes docs/*.png; run by hand"]
 fn screenshots() {
@@ -1211,17 +1246,149 @@ fn screenshots() {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
-    let page = render(
-        &document(&synthetic(2500, 7, 7), sources()),
-        dir.path(),
-        "demo.html",
+    let samples = std::env::var_os("LOGMAP_SAMPLES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/work/shared/samples"));
+    // name → (page, placed addresses, export)
+    let mut pages: BTreeMap<&str, (PathBuf, usize, Value)> = BTreeMap::new();
+    let logs = [
+        ("demo", root().join("demo/auth.log")),
+        ("openssh", samples.join("openssh/OpenSSH_2k.log")),
+        ("apache", samples.join("web/apache_logs")),
+        ("ufw", samples.join("ufw/ufw.log")),
+    ];
+    for (name, log) in logs {
+        if !log.is_file() {
+            eprintln!("screenshots: {} is not here; skipped", log.display());
+            continue;
+        }
+        let export = export_json(&log);
+        let placed = export["ips"]
+            .as_array()
+            .expect("ips")
+            .iter()
+            .filter(|r| r["lat"].is_number())
+            .count();
+        let page = map_page(&log, dir.path(), &format!("{name}.html"));
+        eprintln!("screenshots: {name}: {placed} placed addresses");
+        pages.insert(name, (page, placed, export));
+    }
+    let pick = |prefer: &[&'static str]| -> &'static str {
+        prefer
+            .iter()
+            .copied()
+            .find(|n| pages.contains_key(n))
+            .unwrap_or("demo")
+    };
+    // The page starts with clusters above 300 placed addresses, markers below.
+    let switch_to = |name: &str, layer: &'static str| -> Vec<&'static str> {
+        let default = if pages[name].1 > 300 {
+            "Clusters"
+        } else {
+            "Markers"
+        };
+        if default == layer {
+            vec![]
+        } else {
+            vec![default, layer]
+        }
+    };
+    let overlay = |name: &str, layer: &'static str| -> Vec<&'static str> {
+        let default = if pages[name].1 > 300 {
+            "Clusters"
+        } else {
+            "Markers"
+        };
+        vec![default, layer]
+    };
+    // The popup: the successful login with the most events in the demo log.
+    let demo = &pages["demo"].2;
+    let success = demo["ips"]
+        .as_array()
+        .expect("ips")
+        .iter()
+        .filter(|r| count(&r["successes"]) > 0 && r["lat"].is_number())
+        .max_by_key(|r| count(&r["events"]))
+        .and_then(|r| r["ip"].as_str())
+        .expect("the demo log has a successful login");
+
+    let mut shots = Vec::new();
+    let mut shot = |file: &str,
+                    page: &str,
+                    scheme: &str,
+                    layers: Vec<&str>,
+                    view: Value,
+                    popup: Option<&str>| {
+        shots.push(json!({
+            "file": file, "page": pages[page].0, "scheme": scheme, "layers": layers,
+            "view": view, "popup": popup,
+            "note": format!("{page}: {} placed addresses", pages[page].1),
+        }));
+    };
+    let clusters = pick(&["apache", "ufw", "openssh"]);
+    shot(
+        "map-dark-clusters.png",
+        clusters,
+        "dark",
+        switch_to(clusters, "Clusters"),
+        Value::Null,
+        None,
     );
-    let small_page = render(&document(&small(), sources()), dir.path(), "small.html");
+    let markers = pick(&["openssh"]);
+    shot(
+        "map-light-markers.png",
+        markers,
+        "light",
+        switch_to(markers, "Markers"),
+        Value::Null,
+        None,
+    );
+    let heat = pick(&["apache", "ufw", "openssh"]);
+    shot(
+        "map-dark-heat.png",
+        heat,
+        "dark",
+        overlay(heat, "Heat map"),
+        json!("min"),
+        None,
+    );
+    let choropleth = pick(&["ufw", "apache", "openssh"]);
+    shot(
+        "map-dark-choropleth.png",
+        choropleth,
+        "dark",
+        overlay(choropleth, "Countries (choropleth)"),
+        json!("min"),
+        None,
+    );
+    shot(
+        "map-light-popup.png",
+        "demo",
+        "light",
+        vec![],
+        json!([50.0, 12.0, 4.0]),
+        Some(success),
+    );
+    let far = pick(&["apache", "ufw", "openssh"]);
+    shot(
+        "map-light-antimeridian.png",
+        far,
+        "light",
+        [switch_to(far, "Markers"), vec!["Countries (choropleth)"]].concat(),
+        // Centred east of the line as far as the view may pan: Chukotka, Alaska, Hawaii.
+        json!([50.0, 175.0, 3.5]),
+        None,
+    );
+
+    let plan = dir.path().join("plan.json");
+    fs::write(
+        &plan,
+        json!({"out": root().join("docs"), "shots": shots}).to_string(),
+    )
+    .expect("write plan");
     let status = Command::new("node")
         .arg(root().join("web/test/screenshots.mjs"))
-        .arg(&page)
-        .arg(&small_page)
-        .arg(root().join("docs"))
+        .arg(&plan)
         .status()
         .expect("run node");
     assert!(status.success());

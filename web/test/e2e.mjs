@@ -10,6 +10,7 @@
 //   {"do": "popupPick", "ip": "…"}        → in the open popup, clicks that same-point address
 //                                            (nothing to do when the popup is already about it)
 //   {"do": "pixel", "ip": "…"}            → the colour drawn at the centre of the address's marker
+//   {"do": "pixel", "lat": 0, "lon": 0}    → the colour drawn there (error: nothing painted = sea)
 //   {"do": "clickRow", "list": "top-countries", "index": 0}
 //   {"do": "clearFilter"}
 //   {"do": "range", "from": 0, "to": 3}    → moves the time sliders (real input events)
@@ -122,7 +123,13 @@ async function runStep(page, step) {
       return readPopup(page, { picked: true });
     }
     case 'pixel': {
-      const pt = await page.evaluate((ip) => window.__logmap.pointOf(ip), step.ip);
+      const pt = await page.evaluate((s) => {
+        if (s.ip !== undefined) return window.__logmap.pointOf(s.ip);
+        const lm = window.__logmap;
+        const p = lm.map.latLngToContainerPoint([s.lat, s.lon]);
+        const r = lm.map.getContainer().getBoundingClientRect();
+        return { x: p.x + r.left, y: p.y + r.top };
+      }, step);
       if (!pt) return { error: 'address not drawn' };
       // The topmost canvas with paint at that point (markers, then halos, then the basemap).
       return page.evaluate(({ x, y }) => {
