@@ -112,6 +112,20 @@ pub struct Aggregator {
     minutes: BTreeMap<Timestamp, [u64; 2]>,
     newest: Option<Timestamp>,
     track_hours: bool,
+    /// The address of the previous event and where it went: consecutive lines are often
+    /// about the same client, and this skips the hash look-up.
+    last: Option<(IpAddr, Slot)>,
+    /// The hour and minute buckets being filled (logs are in time order, so this saves a tree
+    /// look-up per event); moved into `hours`/`minutes` when the bucket changes.
+    cur_hour: Option<(Timestamp, [u64; 3])>,
+    cur_minute: Option<(Timestamp, [u64; 2])>,
+}
+
+/// Where an address's events go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Slot {
+    Stats(u32),
+    Private,
 }
 
 impl Aggregator {
@@ -129,6 +143,9 @@ impl Aggregator {
             hours: BTreeMap::new(),
             minutes: BTreeMap::new(),
             newest: None,
+            last: None,
+            cur_hour: None,
+            cur_minute: None,
         }
     }
 
@@ -145,20 +162,22 @@ impl Aggregator {
             self.filtered_out += 1;
             return;
         }
-        if !self.filter.include_private && !scope(ev.ip).is_global() {
-            self.private.insert(ev.ip);
+        let slot = match self.last {
+            Some((ip, slot)) if ip == ev.ip => slot,
+            _ => {
+                let slot = self.slot(ev.ip);
+                self.last = Some((ev.ip, slot));
+                slot
+            }
+        };
+        let Slot::Stats(i) = slot else {
             return;
-        }
+        };
         let n = u64::from(ev.repeat);
         let failures = u64::from(ev.failures);
         let successes = u64::from(ev.successes());
         self.events += n;
-        let next = self.stats.len() as u32;
-        let i = *self.ips.entry(ev.ip).or_insert(next) as usize;
-        if i == self.stats.len() {
-            self.stats.push((ev.ip, IpStats::default()));
-        }
-        let st = &mut self.stats[i].1;
+        let st = &mut self.stats[i as usize].1;
         st.events += n;
         st.failures += failures;
         st.successes += successes;
@@ -206,17 +225,66 @@ impl Aggregator {
                     },
                 }
             }
-            let h = self.hours.entry(hour).or_default();
-            h[0] += n;
-            h[1] += failures;
-            h[2] += successes;
+            match &mut self.cur_hour {
+                Some((h, c)) if *h == hour => {
+                    c[0] += n;
+                    c[1] += failures;
+                    c[2] += successes;
+                }
+                _ => {
+                    self.flush_hour();
+                    self.cur_hour = Some((hour, [n, failures, successes]));
+                }
+            }
             let newest = self.newest.map_or(t, |x| x.max(t));
             self.newest = Some(newest);
             if t > newest - LONGEST_WINDOW - 60 {
-                let m = self.minutes.entry(t.div_euclid(60) * 60).or_default();
-                m[0] += n;
-                m[1] += failures;
-                // Keep only the minutes that can still fall in a window.
+                let minute = t.div_euclid(60) * 60;
+                match &mut self.cur_minute {
+                    Some((m, c)) if *m == minute => {
+                        c[0] += n;
+                        c[1] += failures;
+                    }
+                    _ => {
+                        self.flush_minute();
+                        self.cur_minute = Some((minute, [n, failures]));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Where the events of `ip` go: its counters (created on first sight), or the private
+    /// set when private addresses are left out.
+    fn slot(&mut self, ip: IpAddr) -> Slot {
+        if !self.filter.include_private && !scope(ip).is_global() {
+            self.private.insert(ip);
+            return Slot::Private;
+        }
+        let next = self.stats.len() as u32;
+        let i = *self.ips.entry(ip).or_insert(next);
+        if i == next {
+            self.stats.push((ip, IpStats::default()));
+        }
+        Slot::Stats(i)
+    }
+
+    fn flush_hour(&mut self) {
+        if let Some((hour, c)) = self.cur_hour.take() {
+            let h = self.hours.entry(hour).or_default();
+            for (a, b) in h.iter_mut().zip(c) {
+                *a += b;
+            }
+        }
+    }
+
+    fn flush_minute(&mut self) {
+        if let Some((minute, c)) = self.cur_minute.take() {
+            let m = self.minutes.entry(minute).or_default();
+            m[0] += c[0];
+            m[1] += c[1];
+            // Keep only the minutes that can still fall in a window.
+            if let Some(newest) = self.newest {
                 if self.minutes.len() > 2 * (LONGEST_WINDOW / 60) as usize {
                     self.minutes = self.minutes.split_off(&(newest - LONGEST_WINDOW - 60));
                 }
@@ -236,7 +304,106 @@ impl Aggregator {
         geo: &dyn Locate,
         databases: Vec<String>,
         sources: Vec<SourceReport>,
+        keep: Keep,
     ) -> Report {
-        report::build(self, geo, databases, sources)
+        let mut agg = self;
+        agg.flush_hour();
+        agg.flush_minute();
+        report::build(agg, geo, databases, sources, keep)
+    }
+}
+
+impl crate::pipeline::Sink for Aggregator {
+    fn event(&mut self, ev: &Event) {
+        self.add(ev);
+    }
+
+    fn fork(&self) -> Self {
+        let mut a = Aggregator::new(self.filter);
+        a.track_hours = self.track_hours;
+        a
+    }
+
+    fn join(&mut self, later: Self) {
+        self.merge(later);
+    }
+}
+
+impl Aggregator {
+    /// Add everything `other` counted (the same filter, other events).
+    pub fn merge(&mut self, mut other: Aggregator) {
+        self.flush_hour();
+        self.flush_minute();
+        other.flush_hour();
+        other.flush_minute();
+        self.last = None;
+        self.events += other.events;
+        self.filtered_out += other.filtered_out;
+        self.private.extend(other.private);
+        // User ids are per aggregator: translate the other's into ours.
+        let ids: Vec<u32> = other
+            .user_names
+            .iter()
+            .map(|name| match self.user_ids.get(name) {
+                Some(&id) => id,
+                None => {
+                    let id = self.user_names.len() as u32;
+                    self.user_names.push(Arc::clone(name));
+                    self.user_ids.insert(Arc::clone(name), id);
+                    id
+                }
+            })
+            .collect();
+        for (ip, theirs) in other.stats {
+            let next = self.stats.len() as u32;
+            let i = *self.ips.entry(ip).or_insert(next) as usize;
+            if i == self.stats.len() {
+                self.stats.push((ip, IpStats::default()));
+            }
+            let st = &mut self.stats[i].1;
+            st.events += theirs.events;
+            st.failures += theirs.failures;
+            st.successes += theirs.successes;
+            for (a, b) in st.kinds.iter_mut().zip(theirs.kinds) {
+                *a = a.saturating_add(b);
+            }
+            for u in theirs.users {
+                let id = ids[u.id as usize];
+                match st.users.iter_mut().find(|x| x.id == id) {
+                    Some(x) => {
+                        x.attempts = x.attempts.saturating_add(u.attempts);
+                        x.successes = x.successes.saturating_add(u.successes);
+                    }
+                    None => st.users.push(UserCount { id, ..u }),
+                }
+            }
+            st.first_seen = st.first_seen.min(theirs.first_seen);
+            st.last_seen = st.last_seen.max(theirs.last_seen);
+            if !theirs.hours.is_empty() {
+                let mut merged: BTreeMap<Timestamp, u64> = st.hours.drain(..).collect();
+                for (h, n) in theirs.hours {
+                    *merged.entry(h).or_default() += n;
+                }
+                st.hours = merged.into_iter().collect();
+            }
+        }
+        for (h, c) in other.hours {
+            let mine = self.hours.entry(h).or_default();
+            for (a, b) in mine.iter_mut().zip(c) {
+                *a += b;
+            }
+        }
+        for (m, c) in other.minutes {
+            let mine = self.minutes.entry(m).or_default();
+            mine[0] += c[0];
+            mine[1] += c[1];
+        }
+        self.newest = match (self.newest, other.newest) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        if let Some(newest) = self.newest {
+            self.minutes = self.minutes.split_off(&(newest - LONGEST_WINDOW - 60));
+        }
     }
 }

@@ -1,7 +1,9 @@
 //! The aggregated result, shaped like the export schema (design §5), plus what the map needs
 //! (users, windows, timeline).
 
-use std::collections::HashMap;
+use std::collections::{BinaryHeap, HashMap};
+
+use foldhash::fast::RandomState;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -115,6 +117,16 @@ pub struct UserRecord {
     pub ips: u64,
 }
 
+/// A window being counted.
+struct WindowCount {
+    label: &'static str,
+    seconds: Timestamp,
+    /// Start of the window (None without timestamps).
+    from: Option<Timestamp>,
+    ips: u64,
+    countries: std::collections::HashSet<Arc<str>, RandomState>,
+}
+
 /// Activity in the last `seconds` of the data (before `summary.last_seen`).
 #[derive(Clone, Debug, Serialize)]
 pub struct Window {
@@ -162,15 +174,54 @@ fn ser_users<S: Serializer>(users: &[(Arc<str>, u64, u64)], s: S) -> Result<S::O
 
 const WINDOWS: [(&str, Timestamp); 3] = [("1h", 3600), ("24h", 86400), ("7d", 7 * 86400)];
 
+/// Which address records a report keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// Every address (exports, the map).
+    All,
+    /// The `n` addresses with most failures (then events): `summary`. Totals, countries,
+    /// networks, users and windows still count every address, but the records are folded in
+    /// one at a time and only the top ones kept, which saves the memory of the rest.
+    Top(usize),
+}
+
+/// The sort order of address records: most failures, then events, then successes first.
+fn worst_first(a: &IpRecord, b: &IpRecord) -> std::cmp::Ordering {
+    (b.failures, b.events, b.successes)
+        .cmp(&(a.failures, a.events, a.successes))
+        .then(a.ip.cmp(&b.ip))
+}
+
+/// A record in the bounded heap of [`Keep::Top`]: the heap's top is the one to drop first.
+struct Ranked(IpRecord);
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Self) -> bool {
+        worst_first(&self.0, &other.0).is_eq()
+    }
+}
+impl Eq for Ranked {}
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        worst_first(&self.0, &other.0)
+    }
+}
+
 pub(super) fn build(
     agg: Aggregator,
     geo: &dyn Locate,
     databases: Vec<String>,
     sources: Vec<SourceReport>,
+    keep: Keep,
 ) -> Report {
     let Aggregator {
         ips: index,
-        stats,
+        mut stats,
         user_names,
         private,
         events,
@@ -181,32 +232,38 @@ pub(super) fn build(
         ..
     } = agg;
     drop(index);
-    // Build the records from the end of the table, giving memory back as it empties, so the
-    // table and the records are not both held in full. Names shared by many addresses
-    // (countries, networks) are stored once.
-    let mut stats = stats;
+    let last_seen = newest;
+    let mut first_seen: Option<Timestamp> = None;
+    let (mut failures, mut successes, unique_ips) = (0u64, 0u64, stats.len() as u64);
+    let mut countries: HashMap<Option<Arc<str>>, CountryRecord, RandomState> = HashMap::default();
+    let mut asns: HashMap<Option<u32>, AsnRecord, RandomState> = HashMap::default();
+    let mut users: HashMap<Arc<str>, UserRecord, RandomState> = HashMap::default();
+    let mut windows: Vec<WindowCount> = WINDOWS
+        .iter()
+        .map(|&(label, seconds)| WindowCount {
+            label,
+            seconds,
+            from: last_seen.map(|t| t - seconds),
+            ips: 0,
+            countries: Default::default(),
+        })
+        .collect();
+    let mut all: Vec<IpRecord> = Vec::new();
+    let mut top: BinaryHeap<Ranked> = BinaryHeap::new();
     let mut strings = Interner::default();
-    let mut ips: Vec<IpRecord> = Vec::with_capacity(stats.len());
+
+    // Build the records from the end of the table, giving memory back as it empties, so the
+    // table and the records are not both held in full.
     while let Some((ip, st)) = stats.pop() {
-        ips.push(record(ip, st, &user_names, geo.locate(ip), &mut strings));
         if stats.len() % 4096 == 0 {
             stats.shrink_to_fit();
         }
-    }
-    ips.sort_by(|a, b| {
-        (b.failures, b.events, b.successes)
-            .cmp(&(a.failures, a.events, a.successes))
-            .then(a.ip.cmp(&b.ip))
-    });
-
-    let first_seen = ips.iter().filter_map(|r| r.first_seen).min();
-    let last_seen = newest;
-
-    // Per country and per AS.
-    let mut countries: HashMap<Option<Arc<str>>, CountryRecord> = HashMap::new();
-    let mut asns: HashMap<Option<u32>, AsnRecord> = HashMap::new();
-    let mut users: HashMap<&Arc<str>, UserRecord> = HashMap::new();
-    for r in &ips {
+        let r = record(ip, st, &user_names, geo.locate(ip), &mut strings);
+        if let Some(t) = r.first_seen {
+            first_seen = Some(first_seen.map_or(t, |f| f.min(t)));
+        }
+        failures += r.failures;
+        successes += r.successes;
         let c = countries
             .entry(r.country.clone())
             .or_insert_with(|| CountryRecord {
@@ -235,7 +292,7 @@ pub(super) fn build(
         a.failures += r.failures;
         a.successes += r.successes;
         for (name, n, ok) in &r.users {
-            let u = users.entry(name).or_insert_with(|| UserRecord {
+            let u = users.entry(Arc::clone(name)).or_insert_with(|| UserRecord {
                 user: name.to_string(),
                 attempts: 0,
                 successes: 0,
@@ -245,7 +302,32 @@ pub(super) fn build(
             u.successes += ok;
             u.ips += 1;
         }
+        for w in &mut windows {
+            if let (Some(from), Some(seen)) = (w.from, r.last_seen) {
+                if seen > from {
+                    w.ips += 1;
+                    if let Some(c) = &r.country {
+                        w.countries.insert(Arc::clone(c));
+                    }
+                }
+            }
+        }
+        match keep {
+            Keep::All => all.push(r),
+            Keep::Top(n) => {
+                top.push(Ranked(r));
+                if top.len() > n {
+                    top.pop();
+                }
+            }
+        }
     }
+    let mut ips = match keep {
+        Keep::All => all,
+        Keep::Top(_) => top.into_iter().map(|r| r.0).collect(),
+    };
+    ips.sort_unstable_by(worst_first);
+
     let mut countries: Vec<CountryRecord> = countries.into_values().collect();
     countries.sort_by(|a, b| {
         (b.failures, b.events, b.ips)
@@ -264,20 +346,42 @@ pub(super) fn build(
             .cmp(&(a.attempts, a.ips))
             .then(a.user.cmp(&b.user))
     });
-
-    let windows = WINDOWS
-        .iter()
-        .map(|&(label, seconds)| window(label, seconds, last_seen, &ips, &minutes))
+    let country_total = countries.iter().filter(|c| c.country.is_some()).count() as u64;
+    if let Keep::Top(n) = keep {
+        countries.truncate(n);
+        asns.truncate(n);
+        users.truncate(n);
+    }
+    let windows = windows
+        .into_iter()
+        .map(|w| {
+            // Events are counted by the minute: the window starts at the minute `from` falls in.
+            let (events, failures) = match w.from {
+                Some(from) => minutes
+                    .range(from.div_euclid(60) * 60 + 60..)
+                    .fold((0, 0), |(e, f), (_, c)| (e + c[0], f + c[1])),
+                None => (0, 0),
+            };
+            Window {
+                label: w.label,
+                seconds: w.seconds,
+                ips: w.ips,
+                countries: w.countries.len() as u64,
+                events,
+                failures,
+            }
+        })
         .collect();
 
     let unparsed = sources.iter().map(|s| s.unparsed).sum();
+    let country_count = country_total;
     let summary = Summary {
         lines: sources.iter().map(|s| s.lines).sum(),
         events,
-        unique_ips: ips.len() as u64,
-        countries: countries.iter().filter(|c| c.country.is_some()).count() as u64,
-        failures: ips.iter().map(|r| r.failures).sum(),
-        successes: ips.iter().map(|r| r.successes).sum(),
+        unique_ips,
+        countries: country_count,
+        failures,
+        successes,
         first_seen,
         last_seen,
         private_ips: private.len() as u64,
@@ -359,44 +463,5 @@ fn record(
         asn: loc.asn,
         as_org: strings.get(loc.as_org),
         hours: st.hours.iter().map(|&(h, n)| [h, n as i64]).collect(),
-    }
-}
-
-fn window(
-    label: &'static str,
-    seconds: Timestamp,
-    newest: Option<Timestamp>,
-    ips: &[IpRecord],
-    minutes: &std::collections::BTreeMap<Timestamp, [u64; 2]>,
-) -> Window {
-    let Some(newest) = newest else {
-        return Window {
-            label,
-            seconds,
-            ips: 0,
-            countries: 0,
-            events: 0,
-            failures: 0,
-        };
-    };
-    let from = newest - seconds;
-    let recent: Vec<&IpRecord> = ips
-        .iter()
-        .filter(|r| r.last_seen.is_some_and(|t| t > from))
-        .collect();
-    let mut countries: Vec<&str> = recent.iter().filter_map(|r| r.country.as_deref()).collect();
-    countries.sort_unstable();
-    countries.dedup();
-    // Events are counted by the minute: the window starts at the minute `from` falls in.
-    let (events, failures) = minutes
-        .range(from.div_euclid(60) * 60 + 60..)
-        .fold((0, 0), |(e, f), (_, c)| (e + c[0], f + c[1]));
-    Window {
-        label,
-        seconds,
-        ips: recent.len() as u64,
-        countries: countries.len() as u64,
-        events,
-        failures,
     }
 }

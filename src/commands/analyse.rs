@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result, anyhow};
 
-use crate::aggregate::{Aggregator, Report};
+use crate::aggregate::{Aggregator, Keep, Report};
 use crate::cli::config::{Config, InputConfig};
 use crate::enrich::{Geo, GeoConfig};
 use crate::pipeline;
@@ -21,24 +21,25 @@ pub fn open_geo(cfg: &Config, paths: &[std::path::PathBuf]) -> Result<Geo> {
     Ok(geo)
 }
 
-/// The report, and whether any input failed (exit status 2).
-pub fn analyse(cfg: &Config, input: &InputConfig) -> Result<(Report, bool)> {
-    analyse_with(cfg, input, false)
+/// What a command needs from the analysis.
+#[derive(Clone, Copy, Debug)]
+pub struct Wanted {
+    /// Which address records to keep.
+    pub keep: Keep,
+    /// Each address's active hours (the map's time filter).
+    pub hours: bool,
 }
 
-/// [`analyse`], keeping each address's active hours when `hours` is set (for the map).
-pub fn analyse_with(cfg: &Config, input: &InputConfig, hours: bool) -> Result<(Report, bool)> {
+/// The report, and whether any input failed (exit status 2).
+pub fn analyse(cfg: &Config, input: &InputConfig, wanted: Wanted) -> Result<(Report, bool)> {
     std::thread::scope(|scope| {
         // Unpacking the embedded tables takes a moment: do it while the logs are read.
         let geo = scope.spawn(|| open_geo(cfg, &input.geoip));
         let mut agg = Aggregator::new(input.filter);
-        if hours {
+        if wanted.hours {
             agg = agg.with_hours();
         }
-        let sources = pipeline::run(&input.pipeline, &mut |ev| {
-            agg.add(ev);
-            Ok(())
-        })?;
+        let sources = pipeline::run_parallel(&input.pipeline, &mut agg)?;
         let geo = geo
             .join()
             .map_err(|_| anyhow!("the geolocation thread failed"))??;
@@ -57,6 +58,6 @@ pub fn analyse_with(cfg: &Config, input: &InputConfig, hours: bool) -> Result<(R
             }
         }
         let databases = geo.describe().iter().map(|d| d.summary()).collect();
-        Ok((agg.finish(&geo, databases, sources), failed))
+        Ok((agg.finish(&geo, databases, sources, wanted.keep), failed))
     })
 }

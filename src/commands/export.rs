@@ -6,6 +6,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+use crate::aggregate::Keep;
 use crate::cli::Exit;
 use crate::cli::config::{Config, InputConfig};
 use crate::render::ExportFormat;
@@ -16,7 +17,11 @@ pub fn run(
     format: ExportFormat,
     output: Option<&Path>,
 ) -> Result<Exit> {
-    let (report, failed) = super::analyse(cfg, input)?;
+    let wanted = super::analyse::Wanted {
+        keep: Keep::All,
+        hours: false,
+    };
+    let (report, failed) = super::analyse(cfg, input, wanted)?;
     let exporter = format.exporter();
     match output {
         Some(path) => {

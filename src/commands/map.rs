@@ -5,6 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+use crate::aggregate::Keep;
 use crate::cli::Exit;
 use crate::cli::config::{Config, InputConfig};
 use crate::render::html::write_map;
@@ -12,7 +13,11 @@ use crate::render::summary::write_text;
 use crate::render::table::num;
 
 pub fn run(cfg: &Config, input: &InputConfig, output: &Path, open: bool) -> Result<Exit> {
-    let (report, failed) = super::analyse::analyse_with(cfg, input, true)?;
+    let wanted = super::analyse::Wanted {
+        keep: Keep::All,
+        hours: true,
+    };
+    let (report, failed) = super::analyse(cfg, input, wanted)?;
     let doc = serde_json::to_value(&report).context("building the map data")?;
 
     // Write beside the target and rename, so a reader never sees half a page.

@@ -4,12 +4,17 @@ use std::io::{self, BufWriter, Write};
 
 use anyhow::Result;
 
+use crate::aggregate::Keep;
 use crate::cli::Exit;
 use crate::cli::config::{Config, InputConfig};
 use crate::render::summary::{truncated, write_text};
 
 pub fn run(cfg: &Config, input: &InputConfig, json: bool, top: usize) -> Result<Exit> {
-    let (report, failed) = super::analyse(cfg, input)?;
+    let wanted = super::analyse::Wanted {
+        keep: Keep::Top(top),
+        hours: false,
+    };
+    let (report, failed) = super::analyse(cfg, input, wanted)?;
     let mut out = BufWriter::new(io::stdout().lock());
     if json {
         serde_json::to_writer_pretty(&mut out, &truncated(report, top))?;

@@ -62,15 +62,15 @@ pub fn split(line: &str, year: YearRule) -> SyslogLine<'_> {
 
 /// `prog[pid]: msg` or `prog: msg` → (program, pid, message).
 fn split_tag(s: &str) -> (Option<&str>, Option<u32>, &str) {
-    let Some(colon) = s
-        .find(": ")
-        .or_else(|| s.strip_suffix(':').map(|p| p.len()))
-    else {
-        return (None, None, s);
+    // The tag is one word ending in `:`; the message follows after a space.
+    let colon = match memchr::memchr(b' ', s.as_bytes()) {
+        Some(sp) if sp > 0 && s.as_bytes()[sp - 1] == b':' => sp - 1,
+        None if s.ends_with(':') => s.len() - 1,
+        _ => return (None, None, s),
     };
     let tag = &s[..colon];
     let message = s.get(colon + 2..).unwrap_or("");
-    if tag.is_empty() || tag.contains(' ') {
+    if tag.is_empty() {
         return (None, None, s);
     }
     match tag.split_once('[') {

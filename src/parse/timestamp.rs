@@ -76,15 +76,33 @@ pub enum YearRule {
     /// The newest line of the file cannot be later than this moment (the file's modification
     /// time, or now for stdin): a date that would fall after it belongs to the previous year.
     /// This handles a log that spans New Year (`Dec 31` lines in a file modified in January).
-    NotAfter(Timestamp),
+    /// Build it with [`YearRule::not_after`].
+    NotAfter {
+        limit: Timestamp,
+        /// The year of `limit`, computed once.
+        year: i64,
+    },
 }
 
 impl YearRule {
+    /// The rule for a file last written at `limit`.
+    pub fn not_after(limit: Timestamp) -> YearRule {
+        YearRule::NotAfter {
+            limit,
+            year: ymd(limit).0,
+        }
+    }
+
     fn resolve(self, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<Timestamp> {
         match self {
             YearRule::Fixed(y) => from_civil(y, mo, d, h, mi, s),
-            YearRule::NotAfter(limit) => {
-                let (y, _, _) = ymd(limit);
+            YearRule::NotAfter { limit, year: y } => {
+                // The common case first: this year, not after the limit.
+                if let Some(t) = from_civil(y, mo, d, h, mi, s) {
+                    if t <= limit + 86400 {
+                        return Some(t);
+                    }
+                }
                 // The latest year in which the date exists and is not after the limit (a day
                 // of slack for clock skew and time zones between writer and reader). Feb 29
                 // may need to go back several years.
@@ -314,7 +332,7 @@ mod tests {
 
     #[test]
     fn parses_syslog_with_year_rules() {
-        let rule = YearRule::NotAfter(T0);
+        let rule = YearRule::not_after(T0);
         assert_eq!(
             parse_syslog(b"Nov 30 11:35:01 host sshd[1]: x", rule),
             Some((T0, 15))
@@ -332,7 +350,7 @@ mod tests {
         let (t, _) = parse_syslog(b"Dec 10 06:55:46", YearRule::Fixed(2015)).unwrap();
         assert_eq!(format_rfc3339(t), "2015-12-10T06:55:46Z");
         // Feb 29 only exists in leap years: fall back to the previous (leap) year.
-        let (t, _) = parse_syslog(b"Feb 29 00:00:00", YearRule::NotAfter(T0)).unwrap();
+        let (t, _) = parse_syslog(b"Feb 29 00:00:00", YearRule::not_after(T0)).unwrap();
         assert_eq!(format_rfc3339(t), "2024-02-29T00:00:00Z");
         for bad in [
             &b"Foo 30 11:35:01"[..],

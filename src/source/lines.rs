@@ -13,6 +13,7 @@ pub struct LineReader<R> {
     eof: bool,
     max_line: usize,
     line_no: u64,
+    consumed: u64,
 }
 
 /// Default upper bound on one line (longer lines are split).
@@ -34,7 +35,14 @@ impl<R: Read> LineReader<R> {
             eof: false,
             max_line,
             line_no: 0,
+            consumed: 0,
         }
+    }
+
+    /// Bytes of input the lines returned so far took, newlines included: the offset of the
+    /// next line.
+    pub fn consumed(&self) -> u64 {
+        self.consumed
     }
 
     /// The 1-based number of the line last returned.
@@ -91,6 +99,7 @@ impl<R: Read> LineReader<R> {
         let start = self.start;
         self.start = next;
         self.line_no += 1;
+        self.consumed += (next - start) as u64;
         let mut end = line_end;
         if end > start && self.buf[end - 1] == b'\r' {
             end -= 1;
@@ -152,6 +161,7 @@ mod tests {
         }
         assert_eq!(n, 2000);
         assert_eq!(r.line_no(), 2000);
+        assert_eq!(r.consumed(), text.len() as u64);
     }
 
     #[test]

@@ -4,6 +4,10 @@
 //! An input that cannot be opened or read is reported on stderr (`logmap: NAME: reason`),
 //! recorded in its [`SourceReport`], and the run goes on with the next input.
 
+mod chunked;
+
+pub use chunked::Sink;
+
 use std::io;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -69,6 +73,103 @@ pub fn run(
     cfg: &PipelineConfig,
     sink: &mut dyn FnMut(&Event) -> io::Result<()>,
 ) -> io::Result<Vec<SourceReport>> {
+    run_inputs(cfg, &mut |cfg, i, spec, bar, done| {
+        read_one(cfg, i, spec, sink, bar, done)
+    })
+}
+
+/// Like [`run`], for sinks that can be split: a big regular file is read by several threads
+/// at once (see `chunked.rs`); events reach the sink in no particular order.
+pub fn run_parallel<S: Sink>(cfg: &PipelineConfig, sink: &mut S) -> io::Result<Vec<SourceReport>> {
+    run_inputs(cfg, &mut |cfg, i, spec, bar, done| {
+        if let Some(report) = read_chunked(cfg, i, spec, sink, bar) {
+            return Ok(report);
+        }
+        read_one(
+            cfg,
+            i,
+            spec,
+            &mut |ev| {
+                sink.event(ev);
+                Ok(())
+            },
+            bar,
+            done,
+        )
+    })
+}
+
+/// One input, read by several threads, when it is a big regular uncompressed file (else None).
+fn read_chunked<S: Sink>(
+    cfg: &PipelineConfig,
+    index: u32,
+    spec: &InputSpec,
+    sink: &mut S,
+    progress: Option<&ProgressBar>,
+) -> Option<SourceReport> {
+    let InputSpec::Path(path) = spec else {
+        return None;
+    };
+    let meta = std::fs::metadata(path).ok()?;
+    let workers = chunked::workers_for(meta.len());
+    if !meta.is_file() || workers < 2 {
+        return None;
+    }
+    // Detect the format (and gzip, which cannot be split) from the head of the file.
+    let input = source::open(spec).ok()?;
+    if input.gzip {
+        return None;
+    }
+    let mut reader = LineReader::new(input.reader);
+    let mut head: Vec<Vec<u8>> = Vec::new();
+    while head.len() < SAMPLE_LINES * 4
+        && head.iter().filter(|l| !l.is_empty()).count() < SAMPLE_LINES
+    {
+        match reader.next_line() {
+            Ok(Some(line)) => head.push(line.to_vec()),
+            _ => break,
+        }
+    }
+    let format = cfg
+        .format
+        .unwrap_or_else(|| detect::detect(head.iter().map(Vec::as_slice)));
+    let year = match cfg.year {
+        Some(y) => YearRule::Fixed(y),
+        None => YearRule::not_after(input.mtime.and_then(to_ts).unwrap_or_else(now)),
+    };
+    let mut report = SourceReport {
+        path: spec.display_name(),
+        format: Some(format),
+        ..SourceReport::default()
+    };
+    if let Err(e) = chunked::read_file(
+        path,
+        meta.len(),
+        index,
+        format,
+        year,
+        workers,
+        cfg.unparsed_samples,
+        progress,
+        sink,
+        &mut report,
+    ) {
+        report.error = Some(describe_read_error(&e, false));
+    }
+    if let Some(w) = &report.warning {
+        let msg = format!("logmap: {}: {w}", report.path);
+        match progress {
+            Some(bar) => bar.suspend(|| eprintln!("{msg}")),
+            None => eprintln!("{msg}"),
+        }
+    }
+    Some(report)
+}
+
+type ReadInput<'a> = dyn FnMut(&PipelineConfig, u32, &InputSpec, Option<&ProgressBar>, u64) -> io::Result<SourceReport>
+    + 'a;
+
+fn run_inputs(cfg: &PipelineConfig, read: &mut ReadInput) -> io::Result<Vec<SourceReport>> {
     let progress = if cfg.progress {
         let bar = ProgressBar::new(source::total_size(&cfg.inputs));
         bar.set_style(
@@ -88,7 +189,7 @@ pub fn run(
         if let Some(bar) = &progress {
             bar.set_message(spec.display_name());
         }
-        let report = read_one(cfg, i as u32, spec, sink, progress.as_ref(), done_bytes)?;
+        let report = read(cfg, i as u32, spec, progress.as_ref(), done_bytes)?;
         done_bytes += source::total_size(std::slice::from_ref(spec));
         if let Some(e) = &report.error {
             let msg = format!("logmap: {}: {e}", report.path);
@@ -127,7 +228,7 @@ fn read_one(
     report.gzip = input.gzip;
     let year = match cfg.year {
         Some(y) => YearRule::Fixed(y),
-        None => YearRule::NotAfter(input.mtime.and_then(to_ts).unwrap_or_else(now)),
+        None => YearRule::not_after(input.mtime.and_then(to_ts).unwrap_or_else(now)),
     };
     let bytes_read = std::sync::Arc::clone(&input.bytes_read);
     let mut reader = LineReader::new(input.reader);

@@ -1,0 +1,366 @@
+//! Reading one big file on several cores: the file is cut into chunks at line boundaries,
+//! each chunk is parsed by its own thread into its own sink, and the sinks are joined in
+//! file order.
+//!
+//! Parsers keep a little state between lines (sshd's per-process failure pairing, the client
+//! of each sshd process). So that a chunk starts with the state a single pass would have had,
+//! each worker first replays the [`WARM_UP`] bytes before its chunk with events discarded:
+//! the state in question lives for a few lines of one connection, far less than that.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use indicatif::ProgressBar;
+
+use super::{SourceReport, describe_read_error};
+use crate::parse::detect;
+use crate::parse::timestamp::YearRule;
+use crate::parse::{Event, Format, LineCtx};
+use crate::source::LineReader;
+
+/// What a worker collects events into.
+pub trait Sink: Send {
+    fn event(&mut self, ev: &Event);
+    /// An empty sink of the same kind and settings, for another worker.
+    fn fork(&self) -> Self;
+    /// Add what `later` collected from the chunk that follows everything in `self`.
+    fn join(&mut self, later: Self);
+}
+
+/// Bytes replayed before each chunk to rebuild the parser's state.
+pub const WARM_UP: u64 = 1 << 20;
+
+/// Smallest chunk worth a thread.
+pub const MIN_CHUNK: u64 = 8 << 20;
+
+/// How many workers for a file of `size` bytes: one per core, but no chunk under
+/// [`MIN_CHUNK`].
+pub fn workers_for(size: u64) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cores.min(8).min((size / MIN_CHUNK) as usize).max(1)
+}
+
+/// The offsets where `n` chunks of `path` start: line starts near `i * size / n`.
+fn boundaries(path: &Path, size: u64, n: usize) -> io::Result<Vec<u64>> {
+    let mut file = File::open(path)?;
+    let mut starts = vec![0u64];
+    let mut buf = vec![0u8; 64 * 1024];
+    for i in 1..n {
+        let mut pos = (size * i as u64 / n as u64).max(*starts.last().unwrap_or(&0));
+        // The chunk starts after the first newline at or after `pos - 1`.
+        pos = pos.saturating_sub(1);
+        file.seek(SeekFrom::Start(pos))?;
+        let start = loop {
+            let got = file.read(&mut buf)?;
+            if got == 0 {
+                break size;
+            }
+            if let Some(nl) = memchr::memchr(b'\n', &buf[..got]) {
+                break pos + nl as u64 + 1;
+            }
+            pos += got as u64;
+        };
+        starts.push(start);
+    }
+    starts.push(size);
+    Ok(starts)
+}
+
+/// What one worker saw.
+struct ChunkReport {
+    lines: u64,
+    bytes: u64,
+    unparsed: u64,
+    /// `(line number within the chunk, text)`.
+    samples: Vec<(u64, String)>,
+    binary: bool,
+    error: Option<io::Error>,
+}
+
+struct Job<'a> {
+    path: &'a Path,
+    index: u32,
+    format: Format,
+    year: YearRule,
+    start: u64,
+    end: u64,
+    samples: usize,
+    progress: Option<&'a ProgressBar>,
+}
+
+fn read_chunk<S: Sink>(job: &Job, sink: &mut S) -> ChunkReport {
+    let mut rep = ChunkReport {
+        lines: 0,
+        bytes: 0,
+        unparsed: 0,
+        samples: Vec::new(),
+        binary: false,
+        error: None,
+    };
+    if let Err(e) = read_chunk_inner(job, sink, &mut rep) {
+        rep.error = Some(e);
+    }
+    rep
+}
+
+fn read_chunk_inner<S: Sink>(job: &Job, sink: &mut S, rep: &mut ChunkReport) -> io::Result<()> {
+    let mut file = File::open(job.path)?;
+    let from = job.start.saturating_sub(WARM_UP);
+    file.seek(SeekFrom::Start(from))?;
+    let mut reader = LineReader::new(file.take(job.end - from));
+    let mut parser = detect::parser_for(job.format, job.year);
+    if from > 0 {
+        // The warm-up starts mid-line: skip to the next line start.
+        reader.next_line()?;
+    }
+    let mut last_progress = 0u64;
+    loop {
+        // Where the next line starts in the file.
+        let pos = from + reader.consumed();
+        let Some(line) = reader.next_line()? else {
+            break;
+        };
+        if pos < job.start {
+            // Warm-up: rebuild the parser's state, keep nothing.
+            let ctx = LineCtx {
+                source: job.index,
+                line_no: 0,
+            };
+            parser.parse_line(line, ctx, &mut |_| {});
+            continue;
+        }
+        rep.lines += 1;
+        rep.bytes += line.len() as u64 + 1;
+        if !rep.binary && memchr::memchr(0, line).is_some() {
+            rep.binary = true;
+        }
+        let ctx = LineCtx {
+            source: job.index,
+            line_no: rep.lines,
+        };
+        let outcome = parser.parse_line(line, ctx, &mut |ev| sink.event(&ev));
+        if outcome.unparsed {
+            rep.unparsed += 1;
+            if rep.samples.len() < job.samples {
+                let text = String::from_utf8_lossy(&line[..line.len().min(300)]);
+                rep.samples.push((rep.lines, text.into_owned()));
+            }
+        }
+        if let Some(bar) = job.progress {
+            if rep.bytes - last_progress > 4 << 20 {
+                bar.inc(rep.bytes - last_progress);
+                last_progress = rep.bytes;
+            }
+        }
+    }
+    if let Some(bar) = job.progress {
+        bar.inc(rep.bytes - last_progress);
+    }
+    Ok(())
+}
+
+/// Read a regular, uncompressed file with `workers` threads into `sink`. `format` has been
+/// detected from the file's head already.
+#[allow(clippy::too_many_arguments)]
+pub fn read_file<S: Sink>(
+    path: &Path,
+    size: u64,
+    index: u32,
+    format: Format,
+    year: YearRule,
+    workers: usize,
+    unparsed_samples: usize,
+    progress: Option<&ProgressBar>,
+    sink: &mut S,
+    report: &mut SourceReport,
+) -> io::Result<()> {
+    let starts = boundaries(path, size, workers)?;
+    let jobs: Vec<Job> = starts
+        .windows(2)
+        .map(|w| Job {
+            path,
+            index,
+            format,
+            year,
+            start: w[0],
+            end: w[1],
+            samples: unparsed_samples,
+            progress,
+        })
+        .collect();
+    let mut sinks: Vec<S> = (1..jobs.len()).map(|_| sink.fork()).collect();
+    let results: Vec<ChunkReport> = std::thread::scope(|scope| {
+        let (first, rest) = jobs.split_first().expect("at least one chunk");
+        let handles: Vec<_> = rest
+            .iter()
+            .zip(sinks.iter_mut())
+            .map(|(job, s)| scope.spawn(move || read_chunk(job, s)))
+            .collect();
+        let mut out = vec![read_chunk(first, sink)];
+        for h in handles {
+            out.push(h.join().unwrap_or_else(|_| ChunkReport {
+                lines: 0,
+                bytes: 0,
+                unparsed: 0,
+                samples: Vec::new(),
+                binary: false,
+                error: Some(io::Error::other("a reading thread failed")),
+            }));
+        }
+        out
+    });
+    for s in sinks {
+        sink.join(s);
+    }
+    for r in results {
+        let before = report.lines;
+        for (n, text) in r.samples {
+            if report.unparsed_samples.len() < unparsed_samples {
+                report
+                    .unparsed_samples
+                    .push(format!("{}: {text}", before + n));
+            }
+        }
+        report.lines += r.lines;
+        report.bytes += r.bytes;
+        report.unparsed += r.unparsed;
+        if r.binary && report.warning.is_none() {
+            report.warning = Some("contains binary data (NUL bytes); reading it as text".into());
+        }
+        if let (Some(e), None) = (r.error, &report.error) {
+            report.error = Some(describe_read_error(&e, false));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aggregate::{Aggregator, Filter, Keep};
+    use crate::enrich::{Locate, Location};
+    use std::io::Write;
+    use std::net::IpAddr;
+
+    struct NoGeo;
+    impl Locate for NoGeo {
+        fn locate(&self, _: IpAddr) -> Location {
+            Location::default()
+        }
+    }
+
+    /// A log whose attempts span many lines each (PAM and sshd report the same attempt), so
+    /// that any chunk boundary falls inside some sequence.
+    fn log() -> Vec<u8> {
+        let mut out = Vec::new();
+        for i in 0..3000u32 {
+            let ip = format!("81.{}.{}.{}", i % 7, i % 13, 1 + i % 200);
+            let pid = 1000 + i % 50;
+            let t = format!(
+                "Dec 10 {:02}:{:02}:{:02}",
+                i / 3600 % 24,
+                i / 60 % 60,
+                i % 60
+            );
+            writeln!(
+                out,
+                "{t} h sshd[{pid}]: error: PAM: Authentication failure for root from {ip}"
+            )
+            .unwrap();
+            writeln!(
+                out,
+                "{t} h sshd[{pid}]: Failed keyboard-interactive/pam for root from {ip} port 22 ssh2"
+            )
+            .unwrap();
+            writeln!(
+                out,
+                "{t} h sshd[{pid}]: Failed password for invalid user u{} from {ip} port 22 ssh2",
+                i % 17
+            )
+            .unwrap();
+            writeln!(out, "{t} h sshd[{pid}]: Disconnecting: Too many authentication failures for root [preauth]").unwrap();
+            if i % 500 == 0 {
+                writeln!(
+                    out,
+                    "{t} h sshd[{pid}]: Accepted publickey for deploy from {ip} port 22 ssh2"
+                )
+                .unwrap();
+                writeln!(
+                    out,
+                    "{t} h sshd[{pid}]: something sshd never says about {ip}"
+                )
+                .unwrap();
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn any_number_of_chunks_gives_the_same_report() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("auth.log");
+        let data = log();
+        std::fs::write(&path, &data).unwrap();
+        let run = |workers: usize| {
+            let mut agg = Aggregator::new(Filter::default());
+            let mut report = SourceReport::default();
+            read_file(
+                &path,
+                data.len() as u64,
+                0,
+                Format::Sshd,
+                YearRule::Fixed(2026),
+                workers,
+                3,
+                None,
+                &mut agg,
+                &mut report,
+            )
+            .unwrap();
+            let r = agg.finish(&NoGeo, vec![], vec![report.clone()], Keep::All);
+            (serde_json::to_string(&r).unwrap(), report)
+        };
+        let (one, rep1) = run(1);
+        assert_eq!(rep1.lines, 12_012);
+        assert_eq!(rep1.unparsed, 6);
+        for workers in [2, 3, 5, 8] {
+            let (many, rep) = run(workers);
+            assert_eq!(many, one, "{workers} workers");
+            assert_eq!(rep.lines, rep1.lines);
+            assert_eq!(
+                rep.unparsed_samples, rep1.unparsed_samples,
+                "{workers} workers"
+            );
+        }
+        // The pairing rule held across the chunk boundaries: 2 failures per iteration.
+        let doc: serde_json::Value = serde_json::from_str(&one).unwrap();
+        assert_eq!(doc["summary"]["failures"], 6000);
+        assert_eq!(
+            doc["ips"][0]["kinds"]["too_many_failures"]
+                .as_u64()
+                .map(|n| n > 0),
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn boundaries_fall_on_line_starts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.log");
+        let data = b"aaaa\nbb\n\ncccccccccc\nd\n";
+        std::fs::write(&path, data).unwrap();
+        for n in 1..8 {
+            let b = boundaries(&path, data.len() as u64, n).unwrap();
+            assert_eq!(b.first(), Some(&0));
+            assert_eq!(b.last(), Some(&(data.len() as u64)));
+            assert!(b.windows(2).all(|w| w[0] <= w[1]));
+            for &s in &b[1..b.len() - 1] {
+                assert!(
+                    s == data.len() as u64 || data[s as usize - 1] == b'\n',
+                    "{n}: {b:?}"
+                );
+            }
+        }
+    }
+}
