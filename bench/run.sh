@@ -4,7 +4,7 @@
 #   bench/run.sh                 # 200 MiB auth.log + 200 MiB access.log, 5 timed runs each
 #   SIZE=20M RUNS=3 bench/run.sh # quick run
 #
-# Environment: SIZE (default 200M), RUNS (5), SEED (1), LOGMAP (a logmap binary to use instead
+# Environment: SIZE (default 200M), RUNS (5), SEED (1), TS (classic|rfc3339 auth.log stamps), LOGMAP (a logmap binary to use instead
 # of building this checkout), MMDB (the MMDB file for the Python baseline's look-ups),
 # ONLY (space-separated contender names to run, e.g. ONLY="logmap-summary python"),
 # CHECK=1 (exit 1 when a goal is missed).
@@ -17,6 +17,7 @@ cd "$(dirname "$0")/.." || exit 2
 SIZE=${SIZE:-200M}
 RUNS=${RUNS:-5}
 SEED=${SEED:-1}
+TS=${TS:-classic}
 DATA=bench/data
 OUT=bench/out
 mkdir -p "$DATA" "$OUT"
@@ -42,13 +43,14 @@ else
 fi
 [ -n "$LOGMAP" ] && LOGMAP=$(realpath "$LOGMAP")
 
-AUTH=$DATA/auth-$SIZE.log
-ACCESS=$DATA/access-$SIZE.log
-for kind in auth access; do
-    f=$DATA/$kind-$SIZE.log
+SUFFIX=$SIZE-s$SEED
+AUTH=$DATA/auth-$SUFFIX$([ "$TS" = classic ] || echo "-$TS").log
+ACCESS=$DATA/access-$SUFFIX.log
+for f in "$AUTH" "$ACCESS"; do
+    kind=${f#"$DATA"/}; kind=${kind%%-*}
     if [ ! -s "$f" ]; then
         say "== generating $f"
-        "$GENLOG" --kind "$kind" --size "$SIZE" --seed "$SEED" --out "$f.tmp" && mv "$f.tmp" "$f" \
+        "$GENLOG" --kind "$kind" --size "$SIZE" --seed "$SEED" --ts "$TS" --out "$f.tmp" && mv "$f.tmp" "$f" \
             || { say "generator failed"; exit 2; }
     fi
 done
