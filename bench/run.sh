@@ -48,7 +48,8 @@ AUTH=$DATA/auth-$SUFFIX$([ "$TS" = classic ] || echo "-$TS").log
 ACCESS=$DATA/access-$SUFFIX.log
 for f in "$AUTH" "$ACCESS"; do
     kind=${f#"$DATA"/}; kind=${kind%%-*}
-    if [ ! -s "$f" ]; then
+    # (Re)generate when missing or older than the generator binary (its output may differ).
+    if [ ! -s "$f" ] || [ "$GENLOG" -nt "$f" ]; then
         say "== generating $f"
         "$GENLOG" --kind "$kind" --size "$SIZE" --seed "$SEED" --ts "$TS" --out "$f.tmp" && mv "$f.tmp" "$f" \
             || { say "generator failed"; exit 2; }
@@ -93,13 +94,15 @@ wanted() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
 # bench NAME FILE BYTES CMD [RESULT]: check the command works (exit 0 and, if given, a
 # non-empty RESULT file), time it, measure its peak RSS.
 bench() {
-    local name=$1 file=$2 bytes=$3 cmd=$4 result=${5:-} med rss cpu=-
+    local name=$1 file=$2 bytes=$3 cmd=$4 result=${5:-} med rss rc cpu=-
     wanted "$name" || return 0
     say "== $name: $cmd"
     [ -n "$result" ] && rm -f "$result"
-    if ! bash -c "$cmd" >"$OUT/$name.stdout" 2>"$OUT/$name.stderr"; then
-        say "SKIP $name: the command failed (exit $?); see $OUT/$name.stderr"
-        SKIPPED+=("$name (failed)")
+    bash -c "$cmd" >"$OUT/$name.stdout" 2>"$OUT/$name.stderr"
+    rc=$?
+    if [ "$rc" != 0 ]; then
+        say "SKIP $name: the command failed (exit $rc): $(head -c 200 "$OUT/$name.stderr")"
+        SKIPPED+=("$name (failed, exit $rc: $(head -n1 "$OUT/$name.stderr" | head -c 100))")
         return 0
     fi
     if [ -n "$result" ] && [ ! -s "$result" ]; then

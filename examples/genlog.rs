@@ -732,7 +732,8 @@ impl AuthGen {
                     ));
                     v.push(ssh(
                         0.0,
-                        "pam_unix(sshd:session): session opened for user root(uid=0) by root(uid=0)".to_string(),
+                        "pam_unix(sshd:session): session opened for user root(uid=0) by (uid=0)"
+                            .to_string(),
                     ));
                     v.push(ssh(
                         self.rng.exp(20.0),
@@ -868,7 +869,7 @@ impl AuthGen {
                 let sid = self.login_session;
                 let lpid = self.logind_pid;
                 v.push(ssh(0.0, format!("Accepted publickey for {user} from {from} port {port} ssh2: ED25519 SHA256:{fp}")));
-                v.push(ssh(0.0, format!("pam_unix(sshd:session): session opened for user {user}(uid={uid}) by {user}(uid=0)")));
+                v.push(ssh(0.0, format!("pam_unix(sshd:session): session opened for user {user}(uid={uid}) by (uid=0)")));
                 v.push(Step {
                     delay: 0.0,
                     prog: Prog::Logind,
@@ -948,11 +949,7 @@ impl AuthGen {
             }
             9 => {
                 if self.rng.chance(0.5) {
-                    let bracketed = if ip.contains(':') && !ip.starts_with("::ffff:") {
-                        format!("[{ip}]")
-                    } else {
-                        ip.trim_start_matches("::ffff:").to_string()
-                    };
+                    let bracketed = format!("[{}]", ip.trim_start_matches("::ffff:"));
                     let why = if self.rng.chance(0.5) {
                         "failed authentication"
                     } else {
