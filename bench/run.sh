@@ -119,10 +119,10 @@ bench() {
     fi
     if have hyperfine; then
         hyperfine --shell=bash --warmup 1 --runs "$RUNS" --style basic -n "$name" \
-            --export-json "$OUT/$name.json" "$cmd" >"$OUT/$name.hyperfine.txt" 2>&1 \
+            --export-json "$OUT/$name.hyperfine.json" "$cmd" >"$OUT/$name.hyperfine.txt" 2>&1 \
             || { say "SKIP $name: hyperfine failed; see $OUT/$name.hyperfine.txt"; SKIPPED+=("$name (failed)"); return 0; }
-        med=$(grep -m1 '"median"' "$OUT/$name.json" | sed 's/.*: *//; s/,//')
-        cpu=$(awk -F': *' '/"user"|"system"/ {gsub(/,/, "", $2); t += $2} END {printf "%.3f", t}' "$OUT/$name.json")
+        med=$(grep -m1 '"median"' "$OUT/$name.hyperfine.json" | sed 's/.*: *//; s/,//')
+        cpu=$(awk -F': *' '/"user"|"system"/ {gsub(/,/, "", $2); t += $2} END {printf "%.3f", t}' "$OUT/$name.hyperfine.json")
     else
         med=$(median_of_loop "$cmd")
     fi
@@ -209,6 +209,20 @@ echo
 echo "logmap benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, SIZE=$SIZE, runs=$RUNS ($(have hyperfine && echo hyperfine || echo script loop)), LC_ALL=C"
 echo "auth.log:   $AUTH ($AUTH_BYTES bytes)"
 echo "access.log: $ACCESS ($ACCESS_BYTES bytes)"
+# Cross-check: how many distinct addresses each tool reported (they classify differently; the
+# pipelines count IPv4 only).
+distinct() {
+    local a="" f
+    for f in "$@"; do
+        case $f in
+            *.json) [ -s "$OUT/$f" ] && a="$a ${f%%-*}=$(grep -m1 -o '"unique_ips": *[0-9]*' "$OUT/$f" | grep -o '[0-9]*$')" ;;
+            *.txt) [ -s "$OUT/$f" ] && a="$a ${f%%-*}=$(wc -l <"$OUT/$f")" ;;
+        esac
+    done
+    echo "${a:- -}"
+}
+echo "distinct addresses in auth.log:  $(distinct logmap-summary-auth.json python-auth.json rg-auth.txt grep-auth.txt)"
+echo "distinct addresses in access.log: $(distinct logmap-summary-access.json python-access.json rg-access.txt grep-access.txt)"
 echo "Python: $PY_NOTE. MB = 10^6 bytes. RSS = peak of the largest process. ratio = median / logmap summary median on the same file; cpu = user+sys (mean)."
 echo
 awk -F'\t' -v ra="$REF_AUTH" -v rw="$REF_WEB" '
@@ -247,6 +261,6 @@ elif [ -n "$LM_RSS" ] && [ "$LM_RSS" != "-" ]; then
 else
     echo "goal memory: not measured"
 fi
-echo "raw: $RESULTS, hyperfine JSON and outputs in $OUT/"
+echo "raw: $RESULTS, hyperfine JSON ($OUT/NAME.hyperfine.json) and outputs in $OUT/"
 [ "${CHECK:-0}" = 1 ] && exit "$status"
 exit 0
