@@ -497,7 +497,7 @@ const VALID_USERS: &[&str] = &[
 const LEGIT: &[(&str, &str)] = &[
     ("alice", "192.168.1.23"),
     ("bob", "10.8.0.6"),
-    ("deploy", "203.0.113.50"),
+    ("deploy", "49.12.77.140"), // a CI runner at a hosting provider
     ("alice", "2a01:4f8:c0c:1234::2"),
 ];
 
