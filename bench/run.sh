@@ -207,6 +207,7 @@ REF_WEB=$(ref_of logmap-summary-web)
 
 echo
 echo "logmap benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, SIZE=$SIZE, runs=$RUNS ($(have hyperfine && echo hyperfine || echo script loop)), LC_ALL=C"
+echo "logmap: ${LOGMAP:-not built}$([ -n "$LOGMAP" ] && echo " ($("$LOGMAP" --version 2>/dev/null | head -n1))")"
 echo "auth.log:   $AUTH ($AUTH_BYTES bytes)"
 echo "access.log: $ACCESS ($ACCESS_BYTES bytes)"
 # Cross-check: how many distinct addresses each tool reported (they classify differently; the
