@@ -8,6 +8,7 @@
 
 pub mod aggregate;
 pub mod cli;
+pub mod commands;
 pub mod enrich;
 pub mod parse;
 pub mod pipeline;

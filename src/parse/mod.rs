@@ -115,7 +115,7 @@ pub struct Extra<'a> {
     /// Destination port (firewall, honeypot).
     pub dst_port: Option<u16>,
     /// Protocol (firewall: `TCP`, `UDP`, …).
-    pub proto: Option<&'a str>,
+    pub proto: Option<Cow<'a, str>>,
     /// Process id of the logging program, when the line carried one.
     pub pid: Option<u32>,
 }
@@ -161,6 +161,36 @@ impl<'a> Event<'a> {
             repeat: 1,
             failures: 0,
             extra: Extra::default(),
+        }
+    }
+
+    /// The same event, owning its text (for events built from a temporary, e.g. a line that
+    /// was not valid UTF-8 and had to be converted).
+    pub fn into_owned(self) -> Event<'static> {
+        fn own(c: Cow<'_, str>) -> Cow<'static, str> {
+            Cow::Owned(c.into_owned())
+        }
+        Event {
+            source: self.source,
+            line_no: self.line_no,
+            ts: self.ts,
+            service: own(self.service),
+            kind: self.kind,
+            ip: self.ip,
+            port: self.port,
+            user: self.user.map(own),
+            method: self.method.map(own),
+            repeat: self.repeat,
+            failures: self.failures,
+            extra: Extra {
+                status: self.extra.status,
+                path: self.extra.path.map(own),
+                user_agent: self.extra.user_agent.map(own),
+                bytes: self.extra.bytes,
+                dst_port: self.extra.dst_port,
+                proto: self.extra.proto.map(own),
+                pid: self.extra.pid,
+            },
         }
     }
 

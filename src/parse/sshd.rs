@@ -1,1 +1,939 @@
-//! (being written)
+//! OpenSSH server messages: what one `sshd` (or `sshd-session`, `sshd-auth`) message says.
+//!
+//! The syslog / journal layer strips the line prefix (timestamp, host, `sshd[pid]: `) and hands
+//! [`classify`] the bare message text. [`classify`] is stateless and allocation-free; it
+//! borrows the user name and method from the message. [`FailureCounter`] is the small
+//! per-input state that turns classified messages into a count of failed login attempts.
+//!
+//! # Kinds
+//!
+//! | kind | messages (any OpenSSH from 3.x to 10.x; `error: `/`fatal: ` prefixes are ignored) |
+//! |---|---|
+//! | `auth_failure` | `Failed <method> for [invalid user \| illegal user ]U from IP port N ssh2[: key]`; `error: PAM: <reason> for [illegal user ]U from IP` |
+//! | `invalid_user` | `Invalid user U from IP[ port N]`, `Illegal user U from IP` |
+//! | `policy_reject` | `User U from IP not allowed because …`; `ROOT LOGIN REFUSED FROM IP[ port N]`; tcp-wrappers `refused connect from H (IP)` |
+//! | `too_many_failures` | `error: maximum authentication attempts exceeded for [invalid user ]U from IP port N ssh2`; `Disconnecting (authenticating\|invalid) user U IP port N: Too many authentication failures` |
+//! | `auth_success` | `Accepted <method> for U from IP port N ssh2[: key]` |
+//! | `preauth_disconnect` | `Connection closed by`, `Connection reset by`, `Disconnected from`, `Received disconnect from`, `Disconnecting …`, `Connection from … timed out`, `Read error from remote host …` — when the line ends in `[preauth]` or names an `authenticating user`/`invalid user` |
+//! | `scan` | `Did not receive identification string from IP`; `banner exchange: Connection from IP port N: …`; `<function>: Connection from IP port N: <error>` (`ssh_dispatch_run_fatal`); `Unable to negotiate with IP port N: …`; `Bad protocol version identification '…' from IP`; `Protocol major versions differ for IP`; `Timeout before authentication for IP` |
+//! | `other` | any other known message naming the client: `Connection from IP port N on …`, `reverse mapping checking getaddrinfo for H [IP] failed…`, `Address IP maps to H, but …`, `Nasty PTR record …`, `pam_unix(sshd:auth): authentication failure; … rhost=IP`, `PAM N more authentication failures; … rhost=IP`, `Postponed …`/`Partial …`, `Starting session: …`, `Close session: …`, `Timeout, client not responding from …`, `drop connection #N from [IP]:P …`, `srclimit_penalise: …`; and **post-authentication** disconnects |
+//!
+//! Disconnect decisions: a disconnect line counts as `preauth_disconnect` when it ends in
+//! `[preauth]` or names an `authenticating user U` / `invalid user U` (OpenSSH ≥ 7.6 preamble).
+//! It is `other` when it names a logged-in `user U`, and for `Received disconnect` /
+//! `Disconnected from` / `Connection from … timed out` / `Read error` without either marker
+//! (those are post-authentication in every version). `Connection closed by IP port N` and
+//! `Connection reset by IP port N` without a marker are `preauth_disconnect`: current sshd logs
+//! them during the banner exchange (before the privilege-separated child that adds
+//! `[preauth]`), and logs post-authentication closes with a `user U` preamble.
+//!
+//! Messages that name no client address are [`Classified::Known`]: session open/close, server
+//! start, `fatal: Write failed`, `input_userauth_request: invalid user X`, `check pass; user
+//! unknown`, `PAM service(sshd) ignoring max retries`, the old
+//! `Disconnecting: Too many authentication failures for U` (no address), `kex_exchange_identification: …`,
+//! PAM lines whose `rhost=` is a host name, `User U from HOST not allowed` with `UseDNS yes`,
+//! addresses logged as `UNKNOWN`, `debug…` lines, and internal `<function_name>: …` diagnostics.
+//!
+//! # Hostile text
+//!
+//! User names, client version strings, disconnect reasons and PTR names are chosen by the
+//! client. sshd prints user names raw (spaces, `from 6.6.6.6`, `<script>` …), so addresses are
+//! taken from the part of the message that sshd wrote itself: after the *last* ` from ` whose
+//! tail has exactly the shape sshd prints (`IP port N ssh2[: key]`), or from the left when the
+//! attacker-controlled text comes after the address (`Received disconnect from IP port N:11:
+//! <reason>`, `Unable to negotiate with IP port N: <offer>`). One ambiguity is left: a
+//! `Failed publickey` line for a *certificate* whose key ID imitates `from IP port N ssh2: …`;
+//! the rightmost well-formed tail wins there.
+//!
+//! # Counting rule
+//!
+//! `failures` counts failed login attempts, and **one attempt counts once** although sshd and
+//! PAM may report it on several lines. The rule, applied by [`FailureCounter::count`] from the
+//! [`Attempt`] that [`classify`] attaches to each message:
+//!
+//! 1. `Failed <method> …` ([`Attempt::Failed`]) adds `repeat` (1, or N for rsyslog's
+//!    `message repeated N times: [ Failed … ]`, which stands for N *more* identical lines).
+//! 2. `Failed none …` adds 0 ([`Attempt::NotCounted`]): the `none` method carries no
+//!    credential, it is how a client asks which methods exist, and sshd itself does not count
+//!    the first `none` request against `MaxAuthTries`. The line is still an `auth_failure`.
+//! 3. `error: PAM: <reason> for U from IP` ([`Attempt::PamReport`]) adds `repeat` and leaves
+//!    `repeat` *pending* reports under the key (pid, IP). sshd logs it only for
+//!    keyboard-interactive authentication (password authentication logs PAM failures at debug
+//!    level), and then logs `Failed keyboard-interactive/pam for U from IP port N ssh2` for
+//!    the same attempt.
+//! 4. `Failed keyboard-interactive… ` ([`Attempt::KeyboardInteractive`]) adds `repeat` minus
+//!    the pending reports it consumes for the same (pid, IP). A PAM report without a following
+//!    `Failed` line (the client went away) therefore still counts once.
+//! 5. Everything else adds 0: `pam_unix(sshd:auth): authentication failure; … rhost=IP` (it
+//!    precedes the `Failed password` of the same attempt), `PAM N more authentication
+//!    failures` (a summary of attempts already logged), `maximum authentication attempts
+//!    exceeded` and `Too many authentication failures` (they follow the last `Failed` line),
+//!    `Invalid user` (announces the user; the attempt is the `Failed` line).
+//! 6. Keys: (pid, IP) when the line carried a pid; (no pid, IP) otherwise (`journalctl -o
+//!    cat`). Pending counts are numbers, not flags, so interleaved connections from one
+//!    address still pair up. A `preauth_disconnect` with a pid clears the pending reports of
+//!    its (pid, IP): that connection is over. The map holds at most
+//!    [`FailureCounter::CAPACITY`] keys and is emptied when full, so memory stays bounded;
+//!    the price is at most one double count per dropped pending report.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::str::FromStr;
+
+use super::Kind;
+
+/// How a message relates to the count of failed login attempts (see the module docs,
+/// "Counting rule").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Attempt {
+    /// Adds nothing: not a failed attempt, or one already counted on another line.
+    NotCounted,
+    /// sshd's own report of a failed attempt (`Failed password …`): adds `repeat`.
+    Failed,
+    /// `error: PAM: Authentication failure for U from IP`: adds `repeat` and marks the
+    /// attempt so the `Failed keyboard-interactive/pam` line that follows adds 0.
+    PamReport,
+    /// `Failed keyboard-interactive[/pam] …`: adds `repeat` less the pending PAM reports for
+    /// the same (pid, address).
+    KeyboardInteractive,
+}
+
+/// What one sshd message says about one client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SshdMessage<'a> {
+    /// What the message means.
+    pub kind: Kind,
+    /// The client address, canonical (`::ffff:a.b.c.d` is the IPv4 address; zone dropped).
+    pub ip: IpAddr,
+    /// The client's source port, when logged.
+    pub port: Option<u16>,
+    /// The user name as logged, raw and attacker-controlled; may be empty
+    /// (`Invalid user  from …`).
+    pub user: Option<&'a str>,
+    /// Authentication method: `password`, `publickey`, `keyboard-interactive/pam`, `none`, …
+    pub method: Option<&'a str>,
+    /// How many identical messages this one stands for (rsyslog's `message repeated N times:
+    /// [ … ]` gives N); 1 otherwise.
+    pub repeat: u32,
+    /// How the message relates to the failed-attempt count.
+    pub attempt: Attempt,
+}
+
+impl<'a> SshdMessage<'a> {
+    fn new(kind: Kind, ip: IpAddr, port: Option<u16>) -> Self {
+        SshdMessage {
+            kind,
+            ip,
+            port,
+            user: None,
+            method: None,
+            repeat: 1,
+            attempt: Attempt::NotCounted,
+        }
+    }
+
+    fn user(mut self, user: Option<&'a str>) -> Self {
+        self.user = user;
+        self
+    }
+}
+
+/// The result of [`classify`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Classified<'a> {
+    /// A message about a client address.
+    Event(SshdMessage<'a>),
+    /// A known sshd message that names no client address (session opened/closed, server
+    /// listening, `fatal: Write failed`, `input_userauth_request: invalid user X [preauth]`,
+    /// `check pass; user unknown`, …).
+    Known,
+    /// Looks like an sshd message but no rule matched (also: truncated lines).
+    Unparsed,
+}
+
+/// Classify one sshd message (the text after `sshd[pid]: `).
+///
+/// Never panics; allocates nothing; the result borrows from `msg`.
+pub fn classify(msg: &str) -> Classified<'_> {
+    let msg = msg.trim_end();
+    let (repeat, inner) = if msg.starts_with("message repeated ") {
+        match strip_repeated(msg) {
+            Some(x) => x,
+            None => return Classified::Unparsed,
+        }
+    } else {
+        (1, msg)
+    };
+    let mut out = classify_message(inner);
+    if let Classified::Event(m) = &mut out {
+        m.repeat = repeat;
+    }
+    out
+}
+
+/// `message repeated N times: [ MSG]` → (N, MSG).
+fn strip_repeated(msg: &str) -> Option<(u32, &str)> {
+    let rest = msg.strip_prefix("message repeated ")?;
+    let (n, rest) = rest.split_once(" times: [")?;
+    let n = parse_u32(n)?.max(1);
+    // A truncated line may have lost the closing bracket.
+    let rest = rest.strip_suffix(']').unwrap_or(rest);
+    Some((n, rest.trim()))
+}
+
+fn classify_message(msg: &str) -> Classified<'_> {
+    let (body, preauth) = match msg.strip_suffix("[preauth]") {
+        Some(b) => (b.trim_end(), true),
+        None => (msg, false),
+    };
+    let body = body
+        .strip_prefix("error: ")
+        .or_else(|| body.strip_prefix("fatal: "))
+        .unwrap_or(body);
+    let out = rules(body, preauth);
+    // sshd prints `UNKNOWN` when the socket is already gone: a known message without address.
+    if out == Classified::Unparsed && body.contains("UNKNOWN") {
+        return Classified::Known;
+    }
+    out
+}
+
+fn event(m: Option<SshdMessage<'_>>) -> Classified<'_> {
+    m.map_or(Classified::Unparsed, Classified::Event)
+}
+
+fn event_or_known(m: Option<SshdMessage<'_>>) -> Classified<'_> {
+    m.map_or(Classified::Known, Classified::Event)
+}
+
+/// Messages that name no client address (after `error: `/`fatal: ` is removed).
+const KNOWN_PREFIXES: &[&str] = &[
+    "Server listening on ",
+    "Received signal ",
+    "Received SIGHUP",
+    "Exiting on signal",
+    "Write failed",
+    "Read from socket failed",
+    "Transferred: ",
+    "subsystem request for ",
+    "Authentication refused: ",
+    "Set /proc/self/oom",
+    "Changed root directory",
+    "Bind to port ",
+    "Cannot bind any address",
+    "Corrupted MAC on input",
+    "Bad packet length",
+    "Unable to negotiate a key exchange method",
+    "no matching ",
+    "no hostkey alg",
+    "Missing privilege separation directory",
+    "Privilege separation user ",
+    "Disabling protocol version",
+    "Unsafe AuthorizedKeysCommand",
+    "AuthorizedKeysCommand ",
+    "User child is on pid",
+    "Starting sshd",
+    "Timeout, client not responding.",
+    "Disconnecting: ",
+    "debug",
+    "warning: ",
+    "Attempt to write login records by non-root user",
+    "Authentication tried for ",
+    "Login restricted for ",
+    "beginning MaxStartups throttling",
+    "exited MaxStartups throttling",
+    "Password change required",
+    "Received request to connect to host ",
+    "Unsupported ",
+    "Invalid PTR record",
+    "Could not ",
+    "Authentication key ",
+    "Certificate invalid",
+    "Unable to load host key",
+    "no more sessions",
+    "Deprecated option",
+    "rexec line ",
+    "reprocess config line ",
+    "/etc/ssh/",
+];
+
+fn rules(body: &str, preauth: bool) -> Classified<'_> {
+    use Kind::*;
+    // Dispatch on the first byte so a line is compared with a few prefixes, not all.
+    match body.as_bytes().first().copied().unwrap_or(0) {
+        b'F' => {
+            if let Some(rest) = body.strip_prefix("Failed ") {
+                return event(auth_log(rest, AuthFailure));
+            }
+        }
+        b'A' => {
+            if body.starts_with("Accepted certificate ID ") || body.starts_with("Accepted key ") {
+                return Classified::Known;
+            }
+            if let Some(rest) = body.strip_prefix("Accepted ") {
+                return event(auth_log(rest, AuthSuccess));
+            }
+            if let Some(rest) = body.strip_prefix("Address ") {
+                let m = rest
+                    .split_once(' ')
+                    .filter(|(_, after)| after.starts_with("maps to "))
+                    .and_then(|(tok, _)| parse_ip(tok))
+                    .map(|ip| SshdMessage::new(Other, ip, None));
+                return event(m);
+            }
+        }
+        b'P' => {
+            if let Some(rest) = body
+                .strip_prefix("Postponed ")
+                .or_else(|| body.strip_prefix("Partial "))
+            {
+                return event(auth_log(rest, Other));
+            }
+            if let Some(rest) = body.strip_prefix("Protocol major versions differ") {
+                return match rest.strip_prefix(" for ") {
+                    // `for IP[ port N]: server-version vs. client-version`
+                    Some(rest) => event(
+                        remote_before_colon(rest, true)
+                            .or_else(|| remote_id_right(rest))
+                            .map(|r| r.message(Scan)),
+                    ),
+                    None => Classified::Known,
+                };
+            }
+            if let Some(rest) = body.strip_prefix("PAM: ") {
+                return pam_error(rest);
+            }
+            if body.starts_with("PAM ") {
+                return pam_module(body);
+            }
+        }
+        b'I' => {
+            if let Some(rest) = body
+                .strip_prefix("Invalid user ")
+                .or_else(|| body.strip_prefix("Illegal user "))
+            {
+                return event(invalid_user(rest));
+            }
+        }
+        b'm' => {
+            if let Some(rest) = body.strip_prefix("maximum authentication attempts exceeded for ") {
+                return event(auth_log_tail(rest).map(|t| {
+                    SshdMessage::new(TooManyFailures, t.ip, t.port)
+                        .user(Some(strip_invalid(t.user)))
+                }));
+            }
+        }
+        b'C' => {
+            if body == "Connection closed by remote host" {
+                return Classified::Known;
+            }
+            if let Some(rest) = body.strip_prefix("Connection closed by ") {
+                return event(
+                    remote_id_right(rest).map(|r| r.message(r.disconnect_kind(preauth, true))),
+                );
+            }
+            if let Some(rest) = body.strip_prefix("Connection reset by ") {
+                if rest == "peer" {
+                    return Classified::Known;
+                }
+                return event(
+                    remote_id_right(rest).map(|r| r.message(r.disconnect_kind(preauth, true))),
+                );
+            }
+            if let Some(rest) = body.strip_prefix("Connection from ") {
+                return event(connection_from(rest, preauth));
+            }
+            if let Some(rest) = body.strip_prefix("Close session: ") {
+                return event(session_line(rest, "user "));
+            }
+            if let Some(rest) = body.strip_prefix("Closing connection to ") {
+                return event(remote_id_right(rest).map(|r| r.message(Other)));
+            }
+        }
+        b'D' => {
+            if let Some(rest) = body.strip_prefix("Disconnected from ") {
+                return event(
+                    remote_id_right(rest).map(|r| r.message(r.disconnect_kind(preauth, false))),
+                );
+            }
+            if let Some(rest) = body.strip_prefix("Disconnecting ") {
+                return event(disconnecting(rest, preauth));
+            }
+            if let Some(rest) = body.strip_prefix("Did not receive identification string from ") {
+                return event(remote_id_right(rest).map(|r| r.message(Scan)));
+            }
+        }
+        b'R' => {
+            if let Some(rest) = body.strip_prefix("Received disconnect from ") {
+                return event(received_disconnect(rest, preauth));
+            }
+            if let Some(rest) = body.strip_prefix("ROOT LOGIN REFUSED FROM ") {
+                return event(
+                    remote_id_right(rest)
+                        .filter(|r| r.peer == Peer::Anonymous)
+                        .map(|r| r.message(PolicyReject).user(Some("root"))),
+                );
+            }
+            if let Some(rest) = body.strip_prefix("Read error from remote host ") {
+                return event(
+                    remote_before_colon(rest, true)
+                        .map(|r| r.message(r.disconnect_kind(preauth, false))),
+                );
+            }
+        }
+        b'U' => {
+            if let Some(rest) = body.strip_prefix("User ") {
+                return policy_user(rest);
+            }
+            if let Some(rest) = body.strip_prefix("Unable to negotiate with ") {
+                return event(remote_before_colon(rest, true).map(|r| r.message(Scan)));
+            }
+        }
+        b'r' => {
+            if let Some(rest) = body.strip_prefix("refused connect from ") {
+                // tcp-wrappers: `refused connect from HOST (IP)`.
+                let ip = rest
+                    .strip_suffix(')')
+                    .and_then(|r| r.rfind(" (").map(|i| &r[i + 2..]))
+                    .and_then(parse_ip);
+                return event(ip.map(|ip| SshdMessage::new(PolicyReject, ip, None)));
+            }
+            if let Some(rest) = body.strip_prefix("reverse mapping checking getaddrinfo for ") {
+                // `… for HOST [IP] failed - POSSIBLE BREAK-IN ATTEMPT!` / `… [IP] failed.`; the PTR
+                // name comes from the client's DNS, so the brackets are found from the right.
+                let ip = rest.rfind("] failed").and_then(|end| {
+                    let head = &rest[..end];
+                    head.rfind('[')
+                        .and_then(|start| parse_ip(&head[start + 1..]))
+                });
+                return event(ip.map(|ip| SshdMessage::new(Other, ip, None)));
+            }
+        }
+        b'B' => {
+            if let Some(rest) = body.strip_prefix("Bad protocol version identification ") {
+                let m = rest
+                    .rfind(" from ")
+                    .and_then(|i| remote_id_right(&rest[i + 6..]))
+                    .filter(|r| r.peer == Peer::Anonymous)
+                    .map(|r| r.message(Scan));
+                return event(m);
+            }
+        }
+        b'T' => {
+            if let Some(rest) = body.strip_prefix("Timeout before authentication") {
+                return match rest.strip_prefix(" for ") {
+                    Some(rest) => event(timeout_before_auth(rest)),
+                    None => Classified::Known,
+                };
+            }
+            if let Some(rest) = body.strip_prefix("Timeout, client not responding from ") {
+                return event(remote_id_right(rest).map(|r| r.message(Other)));
+            }
+        }
+        b'k' if body.starts_with("kex_exchange_identification: ") => return Classified::Known,
+        b'p' if body.starts_with("pam_") => return pam_module(body),
+        b'N' => {
+            if let Some(rest) = body.strip_prefix("Nasty PTR record ") {
+                let ip = rest
+                    .strip_suffix(", ignoring")
+                    .and_then(|r| r.rfind(" is set up for ").map(|i| &r[i + 15..]))
+                    .and_then(parse_ip);
+                return event(ip.map(|ip| SshdMessage::new(Other, ip, None)));
+            }
+        }
+        b'S' => {
+            if let Some(rest) = body.strip_prefix("Starting session: ") {
+                return event(session_line(rest, " for "));
+            }
+        }
+        b'd' => {
+            if let Some(rest) = body.strip_prefix("drop connection #") {
+                return event(drop_connection(rest));
+            }
+        }
+        b's' => {
+            if let Some(rest) = body.strip_prefix("srclimit_penalise: ") {
+                let ip = rest.split(' ').find_map(|tok| {
+                    let tok = tok.trim_end_matches([',', ':']);
+                    parse_ip(tok.split_once('/').map_or(tok, |(a, _)| a))
+                });
+                return event_or_known(ip.map(|ip| SshdMessage::new(Other, ip, None)));
+            }
+        }
+        _ => {}
+    }
+    if KNOWN_PREFIXES.iter().any(|p| body.starts_with(p)) {
+        return Classified::Known;
+    }
+    if let Some(rest) = function_prefix(body) {
+        // `ssh_dispatch_run_fatal: Connection from [PREAMBLE ]IP port N: <error>`,
+        // `banner exchange: …` (handled here too), or an internal diagnostic.
+        return match rest.strip_prefix("Connection from ") {
+            Some(conn) => event(remote_before_colon(conn, false).map(|r| {
+                let kind = if matches!(r.peer, Peer::User(_)) {
+                    Other
+                } else {
+                    Scan
+                };
+                r.message(kind)
+            })),
+            None => Classified::Known,
+        };
+    }
+    Classified::Unparsed
+}
+
+/// `name: ` at the start, where name is a C identifier with an underscore
+/// (`input_userauth_request`, `ssh_dispatch_run_fatal`) or `banner exchange`.
+fn function_prefix(body: &str) -> Option<&str> {
+    if let Some(rest) = body.strip_prefix("banner exchange: ") {
+        return Some(rest);
+    }
+    let end = body.find(": ")?;
+    let name = &body[..end];
+    let ident = !name.is_empty()
+        && name.contains('_')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    ident.then(|| &body[end + 2..])
+}
+
+/// The client address token as sshd prints it, canonical.
+fn parse_ip(tok: &str) -> Option<IpAddr> {
+    let tok = tok
+        .strip_prefix('[')
+        .and_then(|t| t.strip_suffix(']'))
+        .unwrap_or(tok);
+    // IPv6 zone index (`fe80::1%eth0`): std does not parse it; the zone is not part of the address.
+    let tok = match tok.find('%') {
+        Some(i) if tok[..i].contains(':') => &tok[..i],
+        _ => tok,
+    };
+    if tok.is_empty() || tok.len() > 45 {
+        return None;
+    }
+    IpAddr::from_str(tok).ok().map(|ip| ip.to_canonical())
+}
+
+fn parse_u32(s: &str) -> Option<u32> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // Saturate absurd counts instead of failing.
+    Some(s.parse().unwrap_or(u32::MAX))
+}
+
+fn parse_port(s: &str) -> Option<u16> {
+    if s.is_empty() || s.len() > 5 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// Length of the leading run of ASCII digits.
+fn digits_len(s: &str) -> usize {
+    s.bytes().take_while(u8::is_ascii_digit).count()
+}
+
+/// `invalid user U` / `illegal user U` → `U`.
+fn strip_invalid(user: &str) -> &str {
+    user.strip_prefix("invalid user ")
+        .or_else(|| user.strip_prefix("illegal user "))
+        .unwrap_or(user)
+}
+
+/// Who the connection belongs to, from sshd's log preamble (OpenSSH ≥ 7.6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Peer<'a> {
+    /// No preamble.
+    Anonymous,
+    /// `authenticating user U`: a valid user, not yet authenticated.
+    Authenticating(&'a str),
+    /// `invalid user U`.
+    Invalid(&'a str),
+    /// `user U`: authenticated.
+    User(&'a str),
+}
+
+/// A parsed `[PREAMBLE ]IP[ port N]`.
+#[derive(Clone, Copy, Debug)]
+struct Remote<'a> {
+    peer: Peer<'a>,
+    ip: IpAddr,
+    port: Option<u16>,
+}
+
+impl<'a> Remote<'a> {
+    fn user(&self) -> Option<&'a str> {
+        match self.peer {
+            Peer::Anonymous => None,
+            Peer::Authenticating(u) | Peer::Invalid(u) | Peer::User(u) => Some(u),
+        }
+    }
+
+    fn message(&self, kind: Kind) -> SshdMessage<'a> {
+        SshdMessage::new(kind, self.ip, self.port).user(self.user())
+    }
+
+    /// See the module docs: `[preauth]` or a pre-authentication preamble → preauth; a
+    /// logged-in user → other; no marker → `anonymous_is_preauth`.
+    fn disconnect_kind(&self, preauth: bool, anonymous_is_preauth: bool) -> Kind {
+        match self.peer {
+            _ if preauth => Kind::PreauthDisconnect,
+            Peer::Authenticating(_) | Peer::Invalid(_) => Kind::PreauthDisconnect,
+            Peer::User(_) => Kind::Other,
+            Peer::Anonymous if anonymous_is_preauth => Kind::PreauthDisconnect,
+            Peer::Anonymous => Kind::Other,
+        }
+    }
+}
+
+fn parse_peer(pre: &str) -> Option<Peer<'_>> {
+    if pre.is_empty() {
+        Some(Peer::Anonymous)
+    } else if let Some(u) = pre.strip_prefix("authenticating user ") {
+        Some(Peer::Authenticating(u))
+    } else if let Some(u) = pre.strip_prefix("invalid user ") {
+        Some(Peer::Invalid(u))
+    } else {
+        pre.strip_prefix("user ").map(Peer::User)
+    }
+}
+
+/// `s` is exactly `[PREAMBLE ]IP[ port N]`; parsed from the right, so a user name in the
+/// preamble cannot supply the address.
+fn remote_id_right(s: &str) -> Option<Remote<'_>> {
+    let (head, port) = match s.rfind(" port ") {
+        Some(i) if parse_port(&s[i + 6..]).is_some() => (&s[..i], parse_port(&s[i + 6..])),
+        _ => (s, None),
+    };
+    let (pre, tok) = match head.rfind(' ') {
+        Some(i) => (&head[..i], &head[i + 1..]),
+        None => ("", head),
+    };
+    let ip = parse_ip(tok)?;
+    let peer = parse_peer(pre)?;
+    Some(Remote { peer, ip, port })
+}
+
+/// `s` is `[PREAMBLE ]IP[ port N]: TEXT`. `leftmost` picks the first `: ` that ends a
+/// well-formed remote id (use it when TEXT is client-controlled); otherwise the last.
+fn remote_before_colon(s: &str, leftmost: bool) -> Option<Remote<'_>> {
+    let try_at = |i: usize| remote_id_right(&s[..i]);
+    if leftmost {
+        s.match_indices(": ").find_map(|(i, _)| try_at(i))
+    } else {
+        s.rmatch_indices(": ").find_map(|(i, _)| try_at(i))
+    }
+}
+
+/// The address part of an `auth_log` line.
+struct AuthTail<'a> {
+    /// Everything between `for ` and ` from ` (`root`, `invalid user admin`, …).
+    user: &'a str,
+    ip: IpAddr,
+    port: Option<u16>,
+}
+
+/// `[invalid user ]U from IP port N ssh2[: extra]`. The user name is raw, so the last
+/// ` from ` whose tail has sshd's exact shape wins.
+fn auth_log_tail(rest: &str) -> Option<AuthTail<'_>> {
+    let mut end = rest.len();
+    while let Some(i) = rest[..end].rfind(" from ") {
+        if let Some((ip, port)) = auth_addr(&rest[i + 6..]) {
+            return Some(AuthTail {
+                user: &rest[..i],
+                ip,
+                port,
+            });
+        }
+        end = i;
+    }
+    None
+}
+
+/// `IP port N[ ssh2|ssh1][: extra]` (or bare `IP` in very old versions).
+fn auth_addr(t: &str) -> Option<(IpAddr, Option<u16>)> {
+    let Some((tok, after)) = t.split_once(' ') else {
+        return parse_ip(t).map(|ip| (ip, None));
+    };
+    let ip = parse_ip(tok)?;
+    let after = after.strip_prefix("port ")?;
+    let n = digits_len(after);
+    let port = parse_port(&after[..n])?;
+    let after = &after[n..];
+    let after = after
+        .strip_prefix(" ssh2")
+        .or_else(|| after.strip_prefix(" ssh1"))
+        .unwrap_or(after);
+    (after.is_empty() || after.starts_with(": ")).then_some((ip, Some(port)))
+}
+
+/// `METHOD for [invalid user ]U from IP port N ssh2[: extra]` (after `Failed `/`Accepted `…).
+fn auth_log(rest: &str, kind: Kind) -> Option<SshdMessage<'_>> {
+    let (method, rest) = rest.split_once(' ')?;
+    let rest = rest.strip_prefix("for ")?;
+    if method.is_empty() {
+        return None;
+    }
+    let tail = auth_log_tail(rest)?;
+    let attempt = match kind {
+        Kind::AuthFailure if method == "none" => Attempt::NotCounted,
+        Kind::AuthFailure if method.starts_with("keyboard-interactive") => {
+            Attempt::KeyboardInteractive
+        }
+        Kind::AuthFailure => Attempt::Failed,
+        _ => Attempt::NotCounted,
+    };
+    Some(SshdMessage {
+        user: Some(strip_invalid(tail.user)),
+        method: Some(method),
+        attempt,
+        ..SshdMessage::new(kind, tail.ip, tail.port)
+    })
+}
+
+/// `U from IP[ port N]` (after `Invalid user `).
+fn invalid_user(rest: &str) -> Option<SshdMessage<'_>> {
+    let (user, addr) = match rest.rfind(" from ") {
+        Some(i) => (&rest[..i], &rest[i + 6..]),
+        // `Invalid user from IP` if a transport collapsed the two spaces of an empty name.
+        None => ("", rest.strip_prefix("from ")?),
+    };
+    let r = remote_id_right(addr).filter(|r| r.peer == Peer::Anonymous)?;
+    Some(r.message(Kind::InvalidUser).user(Some(user)))
+}
+
+/// `U from HOST not allowed because REASON` (after `User `). HOST is a name with `UseDNS yes`.
+fn policy_user(rest: &str) -> Classified<'_> {
+    if rest.starts_with("child is on pid") {
+        return Classified::Known;
+    }
+    let Some(i) = rest.find(" not allowed because ") else {
+        // `User U password has expired`, … : no address.
+        return if rest.contains(" from ") {
+            Classified::Unparsed
+        } else {
+            Classified::Known
+        };
+    };
+    let head = &rest[..i];
+    let Some(f) = head.rfind(" from ") else {
+        // `User U not allowed because account is locked`.
+        return Classified::Known;
+    };
+    match parse_ip(&head[f + 6..]) {
+        Some(ip) => {
+            Classified::Event(SshdMessage::new(Kind::PolicyReject, ip, None).user(Some(&head[..f])))
+        }
+        None => Classified::Known,
+    }
+}
+
+/// `IP port N:CODE: TEXT` (≥ 7.x) or `IP: CODE: TEXT` (older); TEXT comes from the client.
+fn received_disconnect(rest: &str, preauth: bool) -> Option<SshdMessage<'_>> {
+    let (tok, after) = rest.split_once(' ').unwrap_or((rest, ""));
+    let r = if let Some(ip) = parse_ip(tok) {
+        let after = after.strip_prefix("port ")?;
+        let n = digits_len(after);
+        let port = parse_port(&after[..n])?;
+        after[n..].starts_with(':').then_some(Remote {
+            peer: Peer::Anonymous,
+            ip,
+            port: Some(port),
+        })?
+    } else if let Some(ip) = tok.strip_suffix(':').and_then(parse_ip) {
+        Remote {
+            peer: Peer::Anonymous,
+            ip,
+            port: None,
+        }
+    } else {
+        // A preamble form (`from authenticating user U IP port N:CODE: …`), if a version
+        // prints one: the first ` port N:` that ends a well-formed remote id.
+        rest.match_indices(" port ").find_map(|(i, _)| {
+            let after = &rest[i + 6..];
+            let n = digits_len(after);
+            if n == 0 || !after[n..].starts_with(':') {
+                return None;
+            }
+            remote_id_right(&rest[..i + 6 + n]).filter(|r| r.peer != Peer::Anonymous)
+        })?
+    };
+    Some(r.message(r.disconnect_kind(preauth, false)))
+}
+
+/// `[PREAMBLE ]IP port N: REASON` (after `Disconnecting `).
+fn disconnecting(rest: &str, preauth: bool) -> Option<SshdMessage<'_>> {
+    if let Some(r) = rest
+        .strip_suffix(": Too many authentication failures")
+        .and_then(remote_id_right)
+    {
+        return Some(r.message(Kind::TooManyFailures));
+    }
+    // Other reasons may quote client text (`Change of username …: (a,…) -> (b,…)`).
+    let (i, r) = rest
+        .match_indices(": ")
+        .find_map(|(i, _)| remote_id_right(&rest[..i]).map(|r| (i, r)))?;
+    let reason = &rest[i + 2..];
+    let kind = if reason.starts_with("Too many authentication failures") {
+        Kind::TooManyFailures
+    } else {
+        r.disconnect_kind(preauth, false)
+    };
+    Some(r.message(kind))
+}
+
+/// After `Connection from `: `IP port N on IP port M[ rdomain "…"]` (the client is first),
+/// `IP port N`, or `[PREAMBLE ]IP port N timed out`.
+fn connection_from(rest: &str, preauth: bool) -> Option<SshdMessage<'_>> {
+    if let Some(head) = rest.strip_suffix(" timed out") {
+        let r = remote_id_right(head)?;
+        return Some(r.message(r.disconnect_kind(preauth, false)));
+    }
+    let (tok, after) = rest.split_once(' ').unwrap_or((rest, ""));
+    let ip = parse_ip(tok)?;
+    let port = match after.strip_prefix("port ") {
+        Some(p) => Some(parse_port(&p[..digits_len(p)])?),
+        None if after.is_empty() => None,
+        None => return None,
+    };
+    Some(SshdMessage::new(Kind::Other, ip, port))
+}
+
+/// `IP[ port N]`, or (≥ 9.8) `connection from IP to IP, pid = N`.
+fn timeout_before_auth(rest: &str) -> Option<SshdMessage<'_>> {
+    if let Some(conn) = rest.strip_prefix("connection from ") {
+        let tok = conn.split(' ').next()?;
+        return parse_ip(tok).map(|ip| SshdMessage::new(Kind::Scan, ip, None));
+    }
+    remote_id_right(rest).map(|r| r.message(Kind::Scan))
+}
+
+/// `Starting session: KIND for U from IP port N id D` (`user_marker` = ` for `) or
+/// `Close session: user U from IP port N id D` (`user_marker` = `user `).
+fn session_line<'a>(rest: &'a str, user_marker: &str) -> Option<SshdMessage<'a>> {
+    let f = rest.rfind(" from ")?;
+    let tail = &rest[f + 6..];
+    let addr = match tail.rfind(" id ") {
+        Some(i) => &tail[..i],
+        None => tail,
+    };
+    let r = remote_id_right(addr).filter(|r| r.peer == Peer::Anonymous)?;
+    let head = &rest[..f];
+    let user = head
+        .rfind(user_marker)
+        .map(|i| &head[i + user_marker.len()..]);
+    Some(r.message(Kind::Other).user(user))
+}
+
+/// `N from [IP]:P on [IP]:P past MaxStartups` / `… penalty: …` (after `drop connection #`).
+fn drop_connection(rest: &str) -> Option<SshdMessage<'_>> {
+    let (_, after) = rest.split_once(" from [")?;
+    let (tok, after) = after.split_once(']')?;
+    let ip = parse_ip(tok)?;
+    let port = after
+        .strip_prefix(':')
+        .and_then(|p| parse_port(&p[..digits_len(p)]));
+    Some(SshdMessage::new(Kind::Other, ip, port))
+}
+
+/// After `PAM: `: `<reason> for [illegal user ]U from HOST` (keyboard-interactive failures).
+/// HOST is a name with `UseDNS yes`: then the line names no address.
+fn pam_error(rest: &str) -> Classified<'_> {
+    let Some(f) = rest.find(" for ") else {
+        return Classified::Known;
+    };
+    let tail = &rest[f + 5..];
+    let Some(i) = tail.rfind(" from ") else {
+        return Classified::Known;
+    };
+    match parse_ip(&tail[i + 6..]) {
+        Some(ip) => Classified::Event(SshdMessage {
+            user: Some(strip_invalid(&tail[..i])),
+            attempt: Attempt::PamReport,
+            ..SshdMessage::new(Kind::AuthFailure, ip, None)
+        }),
+        None => Classified::Known,
+    }
+}
+
+/// `pam_unix(sshd:auth): authentication failure; … rhost=IP[  user=U]`,
+/// `PAM N more authentication failures; … rhost=IP …`, and other PAM module lines.
+fn pam_module(body: &str) -> Classified<'_> {
+    let Some(i) = body.find(" rhost=") else {
+        return Classified::Known;
+    };
+    let v = &body[i + 7..];
+    let tok = v.split(' ').next().unwrap_or("");
+    let Some(ip) = parse_ip(tok) else {
+        return Classified::Known;
+    };
+    let user = v
+        .find(" user=")
+        .map(|u| v[u + 6..].trim())
+        .filter(|u| !u.is_empty());
+    Classified::Event(SshdMessage::new(Kind::Other, ip, None).user(user))
+}
+
+/// Applies the counting rule (module docs) to the messages of one input, in order.
+///
+/// Memory is bounded: at most [`FailureCounter::CAPACITY`] pending PAM reports are kept.
+#[derive(Debug, Default)]
+pub struct FailureCounter {
+    /// Pending `error: PAM:` reports per (pid, address), not yet matched by their
+    /// `Failed keyboard-interactive` line.
+    pending: HashMap<(Option<u32>, IpAddr), u32>,
+}
+
+impl FailureCounter {
+    /// The most (pid, address) keys kept; the map is emptied when it would grow past this.
+    pub const CAPACITY: usize = 4096;
+
+    /// An empty counter.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many failed attempts `m` adds to `failures` (0 ..= `m.repeat`). `pid` is the
+    /// process id from the line's prefix, if any.
+    pub fn count(&mut self, pid: Option<u32>, m: &SshdMessage<'_>) -> u32 {
+        let key = (pid, m.ip);
+        match m.attempt {
+            Attempt::NotCounted => {
+                if pid.is_some() && m.kind == Kind::PreauthDisconnect {
+                    self.pending.remove(&key);
+                }
+                0
+            }
+            Attempt::Failed => m.repeat,
+            Attempt::PamReport => {
+                if self.pending.len() >= Self::CAPACITY && !self.pending.contains_key(&key) {
+                    self.pending.clear();
+                }
+                let p = self.pending.entry(key).or_insert(0);
+                *p = p.saturating_add(m.repeat);
+                m.repeat
+            }
+            Attempt::KeyboardInteractive => {
+                let Some(p) = self.pending.get_mut(&key) else {
+                    return m.repeat;
+                };
+                let used = (*p).min(m.repeat);
+                *p -= used;
+                if *p == 0 {
+                    self.pending.remove(&key);
+                }
+                m.repeat - used
+            }
+        }
+    }
+
+    /// Number of (pid, address) keys with pending PAM reports.
+    pub fn pending_len(&self) -> usize {
+        self.pending.len()
+    }
+}
+
+#[cfg(test)]
+#[path = "sshd_tests.rs"]
+mod tests;

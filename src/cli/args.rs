@@ -1,0 +1,241 @@
+//! The raw command line (clap). Resolved into a [`Config`](super::config::Config) before
+//! anything runs; nothing outside `cli` sees these types.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const ABOUT: &str = "Who is knocking, and from where: turn any log with IP addresses into a map, \
+statistics and exports.";
+
+const LONG_ABOUT: &str = "\
+Who is knocking, and from where.
+
+logmap reads logs that hold IP addresses — an SSH auth.log or secure file (and its rotated .1 and \
+.2.gz siblings), journalctl output, web server access logs, firewall (UFW) logs, Cowrie honeypot \
+JSON, or any text at all — works out what each line means (a failed password, an invalid user, \
+an accepted login, a scan, a web request, a blocked packet), counts it per address, user, country \
+and network, and shows the result: tables in the terminal, JSON/CSV/GeoJSON exports, and a \
+self-contained HTML map.
+
+Everything works offline. IP Geolocation by DB-IP (https://db-ip.com), CC BY 4.0.";
+
+const EXAMPLES: &str = "\
+Examples:
+  logmap summary /var/log/auth.log                 who failed to log in, from where
+  logmap summary /var/log/auth.log* --since 24h    the rotated set as one timeline, last day
+  journalctl -u ssh -o json | logmap summary       straight from the journal
+  logmap export access.log --format csv -o ips.csv one row per address
+  logmap events auth.log | jq 'select(.kind==\"auth_success\")'
+  logmap grep --public -u firewall.log             distinct public addresses, one per line
+
+Exit status: 0 success, 1 nothing found (grep), 2 an error (a missing or unreadable input, a bad \
+option). A closed pipe is not an error.";
+
+#[derive(Parser, Debug)]
+#[command(name = "logmap", version, about = ABOUT, long_about = LONG_ABOUT, after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// When to use colours: auto (when writing to a terminal and NO_COLOR is not set), always,
+    /// never.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, global = true)]
+    pub color: ColorArg,
+
+    /// Print nothing but the results and errors (no progress bar, no notes).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Say more: show a few of the lines no rule understood (per input).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Write a self-contained HTML map of the addresses (and print a short summary).
+    Map {
+        #[command(flatten)]
+        input: InputArgs,
+        /// Where to write the HTML file.
+        #[arg(short, long, default_value = "logmap.html")]
+        output: PathBuf,
+        /// Open the map in the default browser afterwards.
+        #[arg(long)]
+        open: bool,
+    },
+    /// Totals, the last hour/day/week of the data, and top addresses, users, countries and
+    /// networks.
+    #[command(
+        after_help = "Examples:\n  logmap summary /var/log/auth.log\n  logmap summary auth.log auth.log.1 auth.log.2.gz --top 20\n  logmap summary --json auth.log | jq .summary"
+    )]
+    Summary {
+        #[command(flatten)]
+        input: InputArgs,
+        /// Write JSON (the export schema, lists cut to --top) instead of tables.
+        #[arg(long)]
+        json: bool,
+        /// How many rows in each top list.
+        #[arg(long, default_value_t = 10, value_name = "N")]
+        top: usize,
+    },
+    /// One record per address (events, failures, successes, users, first/last seen, location,
+    /// network) as JSON, NDJSON, CSV or GeoJSON.
+    #[command(
+        after_help = "Examples:\n  logmap export auth.log --format json -o report.json\n  logmap export auth.log --format ndjson | jq -r 'select(.failures > 100) | .ip'\n  logmap export auth.log --format geojson -o attackers.geojson"
+    )]
+    Export {
+        #[command(flatten)]
+        input: InputArgs,
+        /// The output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = ExportFormatArg::Json)]
+        format: ExportFormatArg,
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Every classified line, one event per line (NDJSON for jq, or TSV). Private addresses
+    /// included.
+    #[command(
+        after_help = "Fields: source, line, ts, service, kind, ip, port, user, method, repeat, failures\n(+ status, path, user_agent, bytes for web; dst_port, proto for firewalls).\n\nExamples:\n  logmap events auth.log | jq -c 'select(.kind == \"auth_success\")'\n  logmap events --format tsv auth.log | cut -f6 | sort | uniq -c | sort -rn | head"
+    )]
+    Events {
+        #[command(flatten)]
+        input: InputArgs,
+        /// The output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = EventFormatArg::Ndjson)]
+        format: EventFormatArg,
+    },
+    /// Print the addresses found in any text, one per line, in canonical form (like grepip).
+    #[command(
+        after_help = "Exit status: 0 if an address was found, 1 if none, 2 on error.\n\nExamples:\n  logmap grep /var/log/nginx/access.log -u --public\n  dmesg | logmap grep -6 -c"
+    )]
+    Grep {
+        /// Files to read ('-' or nothing: standard input).
+        #[arg(value_name = "FILES")]
+        files: Vec<OsString>,
+        /// Only IPv4 addresses.
+        #[arg(short = '4', long = "ipv4", conflicts_with = "ipv6")]
+        ipv4: bool,
+        /// Only IPv6 addresses.
+        #[arg(short = '6', long = "ipv6")]
+        ipv6: bool,
+        /// Only public (globally routed) addresses: no private, loopback, link-local,
+        /// documentation or reserved ranges.
+        #[arg(long)]
+        public: bool,
+        /// Print each address once, in order of first appearance.
+        #[arg(short, long)]
+        unique: bool,
+        /// Print only the number of addresses found.
+        #[arg(short, long)]
+        count: bool,
+    },
+    /// What the geolocation data says about addresses (arguments, or one per line on stdin).
+    Lookup {
+        /// Addresses to look up.
+        addrs: Vec<String>,
+        /// The output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = LookupFormatArg::Table)]
+        format: LookupFormatArg,
+        /// An MMDB file (GeoLite2/GeoIP2, DB-IP, IPinfo); repeat for a City and an ASN database.
+        #[arg(long = "geoip", value_name = "PATH")]
+        geoip: Vec<PathBuf>,
+    },
+    /// The geolocation data: what is embedded, which MMDB files are used, updates.
+    Db {
+        #[command(subcommand)]
+        action: DbAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DbAction {
+    /// What is embedded (data dates, licences) and which MMDB files are found.
+    Info,
+    /// Download the free DB-IP City Lite database into the user's data directory.
+    Update {
+        /// Download from this URL (a mirror) instead of DB-IP's.
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// Print where logmap looks for and keeps its database files.
+    Path,
+}
+
+/// Options shared by the commands that read logs.
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Log files ('-' or nothing: standard input). Gzip is read transparently; several files
+    /// are one data set (name a rotated set in any order).
+    #[arg(value_name = "FILES")]
+    pub files: Vec<OsString>,
+
+    /// The format of the input; auto detects it per file from its first lines.
+    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto, value_name = "FORMAT")]
+    pub input_format: InputFormatArg,
+
+    /// Only events at or after this time: RFC 3339 (2026-11-30T11:00:00Z), a date
+    /// (2026-11-30), or a duration before now (30m, 24h, 7d).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+
+    /// Only events before this time (same forms as --since).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+
+    /// The year of syslog timestamps, which carry none (default: inferred from each file's
+    /// modification time, with month roll-over).
+    #[arg(long, value_name = "YEAR")]
+    pub year: Option<i64>,
+
+    /// Count private, loopback, link-local and documentation addresses like the others
+    /// (by default they are counted apart and left off tables, exports and the map).
+    #[arg(long)]
+    pub include_private: bool,
+
+    /// An MMDB file for city precision (GeoLite2/GeoIP2 City, DB-IP City Lite, IPinfo Lite);
+    /// repeat for a City and an ASN database.
+    #[arg(long = "geoip", value_name = "PATH")]
+    pub geoip: Vec<PathBuf>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputFormatArg {
+    Auto,
+    Sshd,
+    Web,
+    Ufw,
+    Journal,
+    Cowrie,
+    Generic,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormatArg {
+    Json,
+    Ndjson,
+    Csv,
+    Geojson,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventFormatArg {
+    Ndjson,
+    Tsv,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LookupFormatArg {
+    Table,
+    Ndjson,
+}

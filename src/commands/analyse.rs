@@ -1,0 +1,62 @@
+//! Read the inputs of a command into a report: pipeline → aggregate → enrich.
+
+use anyhow::{Context, Result, anyhow};
+
+use crate::aggregate::{Aggregator, Report};
+use crate::cli::config::{Config, InputConfig};
+use crate::enrich::{Geo, GeoConfig};
+use crate::pipeline;
+
+/// Open the geolocation data for a run: the `--geoip` files, the databases found in the usual
+/// places, and the embedded tables. No cache: the aggregator asks once per distinct address.
+pub fn open_geo(cfg: &Config, paths: &[std::path::PathBuf]) -> Result<Geo> {
+    let mut gc = GeoConfig::new(paths.to_vec(), true);
+    gc.no_cache = true;
+    let geo = Geo::new(&gc).context("geolocation")?;
+    if cfg.verbose {
+        for note in geo.notes() {
+            eprintln!("logmap: geo: {note}");
+        }
+    }
+    Ok(geo)
+}
+
+/// The report, and whether any input failed (exit status 2).
+pub fn analyse(cfg: &Config, input: &InputConfig) -> Result<(Report, bool)> {
+    analyse_with(cfg, input, false)
+}
+
+/// [`analyse`], keeping each address's active hours when `hours` is set (for the map).
+pub fn analyse_with(cfg: &Config, input: &InputConfig, hours: bool) -> Result<(Report, bool)> {
+    std::thread::scope(|scope| {
+        // Unpacking the embedded tables takes a moment: do it while the logs are read.
+        let geo = scope.spawn(|| open_geo(cfg, &input.geoip));
+        let mut agg = Aggregator::new(input.filter);
+        if hours {
+            agg = agg.with_hours();
+        }
+        let sources = pipeline::run(&input.pipeline, &mut |ev| {
+            agg.add(ev);
+            Ok(())
+        })?;
+        let geo = geo
+            .join()
+            .map_err(|_| anyhow!("the geolocation thread failed"))??;
+        let failed = sources.iter().any(|s| s.error.is_some());
+        if cfg.verbose {
+            for s in &sources {
+                if s.unparsed > 0 {
+                    eprintln!(
+                        "logmap: {}: {} line(s) no rule understood, e.g.:",
+                        s.path, s.unparsed
+                    );
+                    for line in &s.unparsed_samples {
+                        eprintln!("  {}", crate::render::table::safe(line, 300));
+                    }
+                }
+            }
+        }
+        let databases = geo.describe().iter().map(|d| d.summary()).collect();
+        Ok((agg.finish(&geo, databases, sources), failed))
+    })
+}

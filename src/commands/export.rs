@@ -1,0 +1,45 @@
+//! `logmap export`.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use crate::cli::Exit;
+use crate::cli::config::{Config, InputConfig};
+use crate::render::ExportFormat;
+
+pub fn run(
+    cfg: &Config,
+    input: &InputConfig,
+    format: ExportFormat,
+    output: Option<&Path>,
+) -> Result<Exit> {
+    let (report, failed) = super::analyse(cfg, input)?;
+    let exporter = format.exporter();
+    match output {
+        Some(path) => {
+            let file =
+                File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+            let mut out = BufWriter::new(file);
+            exporter
+                .write(&report, &mut out)
+                .and_then(|()| out.flush())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            if !cfg.quiet {
+                eprintln!(
+                    "logmap: wrote {} addresses to {}",
+                    report.ips.len(),
+                    path.display()
+                );
+            }
+        }
+        None => {
+            let mut out = BufWriter::new(io::stdout().lock());
+            exporter.write(&report, &mut out)?;
+            out.flush()?;
+        }
+    }
+    Ok(if failed { Exit::Error } else { Exit::Success })
+}

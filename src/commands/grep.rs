@@ -1,0 +1,84 @@
+//! `logmap grep`: addresses only, in canonical form, one per line.
+
+use std::collections::HashSet;
+use std::io::{self, BufWriter, Write};
+use std::net::IpAddr;
+
+use anyhow::Result;
+
+use crate::cli::Exit;
+use crate::cli::config::Family;
+use crate::parse::extract;
+use crate::parse::scope::scope;
+use crate::source::{self, InputSpec, LineReader};
+
+pub fn run(
+    inputs: &[InputSpec],
+    family: Option<Family>,
+    public: bool,
+    unique: bool,
+    count: bool,
+) -> Result<Exit> {
+    let mut out = BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+    let mut seen: HashSet<IpAddr, foldhash::fast::RandomState> = HashSet::default();
+    let mut found = 0u64;
+    let mut failed = false;
+    let mut buf = String::new();
+    for spec in inputs {
+        let input = match source::open(spec) {
+            Ok(i) => i,
+            Err(e) => {
+                eprintln!("logmap: {}: {e}", spec.display_name());
+                failed = true;
+                continue;
+            }
+        };
+        let mut lines = LineReader::new(input.reader);
+        let mut write_err = None;
+        loop {
+            let line = match lines.next_line() {
+                Ok(Some(l)) => l,
+                Ok(None) => break,
+                Err(e) => {
+                    eprintln!("logmap: {}: read error: {e}", spec.display_name());
+                    failed = true;
+                    break;
+                }
+            };
+            extract::scan(line, |f| {
+                let keep = match family {
+                    Some(Family::V4) => f.ip.is_ipv4(),
+                    Some(Family::V6) => f.ip.is_ipv6(),
+                    None => true,
+                } && (!public || scope(f.ip).is_global())
+                    && (!unique || seen.insert(f.ip));
+                if !keep || write_err.is_some() {
+                    return;
+                }
+                found += 1;
+                if !count {
+                    use std::fmt::Write as _;
+                    buf.clear();
+                    let _ = writeln!(buf, "{}", f.ip);
+                    if let Err(e) = out.write_all(buf.as_bytes()) {
+                        write_err = Some(e);
+                    }
+                }
+            });
+            if let Some(e) = write_err.take() {
+                return Err(e.into());
+            }
+        }
+    }
+    if count {
+        writeln!(out, "{found}")?;
+    }
+    out.flush()?;
+    Ok(if failed {
+        Exit::Error
+    } else if found == 0 {
+        Exit::NotFound
+    } else {
+        Exit::Success
+    })
+}

@@ -1,0 +1,92 @@
+//! `logmap map`: the self-contained HTML map, and a one-screen summary in the terminal.
+
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use crate::cli::Exit;
+use crate::cli::config::{Config, InputConfig};
+use crate::render::html::write_map;
+use crate::render::summary::write_text;
+use crate::render::table::num;
+
+pub fn run(cfg: &Config, input: &InputConfig, output: &Path, open: bool) -> Result<Exit> {
+    let (report, failed) = super::analyse::analyse_with(cfg, input, true)?;
+    let doc = serde_json::to_value(&report).context("building the map data")?;
+
+    // Write beside the target and rename, so a reader never sees half a page.
+    let dir = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".logmap-")
+        .suffix(".html.tmp")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    {
+        let mut w = BufWriter::new(tmp.as_file_mut());
+        write_map(&doc, &mut w)
+            .and_then(|()| w.flush())
+            .with_context(|| format!("cannot write {}", output.display()))?;
+    }
+    let size = tmp.as_file().metadata().map(|m| m.len()).unwrap_or(0);
+    // A temporary file is private (0600); the page is an ordinary document.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = tmp
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    tmp.persist(output)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot write {}", output.display()))?;
+
+    if !cfg.quiet {
+        let located = report.ips.iter().filter(|r| r.lat.is_some()).count();
+        let mut out = io::stdout().lock();
+        write_text(&report, 5, cfg.style, &mut out)?;
+        writeln!(
+            out,
+            "Map of {} addresses ({} placed) written to {} ({:.1} MB).",
+            num(report.ips.len() as u64),
+            num(located as u64),
+            output.display(),
+            size as f64 / 1e6
+        )?;
+        out.flush()?;
+    }
+    if open {
+        open_in_browser(output);
+    }
+    Ok(if failed { Exit::Error } else { Exit::Success })
+}
+
+/// Open the page in the default browser when there is a display to show it on.
+fn open_in_browser(path: &Path) {
+    let has_display = cfg!(target_os = "macos")
+        || std::env::var_os("DISPLAY").is_some()
+        || std::env::var_os("WAYLAND_DISPLAY").is_some();
+    if !has_display {
+        eprintln!(
+            "logmap: --open: no display here; copy {} to a machine with a browser",
+            path.display()
+        );
+        return;
+    }
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    if let Err(e) = std::process::Command::new(opener)
+        .arg(path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    {
+        eprintln!("logmap: --open: cannot run {opener}: {e}");
+    }
+}

@@ -1,0 +1,165 @@
+//! Plain terminal tables: aligned columns, optional colour, and text from logs made safe to
+//! print (control characters, including escape sequences, are shown escaped).
+
+use std::fmt::Write as _;
+
+/// Colours for the terminal, or none.
+#[derive(Clone, Copy, Debug)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn wrap(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    pub fn bold(&self, s: &str) -> String {
+        self.wrap("1", s)
+    }
+    pub fn dim(&self, s: &str) -> String {
+        self.wrap("2", s)
+    }
+    pub fn red(&self, s: &str) -> String {
+        self.wrap("31", s)
+    }
+    pub fn green(&self, s: &str) -> String {
+        self.wrap("1;32", s)
+    }
+    pub fn cyan(&self, s: &str) -> String {
+        self.wrap("36", s)
+    }
+}
+
+/// Text from a log, safe for a terminal: control characters (ESC among them) are escaped, and
+/// the result is cut to `max` characters with an ellipsis.
+pub fn safe(s: &str, max: usize) -> String {
+    let mut out = String::with_capacity(s.len().min(max + 4));
+    for (n, c) in s.chars().enumerate() {
+        if n >= max {
+            out.push('…');
+            break;
+        }
+        if c.is_control()
+            || ('\u{200b}'..='\u{200f}').contains(&c)
+            || c == '\u{2028}'
+            || c == '\u{2029}'
+        {
+            for e in c.escape_default() {
+                out.push(e);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Thousands separators: `12,345`.
+pub fn num(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Column alignment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Right,
+}
+
+/// A table: a header and rows of already-safe cells. Colour is applied per cell by the
+/// caller through `paint`, after the widths are measured on the plain text.
+pub struct Table {
+    pub title: String,
+    pub columns: Vec<(&'static str, Align)>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(title: impl Into<String>, columns: &[(&'static str, Align)]) -> Self {
+        Table {
+            title: title.into(),
+            columns: columns.to_vec(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    /// Render; `paint(column, text)` may colour a cell.
+    pub fn render(&self, style: Style, paint: &dyn Fn(usize, &str) -> String) -> String {
+        let mut widths: Vec<usize> = self.columns.iter().map(|c| c.0.chars().count()).collect();
+        for r in &self.rows {
+            for (i, c) in r.iter().enumerate() {
+                if let Some(w) = widths.get_mut(i) {
+                    *w = (*w).max(c.chars().count());
+                }
+            }
+        }
+        let mut out = String::new();
+        let _ = writeln!(out, "{}", style.bold(&self.title));
+        let mut header = String::from("  ");
+        for (i, (name, align)) in self.columns.iter().enumerate() {
+            header.push_str(&pad(name, widths[i], *align));
+            header.push_str("  ");
+        }
+        let _ = writeln!(out, "{}", style.dim(header.trim_end()));
+        for r in &self.rows {
+            let mut line = String::from("  ");
+            for (i, cell) in r.iter().enumerate() {
+                let (w, align) = (
+                    widths.get(i).copied().unwrap_or(0),
+                    self.columns.get(i).map_or(Align::Left, |c| c.1),
+                );
+                let padded = pad(cell, w, align);
+                line.push_str(&paint(i, &padded));
+                line.push_str("  ");
+            }
+            let _ = writeln!(out, "{}", line.trim_end());
+        }
+        out
+    }
+}
+
+fn pad(s: &str, width: usize, align: Align) -> String {
+    let n = s.chars().count();
+    let fill = " ".repeat(width.saturating_sub(n));
+    match align {
+        Align::Left => format!("{s}{fill}"),
+        Align::Right => format!("{fill}{s}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_terminal_controls() {
+        assert_eq!(safe("root", 10), "root");
+        assert_eq!(safe("\x1b[2Jevil", 20), "\\u{1b}[2Jevil");
+        assert_eq!(safe("a\nb", 10), "a\\nb");
+        assert_eq!(safe("abcdef", 3), "abc…");
+    }
+
+    #[test]
+    fn formats_numbers() {
+        assert_eq!(num(0), "0");
+        assert_eq!(num(999), "999");
+        assert_eq!(num(1000), "1,000");
+        assert_eq!(num(1234567), "1,234,567");
+    }
+}

@@ -1,0 +1,174 @@
+//! Split a byte stream into lines without copying them and without holding the input.
+
+use std::io::{self, Read};
+
+/// Reads lines from any `Read`, reusing one buffer. A line is returned without its `\n`
+/// (and without a `\r` before it). Lines longer than `max_line` are cut into pieces of that
+/// size, so memory stays bounded whatever the input.
+pub struct LineReader<R> {
+    inner: R,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+    max_line: usize,
+    line_no: u64,
+}
+
+/// Default upper bound on one line (longer lines are split).
+pub const MAX_LINE: usize = 16 * 1024 * 1024;
+const INITIAL: usize = 256 * 1024;
+
+impl<R: Read> LineReader<R> {
+    pub fn new(inner: R) -> Self {
+        Self::with_max_line(inner, MAX_LINE)
+    }
+
+    pub fn with_max_line(inner: R, max_line: usize) -> Self {
+        let max_line = max_line.max(1);
+        LineReader {
+            inner,
+            buf: vec![0; INITIAL.min(max_line.next_power_of_two()).max(64)],
+            start: 0,
+            end: 0,
+            eof: false,
+            max_line,
+            line_no: 0,
+        }
+    }
+
+    /// The 1-based number of the line last returned.
+    pub fn line_no(&self) -> u64 {
+        self.line_no
+    }
+
+    /// The next line, or `None` at the end. An I/O error (a truncated `.gz`, say) is returned
+    /// once; lines before it have already been handed out.
+    pub fn next_line(&mut self) -> io::Result<Option<&[u8]>> {
+        let mut scanned = self.start;
+        loop {
+            if let Some(i) = memchr::memchr(b'\n', &self.buf[scanned..self.end]) {
+                let nl = scanned + i;
+                return Ok(Some(self.take(nl, nl + 1)));
+            }
+            scanned = self.end;
+            if self.end - self.start >= self.max_line {
+                let cut = self.start + self.max_line;
+                return Ok(Some(self.take(cut, cut)));
+            }
+            if self.eof {
+                if self.start == self.end {
+                    return Ok(None);
+                }
+                let end = self.end;
+                return Ok(Some(self.take(end, end)));
+            }
+            // Make room: move the partial line to the front, grow if it fills the buffer.
+            if self.start > 0 {
+                self.buf.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                scanned -= self.start;
+                self.start = 0;
+            }
+            if self.end == self.buf.len() {
+                let new_len = (self.buf.len() * 2).min(self.max_line.max(self.buf.len() + 1));
+                self.buf.resize(new_len, 0);
+            }
+            match self.inner.read(&mut self.buf[self.end..]) {
+                Ok(0) => self.eof = true,
+                Ok(n) => self.end += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    // Hand out what was read before the error on the next calls, then stop.
+                    self.eof = true;
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    fn take(&mut self, line_end: usize, next: usize) -> &[u8] {
+        let start = self.start;
+        self.start = next;
+        self.line_no += 1;
+        let mut end = line_end;
+        if end > start && self.buf[end - 1] == b'\r' {
+            end -= 1;
+        }
+        &self.buf[start..end]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(input: &[u8], max: usize) -> Vec<Vec<u8>> {
+        let mut r = LineReader::with_max_line(input, max);
+        let mut v = Vec::new();
+        while let Some(l) = r.next_line().unwrap() {
+            v.push(l.to_vec());
+        }
+        v
+    }
+
+    #[test]
+    fn splits_lines() {
+        assert_eq!(all(b"a\nbb\r\n\nccc", 100), [&b"a"[..], b"bb", b"", b"ccc"]);
+        assert_eq!(all(b"", 100), Vec::<Vec<u8>>::new());
+        assert_eq!(all(b"x\n", 100), [b"x"]);
+    }
+
+    #[test]
+    fn long_lines_are_cut_at_max() {
+        let input = [b'x'; 250];
+        let lines = all(&input, 100);
+        assert_eq!(
+            lines.iter().map(Vec::len).collect::<Vec<_>>(),
+            [100, 100, 50]
+        );
+    }
+
+    #[test]
+    fn lines_crossing_buffer_refills_survive() {
+        // Reads of 7 bytes at a time force many refills and moves.
+        struct Slow<'a>(&'a [u8]);
+        impl Read for Slow<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let n = buf.len().min(7).min(self.0.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let text: Vec<u8> = (0..2000)
+            .flat_map(|i| format!("line {i} {}\n", "y".repeat(i % 300)).into_bytes())
+            .collect();
+        let mut r = LineReader::with_max_line(Slow(&text), 1 << 20);
+        let mut n = 0;
+        while let Some(l) = r.next_line().unwrap() {
+            assert!(l.starts_with(format!("line {n} ").as_bytes()));
+            n += 1;
+        }
+        assert_eq!(n, 2000);
+        assert_eq!(r.line_no(), 2000);
+    }
+
+    #[test]
+    fn error_after_data_keeps_earlier_lines() {
+        struct Fails(bool);
+        impl Read for Fails {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                if self.0 {
+                    return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "truncated"));
+                }
+                self.0 = true;
+                buf[..6].copy_from_slice(b"ok\npar");
+                Ok(6)
+            }
+        }
+        let mut r = LineReader::new(Fails(false));
+        assert_eq!(r.next_line().unwrap(), Some(&b"ok"[..]));
+        assert!(r.next_line().is_err());
+    }
+}

@@ -1,0 +1,958 @@
+//! The HTML map in a real headless Chromium.
+//!
+//! Each test renders a fixture document with `write_map`, opens the page from `file://` in
+//! Debian's `chromium` driven by `web/test/e2e.mjs` (playwright-core, pinned in
+//! `web/package.json`), and checks what the browser reports: requests, console errors,
+//! markers and clusters drawn, popup text, and that hostile input stays text.
+//!
+//! Without Chromium or Node the tests fail when `CI` is set and are skipped otherwise.
+//! `#[ignore]`d: `screenshots` (writes `docs/map-*.png`) and `bench_map_100k` (see
+//! `bench/map.sh`).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use logmap::render::html::write_map;
+use serde_json::{Value, json};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Whether the browser tooling is here; without it, fail under CI and skip elsewhere.
+fn browser_available() -> bool {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let missing = if !Path::new(&chromium).exists() {
+        Some(format!(
+            "no Chromium at {chromium} (apt-get install chromium)"
+        ))
+    } else if Command::new("node").arg("--version").output().is_err() {
+        Some("no `node` on PATH".to_string())
+    } else if !root().join("web/node_modules/playwright-core").is_dir() {
+        Some("web/node_modules/playwright-core is missing (npm ci in web/)".to_string())
+    } else {
+        None
+    };
+    match missing {
+        None => true,
+        Some(why) if std::env::var_os("CI").is_some() => {
+            panic!("browser tests cannot run under CI: {why}")
+        }
+        Some(why) => {
+            eprintln!("skipping browser test: {why}");
+            false
+        }
+    }
+}
+
+/// Writes the page for `doc` into `dir` and returns its path.
+fn render(doc: &Value, dir: &Path, name: &str) -> PathBuf {
+    let path = dir.join(name);
+    let mut file = std::io::BufWriter::new(fs::File::create(&path).expect("create page"));
+    write_map(doc, &mut file).expect("write page");
+    drop(file);
+    path
+}
+
+/// Runs the e2e driver on `page` with `steps` and returns its report.
+fn drive(page: &Path, steps: &Value) -> Value {
+    let dir = page.parent().expect("page in a directory");
+    let steps_file = dir.join("steps.json");
+    fs::write(&steps_file, steps.to_string()).expect("write steps");
+    let out = Command::new("node")
+        .arg(root().join("web/test/e2e.mjs"))
+        .arg(page)
+        .arg(&steps_file)
+        .output()
+        .expect("run node");
+    assert!(
+        out.status.success(),
+        "e2e driver failed: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "driver output is not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+/// The checks every page must pass: offline, quiet, nothing executed.
+fn assert_clean(report: &Value) {
+    let requests: Vec<&str> = report["requests"]
+        .as_array()
+        .expect("requests")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(!requests.is_empty(), "the page itself is a request");
+    for r in &requests {
+        assert!(
+            r.starts_with("file://") || r.starts_with("data:"),
+            "request left the page: {r}"
+        );
+    }
+    assert_eq!(report["consoleErrors"], json!([]), "console errors");
+    assert_eq!(report["pageErrors"], json!([]), "page errors");
+    assert_eq!(report["dialogs"], json!([]), "dialogs opened");
+    assert_eq!(report["pwned"], json!(false), "a payload ran");
+    assert_eq!(
+        report["handlerAttributes"],
+        json!([]),
+        "event-handler attributes in the DOM"
+    );
+    assert_eq!(
+        report["foreignElements"],
+        json!(0),
+        "elements from the data in the DOM"
+    );
+}
+
+fn count(v: &Value) -> u64 {
+    v.as_u64().unwrap_or_else(|| panic!("not a count: {v}"))
+}
+
+// ------------------------------------------------------------------------------- fixtures
+
+const T0: i64 = 1_795_910_400; // 2026-11-29T00:00:00Z
+
+fn rfc3339(t: i64) -> String {
+    // Days to civil date (the inverse of days_from_civil), for fixture timestamps only.
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+/// One address of a fixture.
+struct Addr {
+    ip: String,
+    country: Option<(&'static str, &'static str, &'static str)>, // alpha-2, numeric, name
+    city: Option<&'static str>,
+    at: Option<(f64, f64)>,
+    accuracy: Option<&'static str>,
+    asn: Option<(u64, String)>,
+    kinds: BTreeMap<&'static str, u64>,
+    users: Vec<(String, u64)>,
+    hours: Vec<(i64, u64)>, // unix hour start, events
+}
+
+impl Addr {
+    fn events(&self) -> u64 {
+        self.kinds.values().sum()
+    }
+    fn failures(&self) -> u64 {
+        ["auth_failure", "invalid_user"]
+            .iter()
+            .map(|k| self.kinds.get(k).copied().unwrap_or(0))
+            .sum()
+    }
+    fn successes(&self) -> u64 {
+        self.kinds.get("auth_success").copied().unwrap_or(0)
+    }
+}
+
+/// Builds the export document (design.md §5 plus windows, timeline, users, hours) the way the
+/// aggregator would, from the addresses.
+fn document(addrs: &[Addr], sources: Value) -> Value {
+    let mut countries: BTreeMap<&str, (Value, u64, u64, u64)> = BTreeMap::new();
+    let mut asns: BTreeMap<u64, (String, u64, u64, u64)> = BTreeMap::new();
+    let mut users: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    let mut timeline: BTreeMap<i64, (u64, u64)> = BTreeMap::new();
+    let (mut first, mut last) = (i64::MAX, i64::MIN);
+    let mut ips = Vec::new();
+    for a in addrs {
+        let (f, l) = (
+            a.hours.iter().map(|h| h.0).min(),
+            a.hours.iter().map(|h| h.0 + 1799).max(),
+        );
+        if let (Some(f), Some(l)) = (f, l) {
+            first = first.min(f);
+            last = last.max(l);
+        }
+        for &(h, n) in &a.hours {
+            let share = a.failures() * n / a.events().max(1);
+            let e = timeline.entry(h).or_default();
+            e.0 += n;
+            e.1 += share;
+        }
+        if let Some((cc, num, name)) = a.country {
+            let e = countries
+                .entry(cc)
+                .or_insert((json!({"numeric": num, "name": name}), 0, 0, 0));
+            e.1 += 1;
+            e.2 += a.events();
+            e.3 += a.failures();
+        }
+        if let Some((asn, org)) = &a.asn {
+            let e = asns.entry(*asn).or_insert((org.clone(), 0, 0, 0));
+            e.1 += 1;
+            e.2 += a.events();
+            e.3 += a.failures();
+        }
+        for (u, n) in &a.users {
+            let e = users.entry(u).or_default();
+            e.0 += n;
+            e.1 += 1;
+        }
+        ips.push(json!({
+            "ip": a.ip, "events": a.events(), "failures": a.failures(), "successes": a.successes(),
+            "kinds": a.kinds, "users": a.users.iter().take(20).cloned().collect::<BTreeMap<_, _>>(),
+            "first_seen": f.map(rfc3339), "last_seen": l.map(rfc3339),
+            "country": a.country.map(|c| c.0), "country_name": a.country.map(|c| c.2),
+            "city": a.city, "lat": a.at.map(|p| p.0), "lon": a.at.map(|p| p.1),
+            "accuracy": a.accuracy, "asn": a.asn.as_ref().map(|x| x.0),
+            "as_org": a.asn.as_ref().map(|x| x.1.clone()),
+            "hours": a.hours.iter().map(|h| json!([h.0, h.1])).collect::<Vec<_>>(),
+        }));
+    }
+    let windows: Vec<Value> = [("1h", 3600), ("24h", 86_400), ("7d", 604_800)]
+        .iter()
+        .map(|&(label, secs)| {
+            let active: Vec<&Addr> = addrs.iter().filter(|a| a.hours.iter().any(|h| h.0 + 3600 > last - secs)).collect();
+            let cc: std::collections::BTreeSet<_> = active.iter().filter_map(|a| a.country.map(|c| c.0)).collect();
+            let events: u64 = addrs.iter().flat_map(|a| &a.hours).filter(|h| h.0 + 3600 > last - secs).map(|h| h.1).sum();
+            json!({"label": label, "seconds": secs, "ips": active.len(), "countries": cc.len(), "events": events})
+        })
+        .collect();
+    let mut user_rows: Vec<Value> = users
+        .iter()
+        .map(|(u, (n, ips))| json!({"user": u, "attempts": n, "ips": ips}))
+        .collect();
+    user_rows.sort_by_key(|r| std::cmp::Reverse(r["attempts"].as_u64()));
+    json!({
+        "generator": "logmap 0.1.0 (test fixture)",
+        "sources": sources,
+        "geo": {"databases": ["fixture"], "attribution": "IP Geolocation by DB-IP (https://db-ip.com)"},
+        "summary": {
+            "lines": addrs.iter().map(Addr::events).sum::<u64>(), "events": addrs.iter().map(Addr::events).sum::<u64>(),
+            "unique_ips": addrs.len(), "countries": countries.len(),
+            "failures": addrs.iter().map(Addr::failures).sum::<u64>(),
+            "successes": addrs.iter().map(Addr::successes).sum::<u64>(),
+            "first_seen": (first != i64::MAX).then(|| rfc3339(first)), "last_seen": (last != i64::MIN).then(|| rfc3339(last)),
+            "private_ips": 0, "unparsed": 0,
+        },
+        "ips": ips,
+        "countries": countries.iter().map(|(cc, (x, ips, ev, fl))| json!({
+            "country": cc, "numeric": x["numeric"], "country_name": x["name"], "ips": ips, "events": ev, "failures": fl,
+        })).collect::<Vec<_>>(),
+        "asns": asns.iter().map(|(asn, (org, ips, ev, fl))| json!({
+            "asn": asn, "as_org": org, "ips": ips, "events": ev, "failures": fl,
+        })).collect::<Vec<_>>(),
+        "users": user_rows,
+        "windows": windows,
+        "timeline": {
+            "bucket_seconds": 3600, "start": (first != i64::MAX).then(|| rfc3339(first - first.rem_euclid(3600))),
+            "series": timeline.iter().map(|(t, (e, f))| json!([t, e, f])).collect::<Vec<_>>(),
+        },
+    })
+}
+
+fn kinds(pairs: &[(&'static str, u64)]) -> BTreeMap<&'static str, u64> {
+    pairs.iter().copied().collect()
+}
+
+fn users(pairs: &[(&str, u64)]) -> Vec<(String, u64)> {
+    pairs.iter().map(|(u, n)| (u.to_string(), *n)).collect()
+}
+
+const NL: (&str, &str, &str) = ("NL", "528", "Netherlands");
+const CN: (&str, &str, &str) = ("CN", "156", "China");
+const US: (&str, &str, &str) = ("US", "840", "United States");
+const RU: (&str, &str, &str) = ("RU", "643", "Russia");
+const FJ: (&str, &str, &str) = ("FJ", "242", "Fiji");
+const DE: (&str, &str, &str) = ("DE", "276", "Germany");
+
+/// Six addresses over two days: failures, one success, one scanner, one without location.
+fn small() -> Vec<Addr> {
+    let h = |d: i64, hour: i64| T0 + d * 86_400 + hour * 3600;
+    vec![
+        Addr {
+            ip: "203.0.113.10".into(),
+            country: Some(NL),
+            city: Some("Amsterdam"),
+            at: Some((52.374, 4.8897)),
+            accuracy: Some("city"),
+            asn: Some((64501, "Example Hosting B.V.".into())),
+            kinds: kinds(&[
+                ("auth_failure", 30),
+                ("invalid_user", 10),
+                ("preauth_disconnect", 5),
+            ]),
+            users: users(&[("root", 25), ("admin", 10), ("oracle", 5)]),
+            hours: vec![(h(0, 1), 20), (h(0, 2), 25)],
+        },
+        Addr {
+            ip: "198.51.100.20".into(),
+            country: Some(CN),
+            city: None,
+            at: Some((35.0, 105.0)),
+            accuracy: Some("country"),
+            asn: Some((64502, "Example Telecom".into())),
+            kinds: kinds(&[("auth_failure", 280), ("invalid_user", 20)]),
+            users: users(&[("root", 290), ("test", 10)]),
+            hours: vec![(h(0, 5), 100), (h(1, 5), 200)],
+        },
+        Addr {
+            ip: "192.0.2.30".into(),
+            country: Some(US),
+            city: Some("Ashburn"),
+            at: Some((39.0437, -77.4875)),
+            accuracy: Some("city"),
+            asn: Some((64503, "Example Cloud".into())),
+            kinds: kinds(&[("auth_failure", 3), ("auth_success", 1)]),
+            users: users(&[("deploy", 4)]),
+            hours: vec![(h(1, 22), 4)],
+        },
+        Addr {
+            ip: "2001:db8::5".into(),
+            country: Some(DE),
+            city: Some("Frankfurt am Main"),
+            at: Some((50.1109, 8.6821)),
+            accuracy: Some("city"),
+            asn: Some((64504, "Example Transit GmbH".into())),
+            kinds: kinds(&[("scan", 6)]),
+            users: vec![],
+            hours: vec![(h(1, 12), 6)],
+        },
+        Addr {
+            ip: "198.51.100.99".into(),
+            country: Some(RU),
+            city: Some("Anadyr"),
+            at: Some((64.7337, 177.5089)),
+            accuracy: Some("city"),
+            asn: None,
+            kinds: kinds(&[("auth_failure", 12)]),
+            users: users(&[("pi", 12)]),
+            hours: vec![(h(0, 9), 12)],
+        },
+        Addr {
+            ip: "192.0.2.77".into(),
+            country: Some(FJ),
+            city: Some("Suva"),
+            at: Some((-18.1416, 178.4419)),
+            accuracy: Some("city"),
+            asn: None,
+            kinds: kinds(&[("invalid_user", 2)]),
+            users: users(&[("ubnt", 2)]),
+            hours: vec![(h(1, 23), 2)],
+        },
+        Addr {
+            ip: "203.0.113.200".into(),
+            country: None,
+            city: None,
+            at: None,
+            accuracy: None,
+            asn: None,
+            kinds: kinds(&[("auth_failure", 7)]),
+            users: users(&[("root", 7)]),
+            hours: vec![(h(1, 3), 7)],
+        },
+    ]
+}
+
+/// Payloads that would run if the page put data into HTML, each setting `window.__pwned`.
+const HOSTILE: &[&str] = &[
+    "<img src=x onerror=\"window.__pwned=1\">",
+    "</script><script>window.__pwned=2</script>",
+    "\"><svg onload=\"window.__pwned=3\">",
+    "<!--<script>window.__pwned=4</script>-->",
+    "javascript:window.__pwned=5",
+    "'; window.__pwned=6; //\u{2028}x\u{2029}y",
+];
+
+fn hostile() -> Vec<Addr> {
+    let mut list = small();
+    let bad = &mut list[0];
+    bad.users = HOSTILE
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.to_string(), 10 - i as u64))
+        .collect();
+    bad.city = Some("<b onmouseover=\"window.__pwned=7\">Amsterdam</b>");
+    bad.asn = Some((
+        64501,
+        "</script><img src=x onerror=window.__pwned=8>".into(),
+    ));
+    list
+}
+
+/// A small deterministic generator (xorshift64*), for reproducible synthetic data.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+/// Cities that attacks come from, with a weight; coordinates are the cities' own.
+const PLACES: &[(&str, &str, &str, &str, f64, f64, u64)] = &[
+    ("CN", "156", "China", "Beijing", 39.9042, 116.4074, 14),
+    ("CN", "156", "China", "Shanghai", 31.2304, 121.4737, 10),
+    ("CN", "156", "China", "Shenzhen", 22.5431, 114.0579, 8),
+    (
+        "US",
+        "840",
+        "United States",
+        "Ashburn",
+        39.0437,
+        -77.4875,
+        9,
+    ),
+    (
+        "US",
+        "840",
+        "United States",
+        "San Jose",
+        37.3382,
+        -121.8863,
+        5,
+    ),
+    ("US", "840", "United States", "Dallas", 32.7767, -96.797, 4),
+    ("RU", "643", "Russia", "Moscow", 55.7558, 37.6173, 7),
+    ("RU", "643", "Russia", "Novosibirsk", 55.0084, 82.9357, 2),
+    ("RU", "643", "Russia", "Anadyr", 64.7337, 177.5089, 1),
+    ("BR", "076", "Brazil", "São Paulo", -23.5505, -46.6333, 6),
+    ("IN", "356", "India", "Mumbai", 19.076, 72.8777, 6),
+    ("VN", "704", "Vietnam", "Hanoi", 21.0278, 105.8342, 5),
+    ("KR", "410", "South Korea", "Seoul", 37.5665, 126.978, 5),
+    (
+        "DE",
+        "276",
+        "Germany",
+        "Frankfurt am Main",
+        50.1109,
+        8.6821,
+        4,
+    ),
+    ("NL", "528", "Netherlands", "Amsterdam", 52.3676, 4.9041, 4),
+    ("SG", "702", "Singapore", "Singapore", 1.3521, 103.8198, 4),
+    ("HK", "344", "Hong Kong", "Hong Kong", 22.3193, 114.1694, 3),
+    ("ID", "360", "Indonesia", "Jakarta", -6.2088, 106.8456, 3),
+    ("FR", "250", "France", "Paris", 48.8566, 2.3522, 2),
+    ("GB", "826", "United Kingdom", "London", 51.5074, -0.1278, 2),
+    ("IR", "364", "Iran", "Tehran", 35.6892, 51.389, 2),
+    ("TR", "792", "Türkiye", "Istanbul", 41.0082, 28.9784, 2),
+    ("UA", "804", "Ukraine", "Kyiv", 50.4501, 30.5234, 1),
+    (
+        "AR",
+        "032",
+        "Argentina",
+        "Buenos Aires",
+        -34.6037,
+        -58.3816,
+        1,
+    ),
+    ("MX", "484", "Mexico", "Mexico City", 19.4326, -99.1332, 1),
+    (
+        "ZA",
+        "710",
+        "South Africa",
+        "Johannesburg",
+        -26.2041,
+        28.0473,
+        1,
+    ),
+    ("NG", "566", "Nigeria", "Lagos", 6.5244, 3.3792, 1),
+    ("EG", "818", "Egypt", "Cairo", 30.0444, 31.2357, 1),
+    ("JP", "392", "Japan", "Tokyo", 35.6762, 139.6503, 2),
+    ("AU", "036", "Australia", "Sydney", -33.8688, 151.2093, 1),
+    ("CA", "124", "Canada", "Toronto", 43.6532, -79.3832, 1),
+    ("TH", "764", "Thailand", "Bangkok", 13.7563, 100.5018, 1),
+    ("PK", "586", "Pakistan", "Karachi", 24.8607, 67.0011, 1),
+    ("CO", "170", "Colombia", "Bogotá", 4.711, -74.0721, 1),
+    ("FJ", "242", "Fiji", "Suva", -18.1416, 178.4419, 1),
+];
+
+const NAMES: &[&str] = &[
+    "root",
+    "admin",
+    "user",
+    "test",
+    "ubuntu",
+    "oracle",
+    "postgres",
+    "git",
+    "pi",
+    "ftpuser",
+    "guest",
+    "support",
+    "deploy",
+    "debian",
+    "centos",
+    "ec2-user",
+    "mysql",
+    "hadoop",
+    "www",
+    "jenkins",
+    "docker",
+    "steam",
+    "minecraft",
+    "ansible",
+    "nagios",
+    "tomcat",
+    "elastic",
+    "dev",
+    "sa",
+    "administrator",
+];
+
+/// `n` synthetic addresses over `days` days, shaped like a busy SSH server's log.
+fn synthetic(n: usize, days: i64, seed: u64) -> Vec<Addr> {
+    let mut rng = Rng(seed | 1);
+    let total: u64 = PLACES.iter().map(|p| p.6).sum();
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(n);
+    while out.len() < n {
+        let ip = format!(
+            "{}.{}.{}.{}",
+            1 + rng.below(222),
+            rng.below(256),
+            rng.below(256),
+            1 + rng.below(254)
+        );
+        if !seen.insert(ip.clone()) {
+            continue;
+        }
+        let mut pick = rng.below(total);
+        let place = PLACES.iter().find(|p| {
+            if pick < p.6 {
+                true
+            } else {
+                pick -= p.6;
+                false
+            }
+        });
+        let place = place.unwrap_or(&PLACES[0]);
+        let roll = rng.unit();
+        let (at, accuracy, city) = if roll < 0.01 {
+            (None, None, None)
+        } else if roll < 0.12 {
+            (
+                Some((place.4.round(), place.5.round())),
+                Some("country"),
+                None,
+            )
+        } else {
+            let jitter = |r: &mut Rng| (r.unit() - 0.5) * 3.0;
+            let lon = (place.5 + jitter(&mut rng)).clamp(-179.99, 179.99);
+            (
+                Some((place.4 + jitter(&mut rng), lon)),
+                Some("city"),
+                Some(place.3),
+            )
+        };
+        let events = (rng.unit().powi(3) * 7.5).exp() as u64 + 1;
+        let success = u64::from(rng.below(400) == 0);
+        let scan = if rng.below(6) == 0 {
+            events
+        } else {
+            events / 10
+        };
+        let failures = events - scan - success;
+        let mut k = kinds(&[
+            ("auth_failure", failures * 2 / 3),
+            ("invalid_user", failures - failures * 2 / 3),
+        ]);
+        k.insert("scan", scan);
+        if success > 0 {
+            k.insert("auth_success", success);
+        }
+        k.retain(|_, v| *v > 0);
+        let tried = (1 + (rng.unit().powi(2) * 12.0) as usize).min(failures.max(1) as usize);
+        let mut us = Vec::new();
+        for j in 0..tried {
+            let name = if rng.below(3) == 0 {
+                format!(
+                    "{}{}",
+                    NAMES[rng.below(NAMES.len() as u64) as usize],
+                    rng.below(3000)
+                )
+            } else {
+                NAMES[(rng.unit().powi(2) * NAMES.len() as f64) as usize].to_string()
+            };
+            if !us.iter().any(|(u, _)| *u == name) {
+                us.push((name, (failures / tried as u64).max(1) + u64::from(j == 0)));
+            }
+        }
+        let start = T0 + rng.below((days * 24) as u64) as i64 * 3600;
+        let spread = 1 + rng.below(3) as i64;
+        let hours: Vec<(i64, u64)> = (0..spread)
+            .map(|j| {
+                (
+                    (start + j * 3600 * (1 + rng.below(20) as i64)).min(T0 + days * 86_400 - 3600),
+                    events / spread as u64 + u64::from(j == 0) * (events % spread as u64),
+                )
+            })
+            .collect();
+        let asn = 64_512 + rng.below(400);
+        out.push(Addr {
+            ip,
+            country: Some((place.0, place.1, place.2)),
+            city,
+            at,
+            accuracy,
+            asn: Some((asn, format!("Example Network {}", asn - 64_511))),
+            kinds: k,
+            users: us,
+            hours,
+        });
+    }
+    out
+}
+
+fn sources() -> Value {
+    json!([{"path": "/var/log/auth.log", "lines": 1659, "bytes": 175_302, "format": "sshd"}])
+}
+
+// ------------------------------------------------------------------------------- tests
+
+#[test]
+fn page_loads_offline_draws_markers_and_popups() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let addrs = small();
+    let located = addrs.iter().filter(|a| a.at.is_some()).count() as u64;
+    let page = render(&document(&addrs, sources()), dir.path(), "small.html");
+    let report = drive(
+        &page,
+        &json!([
+            {"do": "observe"},
+            {"do": "clickMarker", "ip": "203.0.113.10"},
+            {"do": "clickMarker", "ip": "192.0.2.30"},
+            {"do": "clickRow", "list": "top-countries", "index": 0},
+            {"do": "clearFilter"},
+            {"do": "range", "from": 0, "to": 23},
+            {"do": "range", "from": 0, "to": 47},
+            {"do": "layer", "name": "Heat map"},
+            {"do": "layer", "name": "Countries (choropleth)"},
+            {"do": "layer", "name": "Offline map, light"},
+        ]),
+    );
+    assert_clean(&report);
+    let steps = report["steps"].as_array().expect("steps");
+
+    let first = &steps[0];
+    assert_eq!(
+        count(&first["markers"]),
+        located,
+        "one marker per located address"
+    );
+    assert_eq!(count(&first["halos"]), 1, "the one success is haloed");
+    assert_eq!(count(&first["clusters"]), 0, "few points: no clustering");
+    assert_eq!(first["totals"]["ips"], "7");
+    assert_eq!(first["totals"]["successes"], "1");
+    let panel = first["panelText"].as_str().expect("panel text");
+    for needle in [
+        "IP Geolocation by DB-IP",
+        "/var/log/auth.log",
+        "China",
+        "AS64502",
+        "root",
+        "198.51.100.20",
+        "no known location",
+    ] {
+        assert!(panel.contains(needle), "panel lacks {needle:?}:\n{panel}");
+    }
+
+    let popup = steps[1]["text"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no popup: {}", steps[1]));
+    for needle in [
+        "203.0.113.10",
+        "Amsterdam, Netherlands",
+        "AS64501 Example Hosting B.V.",
+        "root",
+        "×25",
+        "admin",
+        "auth failure",
+        "first 2026-11-29 01:00 UTC",
+        "failed logins",
+    ] {
+        assert!(popup.contains(needle), "popup lacks {needle:?}:\n{popup}");
+    }
+    let links: Vec<&str> = steps[1]["links"]
+        .as_array()
+        .expect("links")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(
+        links,
+        [
+            "https://www.shodan.io/host/203.0.113.10",
+            "https://www.abuseipdb.com/check/203.0.113.10",
+            "https://ipinfo.io/203.0.113.10",
+            "https://www.whois.com/whois/203.0.113.10",
+        ]
+    );
+    let success = steps[2]["text"].as_str().expect("popup");
+    assert!(
+        success.contains("192.0.2.30")
+            && success.contains("login succeeded")
+            && success.contains("deploy"),
+        "{success}"
+    );
+
+    // The top country by attempts is China: one address drawn, the filter is shown.
+    assert!(
+        steps[3]["row"]
+            .as_str()
+            .is_some_and(|r| r.contains("China")),
+        "{}",
+        steps[3]["row"]
+    );
+    assert_eq!(count(&steps[3]["markers"]), 1);
+    assert!(
+        steps[3]["filter"]
+            .as_str()
+            .is_some_and(|f| f.contains("China"))
+    );
+    assert_eq!(count(&steps[4]["markers"]), located);
+    assert_eq!(steps[4]["filter"], Value::Null);
+
+    // First day only: Amsterdam, China (both days), Anadyr; not Ashburn, Frankfurt, Suva.
+    assert_eq!(count(&steps[5]["markers"]), 3, "{}", steps[5]["rangeLabel"]);
+    assert_eq!(count(&steps[6]["markers"]), located);
+
+    assert_eq!(steps[7]["heat"], true);
+    assert_eq!(steps[8]["choropleth"], true);
+    assert!(
+        steps[9]["theme"]
+            .as_str()
+            .is_some_and(|t| t.contains("theme-light"))
+    );
+}
+
+#[test]
+fn hostile_log_renders_as_text_and_runs_nothing() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = render(
+        &document(
+            &hostile(),
+            json!([{"path": "</script><script>window.__pwned=9</script>", "lines": 1}]),
+        ),
+        dir.path(),
+        "hostile.html",
+    );
+    let html = fs::read_to_string(&page).expect("read page");
+    assert!(
+        !html.contains("window.__pwned=2</script>"),
+        "payload written raw into the page"
+    );
+
+    let report = drive(
+        &page,
+        &json!([
+            {"do": "clickMarker", "ip": "203.0.113.10"},
+            {"do": "clickRow", "list": "top-users", "index": 1},
+            {"do": "observe"},
+        ]),
+    );
+    assert_clean(&report);
+    let popup = report["steps"][0]["text"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no popup: {}", report["steps"][0]));
+    for payload in HOSTILE.iter().take(5) {
+        assert!(
+            popup.contains(payload),
+            "popup does not show {payload:?} as text:\n{popup}"
+        );
+    }
+    assert!(
+        popup.contains("<b onmouseover=\"window.__pwned=7\">Amsterdam</b>"),
+        "{popup}"
+    );
+    assert!(
+        popup.contains("</script><img src=x onerror=window.__pwned=8>"),
+        "{popup}"
+    );
+    let popup_html = report["steps"][0]["html"].as_str().expect("html");
+    assert!(
+        popup_html.contains("&lt;img src=x"),
+        "escaped in the DOM: {popup_html}"
+    );
+    let panel = report["steps"][2]["panelText"].as_str().expect("panel");
+    assert!(
+        panel.contains("</script><script>window.__pwned=9</script>"),
+        "source path as text:\n{panel}"
+    );
+    assert!(
+        report["steps"][1]["filter"]
+            .as_str()
+            .is_some_and(|f| f.contains("User name: "))
+    );
+}
+
+#[test]
+fn many_addresses_are_clustered_and_all_accounted_for() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let addrs = synthetic(3000, 7, 42);
+    let located = addrs.iter().filter(|a| a.at.is_some()).count() as u64;
+    let successes = addrs
+        .iter()
+        .filter(|a| a.successes() > 0 && a.at.is_some())
+        .count();
+    let page = render(&document(&addrs, sources()), dir.path(), "many.html");
+    let report = drive(
+        &page,
+        &json!([{"do": "observe"}, {"do": "layer", "name": "Clusters"}, {"do": "layer", "name": "Markers"}]),
+    );
+    assert_clean(&report);
+    let obs = &report["steps"][0];
+    assert!(
+        count(&obs["clusters"]) > 0,
+        "clusters by default above a few hundred points"
+    );
+    // Every located address is in exactly one cluster or drawn alone.
+    let in_clusters: u64 = obs["clusterCounts"]
+        .as_array()
+        .expect("counts")
+        .iter()
+        .map(|c| {
+            c.as_str()
+                .and_then(|s| s.parse::<u64>().ok())
+                .expect("numeric label below 10k")
+        })
+        .sum();
+    assert_eq!(in_clusters + count(&obs["markers"]), located, "{obs}");
+    if successes > 0 {
+        assert!(
+            count(&obs["successClusters"]) > 0,
+            "a cluster holding a success is marked"
+        );
+    }
+    // Clusters off, markers on: every located address drawn as a marker.
+    assert_eq!(count(&report["steps"][1]["clusters"]), 0);
+    assert_eq!(count(&report["steps"][2]["markers"]), located);
+}
+
+/// Writes the screenshots in `docs/` (run by hand: `cargo test --test browser -- --ignored screenshots`).
+#[test]
+#[ignore = "writes docs/*.png; run by hand"]
+fn screenshots() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = render(
+        &document(&synthetic(2500, 7, 7), sources()),
+        dir.path(),
+        "demo.html",
+    );
+    let small_page = render(&document(&small(), sources()), dir.path(), "small.html");
+    let status = Command::new("node")
+        .arg(root().join("web/test/screenshots.mjs"))
+        .arg(&page)
+        .arg(&small_page)
+        .arg(root().join("docs"))
+        .status()
+        .expect("run node");
+    assert!(status.success());
+}
+
+/// The 100,000-address bench: file size and time to first render (see `bench/map.sh`).
+#[test]
+#[ignore = "benchmark; run with bench/map.sh"]
+fn bench_map_100k() {
+    if !browser_available() {
+        return;
+    }
+    let n: usize = std::env::var("LOGMAP_BENCH_IPS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000);
+    let out_dir = std::env::var("LOGMAP_BENCH_OUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root().join("bench/out"));
+    fs::create_dir_all(&out_dir).expect("bench/out");
+    let doc = document(&synthetic(n, 30, 1), sources());
+    let export = serde_json::to_vec(&doc).expect("json").len();
+    let started = Instant::now();
+    let page = render(&doc, &out_dir, &format!("map-{n}.html"));
+    let write_ms = started.elapsed().as_millis();
+    let size = fs::metadata(&page).expect("page").len();
+    let report = drive(
+        &page,
+        &json!([
+            {"do": "observe"},
+            {"do": "zoom", "lat": 35.0, "lon": 110.0, "zoom": 5, "settle": 1000},
+            {"do": "zoom", "lat": 20.0, "lon": 0.0, "zoom": 2.5, "settle": 1000},
+            {"do": "layer", "name": "Clusters", "settle": 0},
+            {"do": "layer", "name": "Markers", "settle": 0},
+            {"do": "layer", "name": "Heat map", "settle": 0},
+            {"do": "range", "from": 0, "to": 10},
+        ]),
+    );
+    assert_clean(&report);
+    let steps = &report["steps"];
+    println!(
+        "addresses {n}: export JSON {:.1} MB, page {:.1} MB, write_map {write_ms} ms, \
+         load to first render in Chromium {} ms, clusters at world view {}; \
+         markers layer on ({} markers) {} ms, heat map on {} ms, time filter to 11 of {} slots {} ms",
+        export as f64 / 1e6,
+        size as f64 / 1e6,
+        report["readyMs"],
+        steps[0]["clusters"],
+        steps[4]["markers"],
+        steps[4]["ms"],
+        steps[5]["ms"],
+        count(&report["slots"]),
+        steps[6]["ms"],
+    );
+    assert!(size <= 25_000_000, "page of {size} bytes is over 25 MB");
+}
+
+/// Writes the fixture pages into `$LOGMAP_PAGES_DIR` (default `bench/out`) to open by hand.
+#[test]
+#[ignore = "writes pages for manual inspection"]
+fn fixture_pages() {
+    let dir = std::env::var("LOGMAP_PAGES_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root().join("bench/out"));
+    fs::create_dir_all(&dir).expect("pages dir");
+    render(&document(&small(), sources()), &dir, "small.html");
+    render(&document(&hostile(), sources()), &dir, "hostile.html");
+    render(
+        &document(&synthetic(2500, 7, 7), sources()),
+        &dir,
+        "demo.html",
+    );
+    eprintln!("pages written to {}", dir.display());
+}

@@ -1,0 +1,12 @@
+import { launch } from './e2e.mjs';
+const { context, close } = await launch();
+const page = await context.newPage();
+const t = Date.now();
+await page.goto('file://' + process.argv[2], { waitUntil: 'commit' });
+await page.waitForFunction(() => window.__logmap, null, { polling: 20, timeout: 60000 });
+const a = Date.now() - t;
+await page.waitForFunction(() => window.__logmap.ready(), null, { polling: 20, timeout: 60000 });
+const b = Date.now() - t;
+const nav = await page.evaluate(() => JSON.stringify(performance.getEntriesByType('navigation')[0].toJSON(), ['responseEnd','domInteractive','domContentLoadedEventEnd','loadEventEnd']));
+console.log('script done', a, 'ready', b, nav);
+await close();

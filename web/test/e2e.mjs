@@ -1,0 +1,213 @@
+// Drives the map page in a real headless Chromium and reports what it saw, as JSON on stdout.
+//
+//   node web/test/e2e.mjs PAGE.html STEPS.json
+//
+// STEPS.json is a list of steps; each step's result is one entry of `steps` in the output:
+//   {"do": "observe"}                      → markers drawn, cluster icons and their counts, totals
+//   {"do": "clickMarker", "ip": "…"}      → clicks where the address is drawn; popup text + HTML
+//   {"do": "clickRow", "list": "top-countries", "index": 0}
+//   {"do": "clearFilter"}
+//   {"do": "range", "from": 0, "to": 3}    → moves the time sliders (real input events)
+//   {"do": "layer", "name": "Heat map"}    → clicks the layer control's checkbox or radio
+//   {"do": "zoom", "lat": 0, "lon": 0, "zoom": 3}
+//   {"do": "screenshot", "path": "…png"}
+//   {"do": "wait", "ms": 500}
+// Besides the steps it reports every request the page made, console errors, page errors,
+// whether `window.__pwned` was ever set, and elements that carry event-handler attributes.
+//
+// The browser is Debian's chromium (CHROMIUM env var to override); playwright-core only
+// drives it and never downloads a browser.
+
+import { readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+export async function launch() {
+  const profile = mkdtempSync(join(tmpdir(), 'logmap-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1400, height: 860 },
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--disable-default-apps', '--disable-extensions'
+    ]
+  });
+  const close = async () => {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  };
+  return { context, close };
+}
+
+export async function waitReady(page, timeout = 120000) {
+  await page.waitForFunction(() => window.__logmap && window.__logmap.ready(), null, { timeout, polling: 50 });
+}
+
+async function observe(page) {
+  return page.evaluate(() => {
+    const lm = window.__logmap;
+    let markers = 0;
+    let halos = 0;
+    lm.map.eachLayer((l) => {
+      if (l instanceof L.CircleMarker) {
+        if (l.logmapIndex !== undefined) markers += 1;
+        else if (l.logmapHalo) halos += 1;
+      }
+    });
+    const icons = [...document.querySelectorAll('.leaflet-marker-pane .cluster')];
+    const clusterCounts = icons.map((e) => e.textContent.trim());
+    const text = (id) => (document.getElementById(id) || {}).textContent || '';
+    const heat = document.querySelector('canvas.leaflet-heatmap-layer');
+    return {
+      markers, halos,
+      clusters: icons.length,
+      clusterCounts,
+      successClusters: icons.filter((e) => e.classList.contains('has-success')).length,
+      totals: { ips: text('t-ips'), countries: text('t-countries'), events: text('t-events'), successes: text('t-successes') },
+      filter: document.getElementById('filter').hidden ? null : text('filter-text'),
+      rangeLabel: text('range-label'),
+      heat: !!heat,
+      choropleth: lm.map.hasLayer(lm.layers.choropleth),
+      theme: document.body.className,
+      zoom: lm.map.getZoom(),
+      panelText: document.getElementById('panel').innerText
+    };
+  });
+}
+
+async function runStep(page, step) {
+  switch (step.do) {
+    case 'observe':
+      return observe(page);
+    case 'clickMarker': {
+      const pt = await page.evaluate((ip) => window.__logmap.pointOf(ip), step.ip);
+      if (!pt) return { error: 'address not drawn' };
+      await page.mouse.click(pt.x, pt.y);
+      const popup = await page.waitForSelector('.leaflet-popup-content', { timeout: 5000 }).catch(() => null);
+      if (!popup) return { error: 'no popup', point: pt };
+      return {
+        text: await popup.innerText(),
+        html: await popup.innerHTML(),
+        links: await popup.$$eval('a', (as) => as.map((a) => a.href))
+      };
+    }
+    case 'clickRow': {
+      const rows = await page.$$(`#${step.list} li`);
+      if (!rows[step.index]) return { error: 'no such row' };
+      const name = await rows[step.index].innerText();
+      await rows[step.index].click();
+      await page.waitForTimeout(400);
+      await waitReady(page);
+      return { row: name, ...(await observe(page)) };
+    }
+    case 'clearFilter':
+      await page.click('#filter-clear');
+      await waitReady(page);
+      return observe(page);
+    case 'range': {
+      for (const [id, v] of [['range-to', step.to], ['range-from', step.from]]) {
+        await page.$eval(`#${id}`, (e, value) => {
+          e.value = String(value);
+          e.dispatchEvent(new Event('input', { bubbles: true }));
+        }, v);
+      }
+      await page.waitForTimeout(300);
+      await waitReady(page);
+      return observe(page);
+    }
+    case 'layer': {
+      const label = page.locator('.leaflet-control-layers label', { hasText: step.name });
+      await label.locator('input').click();
+      await page.waitForTimeout(step.settle || 400);
+      await waitReady(page);
+      return observe(page);
+    }
+    case 'zoom':
+      await page.evaluate((s) => { window.__logmap.map.setView([s.lat, s.lon], s.zoom, { animate: false }); }, step);
+      await page.waitForTimeout(step.settle || 600);
+      return observe(page);
+    case 'screenshot':
+      await page.waitForTimeout(step.settle || 300);
+      await page.screenshot({ path: step.path });
+      return { path: step.path };
+    case 'wait':
+      await page.waitForTimeout(step.ms || 100);
+      return {};
+    default:
+      return { error: `unknown step ${step.do}` };
+  }
+}
+
+async function main() {
+  const [html, stepsFile] = process.argv.slice(2);
+  const steps = stepsFile ? JSON.parse(readFileSync(stepsFile, 'utf8')) : [{ do: 'observe' }];
+  const { context, close } = await launch();
+  const report = { requests: [], consoleErrors: [], pageErrors: [], dialogs: [], steps: [] };
+  try {
+    const page = context.pages()[0] || (await context.newPage());
+    await page.emulateMedia({ colorScheme: process.env.COLOR_SCHEME === 'light' ? 'light' : 'dark' });
+    context.on('request', (r) => report.requests.push(r.url().slice(0, 200)));
+    page.on('console', (m) => {
+      if (m.type() === 'error') report.consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => report.pageErrors.push(String(e)));
+    page.on('dialog', async (d) => {
+      report.dialogs.push(d.message());
+      await d.dismiss();
+    });
+    // A hostile payload that ran would set this; the trap records it even if reset later.
+    await page.addInitScript(() => {
+      let v;
+      Object.defineProperty(window, '__pwned', {
+        get() { return v; },
+        set(x) { v = x; window.__pwnedEver = true; },
+        configurable: false
+      });
+      window.__csp = [];
+      document.addEventListener('securitypolicyviolation', (e) => {
+        window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sample} line ${e.lineNumber}:${e.columnNumber}`);
+      });
+    });
+    const started = Date.now();
+    await page.goto(pathToFileURL(resolve(html)).href, { waitUntil: 'load', timeout: 120000 });
+    await waitReady(page);
+    report.readyMs = Date.now() - started;
+    report.slots = await page.evaluate(() => (window.__logmap.slots ? window.__logmap.slots.count : 0));
+    for (const step of steps) {
+      const t = Date.now();
+      const result = await runStep(page, step);
+      report.steps.push({ ...result, ms: Date.now() - t });
+    }
+    report.cspViolations = await page.evaluate(() => window.__csp);
+    report.pwned = await page.evaluate(() => window.__pwned !== undefined || window.__pwnedEver === true);
+    report.handlerAttributes = await page.evaluate(() => {
+      const found = [];
+      for (const e of document.querySelectorAll('*')) {
+        for (const a of e.attributes) {
+          if (/^on/i.test(a.name)) found.push(`${e.tagName.toLowerCase()}[${a.name}]`);
+        }
+      }
+      return found;
+    });
+    report.foreignElements = await page.evaluate(
+      () => document.querySelectorAll('img[src="x"], svg[onload], iframe, object, embed, script[src]').length
+    );
+  } finally {
+    await close();
+  }
+  process.stdout.write(JSON.stringify(report) + '\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((e) => {
+    process.stderr.write(`e2e: ${e.stack || e}\n`);
+    process.exit(1);
+  });
+}
