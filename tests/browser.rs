@@ -1,13 +1,15 @@
 //! The HTML map in a real headless Chromium.
 //!
-//! Each test renders a fixture document with `write_map`, opens the page from `file://` in
-//! Debian's `chromium` driven by `web/test/e2e.mjs` (playwright-core, pinned in
-//! `web/package.json`), and checks what the browser reports: requests, console errors,
-//! markers and clusters drawn, popup text, and that hostile input stays text.
+//! Each test renders a page — a fixture document through `write_map`, or a log through the
+//! real `logmap map` binary (`real_map_of_the_demo_log`, `hostile_log_through_the_binary_…`,
+//! expectations computed from `logmap export`) — opens it from `file://` in Debian's
+//! `chromium` driven by `web/test/e2e.mjs` (playwright-core, pinned in `web/package.json`),
+//! and checks what the browser reports: requests, console errors, CSP violations, markers and
+//! clusters drawn, colours painted, popup text, and that hostile input stays text.
 //!
 //! Without Chromium or Node the tests fail when `CI` is set and are skipped otherwise.
-//! `#[ignore]`d: `screenshots` (writes `docs/map-*.png`) and `bench_map_100k` (see
-//! `bench/map.sh`).
+//! `#[ignore]`d: `screenshots` (writes `docs/map-*.png` from real logs through the binary)
+//! and `bench_map_100k` (see `bench/map.sh`).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -98,6 +100,7 @@ fn assert_clean(report: &Value) {
         );
     }
     assert_eq!(report["consoleErrors"], json!([]), "console errors");
+    assert_eq!(report["cspViolations"], json!([]), "CSP violations");
     assert_eq!(report["pageErrors"], json!([]), "page errors");
     assert_eq!(report["dialogs"], json!([]), "dialogs opened");
     assert_eq!(report["pwned"], json!(false), "a payload ran");
@@ -572,8 +575,10 @@ fn synthetic(n: usize, days: i64, seed: u64) -> Vec<Addr> {
         };
         let events = (rng.unit().powi(3) * 7.5).exp() as u64 + 1;
         let success = u64::from(rng.below(400) == 0);
+        // A scanner-only address; `- success` keeps the rare scanner with a login from
+        // underflowing `failures` (a panic in debug, 2^64 failures in the release bench).
         let scan = if rng.below(6) == 0 {
-            events
+            events - success
         } else {
             events / 10
         };
@@ -863,7 +868,379 @@ fn many_addresses_are_clustered_and_all_accounted_for() {
     assert_eq!(count(&report["steps"][2]["markers"]), located);
 }
 
-/// Writes the screenshots in `docs/` (run by hand: `cargo test --test browser -- --ignored screenshots`).
+// ------------------------------------------------------------------- the real binary
+
+/// Runs the `logmap` binary this test suite was built with; fails the test when it fails.
+fn logmap<I, S>(args: I) -> std::process::Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let out = Command::new(env!("CARGO_BIN_EXE_logmap"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run logmap");
+    assert!(
+        out.status.success(),
+        "logmap failed: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// `logmap map LOG -o DIR/NAME`, and the page's path.
+fn map_page(log: &Path, dir: &Path, name: &str) -> PathBuf {
+    let page = dir.join(name);
+    logmap([
+        "-q".as_ref(),
+        "map".as_ref(),
+        log.as_os_str(),
+        "-o".as_ref(),
+        page.as_os_str(),
+    ]);
+    page
+}
+
+/// `logmap export LOG --format json`, parsed.
+fn export_json(log: &Path) -> Value {
+    let out = logmap([
+        "export".as_ref(),
+        log.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    serde_json::from_slice(&out.stdout).expect("export is JSON")
+}
+
+/// A count as the page prints it (en-US grouping).
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn text<'a>(v: &'a Value, what: &str) -> &'a str {
+    v.as_str()
+        .unwrap_or_else(|| panic!("{what} is not text: {v}"))
+}
+
+fn strings(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .unwrap_or_else(|| panic!("not a list: {v}"))
+        .iter()
+        .filter_map(Value::as_str)
+        .collect()
+}
+
+/// A pixel `[r, g, b, a]` reported by the driver's `pixel` step.
+fn rgba(step: &Value) -> [u64; 4] {
+    let v: Vec<u64> = step["rgba"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no pixel: {step}"))
+        .iter()
+        .map(count)
+        .collect();
+    [v[0], v[1], v[2], v[3]]
+}
+
+#[test]
+fn real_map_of_the_demo_log() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = root().join("demo/auth.log");
+    let export = export_json(&log);
+    let ips = export["ips"].as_array().expect("ips");
+    let at = |r: &Value| (r["lat"].as_f64(), r["lon"].as_f64());
+    let placed: Vec<&Value> = ips.iter().filter(|r| r["lat"].is_number()).collect();
+    assert!(
+        placed.len() >= 5,
+        "the demo log places a handful of addresses"
+    );
+    let alone = |r: &Value| placed.iter().filter(|o| at(o) == at(r)).count() == 1;
+    // The address with the most failures, its most tried user name, and the successes.
+    let top = placed
+        .iter()
+        .max_by_key(|r| (count(&r["failures"]), r["ip"].as_str().map(str::to_owned)))
+        .expect("an address");
+    let top_ip = text(&top["ip"], "ip");
+    let top_user = top["users"]
+        .as_object()
+        .expect("users")
+        .iter()
+        .max_by_key(|(name, n)| (count(n), std::cmp::Reverse(name.to_string())))
+        .map(|(name, _)| name.clone())
+        .expect("the top address tried a user name");
+    let successes: Vec<&str> = placed
+        .iter()
+        .filter(|r| count(&r["successes"]) > 0)
+        .map(|r| text(&r["ip"], "ip"))
+        .collect();
+    assert!(!successes.is_empty(), "the demo log has a successful login");
+    let failed_alone = placed
+        .iter()
+        .find(|r| count(&r["failures"]) > 0 && count(&r["successes"]) == 0 && alone(r))
+        .map(|r| text(&r["ip"], "ip"))
+        .expect("a failing address with a point of its own");
+
+    let page = map_page(&log, dir.path(), "demo.html");
+    let mut steps = vec![
+        json!({"do": "observe"}),
+        json!({"do": "clickMarker", "ip": top_ip}),
+        json!({"do": "popupPick", "ip": top_ip}),
+        json!({"do": "pixel", "ip": failed_alone}),
+    ];
+    steps.extend(successes.iter().flat_map(|ip| {
+        [
+            json!({"do": "pixel", "ip": ip}),
+            json!({"do": "clickMarker", "ip": ip}),
+            json!({"do": "popupPick", "ip": ip}),
+        ]
+    }));
+    // Across the antimeridian: land on both sides (Chukotka, and Alaska shifted by 360°,
+    // where the view may pan), sea in the North Pacific.
+    steps.extend([
+        json!({"do": "zoom", "lat": 60.0, "lon": 190.0, "zoom": 3.5}),
+        json!({"do": "pixel", "lat": 66.0, "lon": 175.0}),
+        json!({"do": "pixel", "lat": 64.84, "lon": 360.0 - 147.72}),
+        json!({"do": "pixel", "lat": 45.0, "lon": 200.0}),
+        // Zoomed in past the heat map's intensity zoom, its checkbox still works both ways.
+        json!({"do": "zoom", "lat": 35.0, "lon": 105.0, "zoom": 6}),
+        json!({"do": "layer", "name": "Heat map"}),
+        json!({"do": "layer", "name": "Heat map"}),
+    ]);
+    let report = drive(&page, &json!(steps));
+    assert_clean(&report);
+    let steps = report["steps"].as_array().expect("steps");
+
+    let obs = &steps[0];
+    assert_eq!(
+        count(&obs["markers"]),
+        placed.len() as u64,
+        "one marker per placed address"
+    );
+    assert_eq!(
+        count(&obs["halos"]),
+        successes.len() as u64,
+        "every success has a halo"
+    );
+    assert_eq!(
+        count(&obs["clusters"]),
+        0,
+        "a few addresses: markers, not clusters"
+    );
+    let summary = &export["summary"];
+    assert_eq!(obs["totals"]["ips"], grouped(count(&summary["unique_ips"])));
+    assert_eq!(
+        obs["totals"]["countries"],
+        grouped(count(&summary["countries"]))
+    );
+    assert_eq!(obs["totals"]["events"], grouped(count(&summary["events"])));
+    assert_eq!(
+        obs["totals"]["successes"],
+        grouped(count(&summary["successes"]))
+    );
+    let panel = text(&obs["panelText"], "panel");
+    assert!(panel.contains("IP Geolocation by DB-IP"), "{panel}");
+    assert!(panel.contains("auth.log"), "{panel}");
+
+    // Clicking where the top address is drawn opens its popup, or the popup of the address
+    // drawn on top of it, which lists it; either way one click more reaches it.
+    let first = &steps[1];
+    assert!(
+        first["ip"] == top_ip || strings(&first["samePlace"]).contains(&top_ip),
+        "the click reached neither {top_ip} nor a popup listing it: {first}"
+    );
+    let popup = &steps[2];
+    assert_eq!(popup["ip"], top_ip, "{popup}");
+    let popup_text = text(&popup["text"], "popup");
+    for needle in [
+        top_ip,
+        text(&top["country_name"], "country"),
+        text(&top["as_org"], "AS org"),
+        &format!("AS{}", count(&top["asn"])),
+        &grouped(count(&top["failures"])),
+    ] {
+        assert!(
+            popup_text.contains(needle),
+            "popup lacks {needle:?}:\n{popup_text}"
+        );
+    }
+    assert!(
+        strings(&popup["users"]).contains(&top_user.as_str()),
+        "{popup}"
+    );
+    assert!(
+        strings(&popup["links"]).iter().any(|l| l.ends_with(top_ip)),
+        "{popup}"
+    );
+
+    // Red for failures, green for the successful logins.
+    let [r, g, _, _] = rgba(&steps[3]);
+    assert!(
+        r > 200 && g < 110,
+        "failed address {failed_alone} not red: {}",
+        steps[3]
+    );
+    for (k, ip) in successes.iter().enumerate() {
+        let [r, g, b, a] = rgba(&steps[4 + 3 * k]);
+        assert!(
+            g > 180 && r < 100 && b < 160 && a == 255,
+            "successful login {ip} not drawn green: {}",
+            steps[4 + 3 * k]
+        );
+        let popup = &steps[6 + 3 * k];
+        assert_eq!(popup["ip"], *ip, "{popup}");
+        assert!(
+            text(&popup["text"], "popup").contains("login succeeded"),
+            "{popup}"
+        );
+    }
+
+    let n = steps.len();
+    let (chukotka, alaska, sea) = (&steps[n - 6], &steps[n - 5], &steps[n - 4]);
+    assert_eq!(rgba(chukotka)[3], 255, "Chukotka is land: {chukotka}");
+    assert_eq!(
+        chukotka["rgba"], alaska["rgba"],
+        "Alaska east of 180° is drawn as land: {alaska}"
+    );
+    assert_eq!(sea["error"], "nothing painted there", "{sea}");
+    assert_eq!(
+        steps[n - 2]["heat"],
+        true,
+        "heat map on at zoom 6: {}",
+        steps[n - 2]["zoom"]
+    );
+    assert_eq!(steps[n - 1]["heat"], false, "heat map off again");
+}
+
+/// User names that would run if the page put them into HTML or script; each sets
+/// `window.__pwned` (a trap in the driver records any write).
+const HOSTILE_USERS: &[&str] = &[
+    "<img src=x onerror=window.__pwned=1>",
+    "</script><script>window.__pwned=2</script>",
+    "\"><svg onload=window.__pwned=3>",
+    "<!--",
+    "\u{2028}",
+    "x\u{2029}y",
+    "javascript:window.__pwned=5",
+];
+
+#[test]
+fn hostile_log_through_the_binary_stays_text() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Public addresses (documentation ranges are left off the map), real sshd lines; the
+    // file name is hostile too, as it is shown in the panel.
+    let addrs = ["81.2.69.142", "5.36.59.76"];
+    let mut log = String::new();
+    let mut n = 0;
+    for ip in addrs {
+        for user in HOSTILE_USERS {
+            n += 1;
+            log.push_str(&format!(
+                "Nov 30 11:{:02}:01 host sshd[{}]: Failed password for invalid user {user} from {ip} port {} ssh2\n",
+                10 + n,
+                1000 + n,
+                40_000 + n
+            ));
+        }
+    }
+    let name = "<svg onload=window.__pwned=9>.log";
+    let path = dir.path().join(name);
+    fs::write(&path, log).expect("write log");
+
+    let export = export_json(&path);
+    let placed = export["ips"]
+        .as_array()
+        .expect("ips")
+        .iter()
+        .filter(|r| r["lat"].is_number())
+        .count();
+    assert_eq!(placed, addrs.len(), "both addresses are placed: {export}");
+
+    let page = map_page(&path, dir.path(), "hostile.html");
+    let html = fs::read_to_string(&page).expect("read page");
+    for raw in [
+        "</script><script>window.__pwned=2",
+        "<img src=x onerror",
+        "<!--",
+        "<svg onload",
+    ] {
+        assert!(!html.contains(raw), "{raw:?} written raw into the page");
+    }
+    let report = drive(
+        &page,
+        &json!([
+            {"do": "observe"},
+            {"do": "clickMarker", "ip": addrs[0]},
+            {"do": "clickMarker", "ip": addrs[1]},
+            {"do": "clickRow", "list": "top-users", "index": 0},
+        ]),
+    );
+    assert_clean(&report);
+    let template = fs::read_to_string(root().join("web/src/template.html")).expect("template");
+    assert_eq!(
+        count(&report["scripts"]),
+        template.matches("<script").count() as u64,
+        "script elements besides the page's own"
+    );
+    let steps = report["steps"].as_array().expect("steps");
+    let obs = &steps[0];
+    assert_eq!(count(&obs["markers"]), addrs.len() as u64);
+    let mut want: Vec<&str> = HOSTILE_USERS.to_vec();
+    want.sort_unstable();
+    let mut top_users = strings(&obs["topUsers"]);
+    top_users.sort_unstable();
+    assert_eq!(top_users, want, "top user names, as text");
+    assert!(
+        strings(&obs["sources"]).iter().any(|s| s.contains(name)),
+        "the file name as text: {}",
+        obs["sources"]
+    );
+    for (k, ip) in addrs.iter().enumerate() {
+        let popup = &steps[1 + k];
+        assert_eq!(popup["ip"], *ip, "{popup}");
+        let mut users = strings(&popup["users"]);
+        users.sort_unstable();
+        assert_eq!(users, want, "user names in the popup of {ip}, as text");
+        let popup_html = text(&popup["html"], "popup HTML");
+        assert!(popup_html.contains("&lt;img src=x onerror"), "{popup_html}");
+        assert!(
+            popup_html.contains("&lt;/script&gt;&lt;script&gt;"),
+            "{popup_html}"
+        );
+    }
+    assert!(
+        text(&steps[3]["filter"], "filter").starts_with("User name: "),
+        "{}",
+        steps[3]
+    );
+    assert_eq!(
+        count(&steps[3]["markers"]),
+        addrs.len() as u64,
+        "{}",
+        steps[3]
+    );
+}
+
+/// Writes the screenshots in `docs/` from real logs, rendered by the real binary (run by hand:
+/// `cargo test --test browser -- --ignored --exact screenshots`).
+///
+/// `demo/auth.log` is always used; the larger samples are read from `$LOGMAP_SAMPLES`
+/// (default `/work/shared/samples`) when they are there — `openssh/OpenSSH_2k.log`,
+/// `web/apache_logs`, `ufw/ufw.log` — and each shot falls back to what is present.
 #[test]
 #[ignore = "writes docs/*.png; run by hand"]
 fn screenshots() {
@@ -871,17 +1248,149 @@ fn screenshots() {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
-    let page = render(
-        &document(&synthetic(2500, 7, 7), sources()),
-        dir.path(),
-        "demo.html",
+    let samples = std::env::var_os("LOGMAP_SAMPLES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/work/shared/samples"));
+    // name → (page, placed addresses, export)
+    let mut pages: BTreeMap<&str, (PathBuf, usize, Value)> = BTreeMap::new();
+    let logs = [
+        ("demo", root().join("demo/auth.log")),
+        ("openssh", samples.join("openssh/OpenSSH_2k.log")),
+        ("apache", samples.join("web/apache_logs")),
+        ("ufw", samples.join("ufw/ufw.log")),
+    ];
+    for (name, log) in logs {
+        if !log.is_file() {
+            eprintln!("screenshots: {} is not here; skipped", log.display());
+            continue;
+        }
+        let export = export_json(&log);
+        let placed = export["ips"]
+            .as_array()
+            .expect("ips")
+            .iter()
+            .filter(|r| r["lat"].is_number())
+            .count();
+        let page = map_page(&log, dir.path(), &format!("{name}.html"));
+        eprintln!("screenshots: {name}: {placed} placed addresses");
+        pages.insert(name, (page, placed, export));
+    }
+    let pick = |prefer: &[&'static str]| -> &'static str {
+        prefer
+            .iter()
+            .copied()
+            .find(|n| pages.contains_key(n))
+            .unwrap_or("demo")
+    };
+    // The page starts with clusters above 300 placed addresses, markers below.
+    let switch_to = |name: &str, layer: &'static str| -> Vec<&'static str> {
+        let default = if pages[name].1 > 300 {
+            "Clusters"
+        } else {
+            "Markers"
+        };
+        if default == layer {
+            vec![]
+        } else {
+            vec![default, layer]
+        }
+    };
+    let overlay = |name: &str, layer: &'static str| -> Vec<&'static str> {
+        let default = if pages[name].1 > 300 {
+            "Clusters"
+        } else {
+            "Markers"
+        };
+        vec![default, layer]
+    };
+    // The popup: the successful login with the most events in the demo log.
+    let demo = &pages["demo"].2;
+    let success = demo["ips"]
+        .as_array()
+        .expect("ips")
+        .iter()
+        .filter(|r| count(&r["successes"]) > 0 && r["lat"].is_number())
+        .max_by_key(|r| count(&r["events"]))
+        .and_then(|r| r["ip"].as_str())
+        .expect("the demo log has a successful login");
+
+    let mut shots = Vec::new();
+    let mut shot = |file: &str,
+                    page: &str,
+                    scheme: &str,
+                    layers: Vec<&str>,
+                    view: Value,
+                    popup: Option<&str>| {
+        shots.push(json!({
+            "file": file, "page": pages[page].0, "scheme": scheme, "layers": layers,
+            "view": view, "popup": popup,
+            "note": format!("{page}: {} placed addresses", pages[page].1),
+        }));
+    };
+    let clusters = pick(&["apache", "ufw", "openssh"]);
+    shot(
+        "map-dark-clusters.png",
+        clusters,
+        "dark",
+        switch_to(clusters, "Clusters"),
+        Value::Null,
+        None,
     );
-    let small_page = render(&document(&small(), sources()), dir.path(), "small.html");
+    let markers = pick(&["openssh"]);
+    shot(
+        "map-light-markers.png",
+        markers,
+        "light",
+        switch_to(markers, "Markers"),
+        Value::Null,
+        None,
+    );
+    let heat = pick(&["apache", "ufw", "openssh"]);
+    shot(
+        "map-dark-heat.png",
+        heat,
+        "dark",
+        overlay(heat, "Heat map"),
+        json!("min"),
+        None,
+    );
+    let choropleth = pick(&["ufw", "apache", "openssh"]);
+    shot(
+        "map-dark-choropleth.png",
+        choropleth,
+        "dark",
+        overlay(choropleth, "Countries (choropleth)"),
+        json!("min"),
+        None,
+    );
+    shot(
+        "map-light-popup.png",
+        "demo",
+        "light",
+        vec![],
+        json!([50.0, 12.0, 4.0]),
+        Some(success),
+    );
+    let far = pick(&["apache", "ufw", "openssh"]);
+    shot(
+        "map-light-antimeridian.png",
+        far,
+        "light",
+        [switch_to(far, "Markers"), vec!["Countries (choropleth)"]].concat(),
+        // Centred east of the line as far as the view may pan: Chukotka, Alaska, Hawaii.
+        json!([50.0, 175.0, 3.5]),
+        None,
+    );
+
+    let plan = dir.path().join("plan.json");
+    fs::write(
+        &plan,
+        json!({"out": root().join("docs"), "shots": shots}).to_string(),
+    )
+    .expect("write plan");
     let status = Command::new("node")
         .arg(root().join("web/test/screenshots.mjs"))
-        .arg(&page)
-        .arg(&small_page)
-        .arg(root().join("docs"))
+        .arg(&plan)
         .status()
         .expect("run node");
     assert!(status.success());

@@ -11,6 +11,7 @@ pub use report::*;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use foldhash::fast::RandomState;
 
@@ -40,19 +41,52 @@ impl Filter {
     }
 }
 
-/// Counters of one address.
-#[derive(Clone, Debug, Default)]
+/// Counters of one address. Kept small: there is one per distinct address.
+#[derive(Clone, Debug)]
 pub struct IpStats {
     pub events: u64,
     pub failures: u64,
     pub successes: u64,
-    pub kinds: [u64; Kind::COUNT],
-    /// Login attempts (failed + successful) per user name.
-    pub users: HashMap<Box<str>, u64, RandomState>,
-    pub first_seen: Option<Timestamp>,
-    pub last_seen: Option<Timestamp>,
+    pub kinds: [u32; Kind::COUNT],
+    /// Per user name tried (an id into the aggregator's name table): attempts (failed +
+    /// successful) and successful logins. Few per address, so a list beats a map.
+    pub users: Vec<UserCount>,
+    /// Earliest and latest event time; `Timestamp::MAX`/`MIN` when no event had one (an
+    /// `Option` would double their size, and there is one of these per address).
+    pub first_seen: Timestamp,
+    pub last_seen: Timestamp,
     /// Events per hour (hour start, count), sorted; kept only for the map's time filter.
     pub hours: Vec<(Timestamp, u64)>,
+}
+
+impl Default for IpStats {
+    fn default() -> Self {
+        IpStats {
+            events: 0,
+            failures: 0,
+            successes: 0,
+            kinds: [0; Kind::COUNT],
+            users: Vec::new(),
+            first_seen: Timestamp::MAX,
+            last_seen: Timestamp::MIN,
+            hours: Vec::new(),
+        }
+    }
+}
+
+impl IpStats {
+    /// The time span of the address's events, if any had a time.
+    pub fn seen(&self) -> Option<(Timestamp, Timestamp)> {
+        (self.first_seen <= self.last_seen).then_some((self.first_seen, self.last_seen))
+    }
+}
+
+/// Attempts with one user name from one address.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UserCount {
+    pub id: u32,
+    pub attempts: u32,
+    pub successes: u32,
 }
 
 /// How far back the windows of the report reach (the longest one).
@@ -62,7 +96,13 @@ const HOUR: Timestamp = 3600;
 /// Streams events into counters.
 pub struct Aggregator {
     filter: Filter,
-    ips: HashMap<IpAddr, IpStats, RandomState>,
+    /// Address → index into `stats`. Two parts rather than one map of stats: the hash table
+    /// doubles as it grows, and doubling small entries costs less than doubling big ones.
+    ips: HashMap<IpAddr, u32, RandomState>,
+    stats: Vec<(IpAddr, IpStats)>,
+    /// Every user name seen once: addresses refer to them by index.
+    user_ids: HashMap<Arc<str>, u32, RandomState>,
+    user_names: Vec<Arc<str>>,
     private: HashSet<IpAddr, RandomState>,
     events: u64,
     filtered_out: u64,
@@ -80,6 +120,9 @@ impl Aggregator {
             track_hours: false,
             filter,
             ips: HashMap::default(),
+            stats: Vec::new(),
+            user_ids: HashMap::default(),
+            user_names: Vec::new(),
             private: HashSet::default(),
             events: 0,
             filtered_out: 0,
@@ -110,25 +153,46 @@ impl Aggregator {
         let failures = u64::from(ev.failures);
         let successes = u64::from(ev.successes());
         self.events += n;
-        let st = self.ips.entry(ev.ip).or_default();
+        let next = self.stats.len() as u32;
+        let i = *self.ips.entry(ev.ip).or_insert(next) as usize;
+        if i == self.stats.len() {
+            self.stats.push((ev.ip, IpStats::default()));
+        }
+        let st = &mut self.stats[i].1;
         st.events += n;
         st.failures += failures;
         st.successes += successes;
-        st.kinds[ev.kind.index()] += n;
+        st.kinds[ev.kind.index()] = st.kinds[ev.kind.index()].saturating_add(ev.repeat);
         if let Some(user) = ev.user.as_deref() {
             let attempts = failures + successes;
             if attempts > 0 {
-                match st.users.get_mut(user) {
-                    Some(c) => *c += attempts,
+                let id = match self.user_ids.get(user) {
+                    Some(&id) => id,
                     None => {
-                        st.users.insert(user.into(), attempts);
+                        let id = self.user_names.len() as u32;
+                        let name: Arc<str> = Arc::from(user);
+                        self.user_names.push(Arc::clone(&name));
+                        self.user_ids.insert(name, id);
+                        id
                     }
+                };
+                let (a, s) = (attempts as u32, successes as u32);
+                match st.users.iter_mut().find(|u| u.id == id) {
+                    Some(u) => {
+                        u.attempts = u.attempts.saturating_add(a);
+                        u.successes = u.successes.saturating_add(s);
+                    }
+                    None => st.users.push(UserCount {
+                        id,
+                        attempts: a,
+                        successes: s,
+                    }),
                 }
             }
         }
         if let Some(t) = ev.ts {
-            st.first_seen = Some(st.first_seen.map_or(t, |f| f.min(t)));
-            st.last_seen = Some(st.last_seen.map_or(t, |l| l.max(t)));
+            st.first_seen = st.first_seen.min(t);
+            st.last_seen = st.last_seen.max(t);
             let hour = t.div_euclid(HOUR) * HOUR;
             if self.track_hours {
                 // Logs are mostly in time order: the last entry is usually the one.
@@ -162,7 +226,7 @@ impl Aggregator {
 
     /// Number of distinct addresses counted so far.
     pub fn unique_ips(&self) -> usize {
-        self.ips.len()
+        self.stats.len()
     }
 
     /// Geolocate every address once and build the report. `databases` names the geolocation

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
@@ -58,23 +59,24 @@ pub struct IpRecord {
     pub failures: u64,
     pub successes: u64,
     #[serde(serialize_with = "ser_kinds")]
-    pub kinds: [u64; Kind::COUNT],
-    /// Login attempts per user, most tried first.
-    #[serde(serialize_with = "ser_pairs")]
-    pub users: Vec<(String, u64)>,
+    pub kinds: [u32; Kind::COUNT],
+    /// Per user name: login attempts (failed + successful) and successful logins, most tried
+    /// first. Exported as `{"name": attempts}`.
+    #[serde(serialize_with = "ser_users")]
+    pub users: Vec<(Arc<str>, u64, u64)>,
     #[serde(serialize_with = "ser_ts")]
     pub first_seen: Option<Timestamp>,
     #[serde(serialize_with = "ser_ts")]
     pub last_seen: Option<Timestamp>,
-    pub country: Option<String>,
-    pub country_name: Option<String>,
-    pub city: Option<String>,
-    pub region: Option<String>,
+    pub country: Option<Arc<str>>,
+    pub country_name: Option<Arc<str>>,
+    pub city: Option<Arc<str>>,
+    pub region: Option<Arc<str>>,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     pub accuracy: Option<Accuracy>,
     pub asn: Option<u32>,
-    pub as_org: Option<String>,
+    pub as_org: Option<Arc<str>>,
     /// `[hour start, events]` of each active hour; only for the map (empty, and left out of
     /// the JSON, otherwise).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -83,10 +85,10 @@ pub struct IpRecord {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct CountryRecord {
-    pub country: Option<String>,
+    pub country: Option<Arc<str>>,
     /// ISO 3166-1 numeric code, zero-padded (the `id` of Natural Earth / world-atlas shapes).
     pub numeric: Option<&'static str>,
-    pub country_name: Option<String>,
+    pub country_name: Option<Arc<str>>,
     pub ips: u64,
     pub events: u64,
     pub failures: u64,
@@ -96,7 +98,7 @@ pub struct CountryRecord {
 #[derive(Clone, Debug, Serialize)]
 pub struct AsnRecord {
     pub asn: Option<u32>,
-    pub as_org: Option<String>,
+    pub as_org: Option<Arc<str>>,
     pub ips: u64,
     pub events: u64,
     pub failures: u64,
@@ -139,7 +141,7 @@ fn ser_ts<S: Serializer>(ts: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error
     }
 }
 
-fn ser_kinds<S: Serializer>(kinds: &[u64; Kind::COUNT], s: S) -> Result<S::Ok, S::Error> {
+fn ser_kinds<S: Serializer>(kinds: &[u32; Kind::COUNT], s: S) -> Result<S::Ok, S::Error> {
     let mut m = s.serialize_map(None)?;
     for k in Kind::ALL {
         let n = kinds[k.index()];
@@ -150,10 +152,10 @@ fn ser_kinds<S: Serializer>(kinds: &[u64; Kind::COUNT], s: S) -> Result<S::Ok, S
     m.end()
 }
 
-fn ser_pairs<S: Serializer>(pairs: &[(String, u64)], s: S) -> Result<S::Ok, S::Error> {
-    let mut m = s.serialize_map(Some(pairs.len()))?;
-    for (k, v) in pairs {
-        m.serialize_entry(k, v)?;
+fn ser_users<S: Serializer>(users: &[(Arc<str>, u64, u64)], s: S) -> Result<S::Ok, S::Error> {
+    let mut m = s.serialize_map(Some(users.len()))?;
+    for (name, attempts, _) in users {
+        m.serialize_entry(name, attempts)?;
     }
     m.end()
 }
@@ -166,11 +168,31 @@ pub(super) fn build(
     databases: Vec<String>,
     sources: Vec<SourceReport>,
 ) -> Report {
-    let mut ips: Vec<IpRecord> = agg
-        .ips
-        .into_iter()
-        .map(|(ip, st)| record(ip, st, geo.locate(ip)))
-        .collect();
+    let Aggregator {
+        ips: index,
+        stats,
+        user_names,
+        private,
+        events,
+        filtered_out,
+        hours,
+        minutes,
+        newest,
+        ..
+    } = agg;
+    drop(index);
+    // Build the records from the end of the table, giving memory back as it empties, so the
+    // table and the records are not both held in full. Names shared by many addresses
+    // (countries, networks) are stored once.
+    let mut stats = stats;
+    let mut strings = Interner::default();
+    let mut ips: Vec<IpRecord> = Vec::with_capacity(stats.len());
+    while let Some((ip, st)) = stats.pop() {
+        ips.push(record(ip, st, &user_names, geo.locate(ip), &mut strings));
+        if stats.len() % 4096 == 0 {
+            stats.shrink_to_fit();
+        }
+    }
     ips.sort_by(|a, b| {
         (b.failures, b.events, b.successes)
             .cmp(&(a.failures, a.events, a.successes))
@@ -178,12 +200,12 @@ pub(super) fn build(
     });
 
     let first_seen = ips.iter().filter_map(|r| r.first_seen).min();
-    let last_seen = agg.newest;
+    let last_seen = newest;
 
     // Per country and per AS.
-    let mut countries: HashMap<Option<String>, CountryRecord> = HashMap::new();
+    let mut countries: HashMap<Option<Arc<str>>, CountryRecord> = HashMap::new();
     let mut asns: HashMap<Option<u32>, AsnRecord> = HashMap::new();
-    let mut users: HashMap<&str, UserRecord> = HashMap::new();
+    let mut users: HashMap<&Arc<str>, UserRecord> = HashMap::new();
     for r in &ips {
         let c = countries
             .entry(r.country.clone())
@@ -212,14 +234,15 @@ pub(super) fn build(
         a.events += r.events;
         a.failures += r.failures;
         a.successes += r.successes;
-        for (name, n) in &r.users {
+        for (name, n, ok) in &r.users {
             let u = users.entry(name).or_insert_with(|| UserRecord {
-                user: name.clone(),
+                user: name.to_string(),
                 attempts: 0,
                 successes: 0,
                 ips: 0,
             });
             u.attempts += n;
+            u.successes += ok;
             u.ips += 1;
         }
     }
@@ -244,27 +267,26 @@ pub(super) fn build(
 
     let windows = WINDOWS
         .iter()
-        .map(|&(label, seconds)| window(label, seconds, last_seen, &ips, &agg.minutes))
+        .map(|&(label, seconds)| window(label, seconds, last_seen, &ips, &minutes))
         .collect();
 
     let unparsed = sources.iter().map(|s| s.unparsed).sum();
     let summary = Summary {
         lines: sources.iter().map(|s| s.lines).sum(),
-        events: agg.events,
+        events,
         unique_ips: ips.len() as u64,
         countries: countries.iter().filter(|c| c.country.is_some()).count() as u64,
         failures: ips.iter().map(|r| r.failures).sum(),
         successes: ips.iter().map(|r| r.successes).sum(),
         first_seen,
         last_seen,
-        private_ips: agg.private.len() as u64,
+        private_ips: private.len() as u64,
         unparsed,
-        filtered_out: agg.filtered_out,
+        filtered_out,
     };
     let timeline = Timeline {
         bucket_seconds: HOUR,
-        series: agg
-            .hours
+        series: hours
             .iter()
             .map(|(&h, c)| [h, c[0] as i64, c[1] as i64, c[2] as i64])
             .collect(),
@@ -286,11 +308,36 @@ pub(super) fn build(
     }
 }
 
-fn record(ip: IpAddr, st: IpStats, loc: Location) -> IpRecord {
-    let mut users: Vec<(String, u64)> = st
+/// One copy of each distinct string.
+#[derive(Default)]
+struct Interner(HashMap<String, Arc<str>>);
+
+impl Interner {
+    fn get(&mut self, s: Option<String>) -> Option<Arc<str>> {
+        let s = s?;
+        if let Some(a) = self.0.get(&s) {
+            return Some(Arc::clone(a));
+        }
+        let a: Arc<str> = Arc::from(s.as_str());
+        self.0.insert(s, Arc::clone(&a));
+        Some(a)
+    }
+}
+
+fn record(
+    ip: IpAddr,
+    st: IpStats,
+    names: &[Arc<str>],
+    loc: Location,
+    strings: &mut Interner,
+) -> IpRecord {
+    let mut users: Vec<(Arc<str>, u64, u64)> = st
         .users
-        .into_iter()
-        .map(|(u, n)| (u.into_string(), n))
+        .iter()
+        .map(|u| {
+            let name = Arc::clone(&names[u.id as usize]);
+            (name, u64::from(u.attempts), u64::from(u.successes))
+        })
         .collect();
     users.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     IpRecord {
@@ -300,17 +347,17 @@ fn record(ip: IpAddr, st: IpStats, loc: Location) -> IpRecord {
         successes: st.successes,
         kinds: st.kinds,
         users,
-        first_seen: st.first_seen,
-        last_seen: st.last_seen,
-        country: loc.country,
-        country_name: loc.country_name,
-        city: loc.city,
-        region: loc.region,
+        first_seen: st.seen().map(|s| s.0),
+        last_seen: st.seen().map(|s| s.1),
+        country: strings.get(loc.country),
+        country_name: strings.get(loc.country_name),
+        city: strings.get(loc.city),
+        region: strings.get(loc.region),
         lat: loc.lat,
         lon: loc.lon,
         accuracy: loc.accuracy,
         asn: loc.asn,
-        as_org: loc.as_org,
+        as_org: strings.get(loc.as_org),
         hours: st.hours.iter().map(|&(h, n)| [h, n as i64]).collect(),
     }
 }

@@ -28,8 +28,9 @@ struct Ranges<T> {
     values: Vec<u32>,
 }
 
+#[cfg(test)]
 impl<T: Copy + Ord> Ranges<T> {
-    #[inline]
+    /// A plain binary search, the reference for the indexed look-ups.
     fn get(&self, ip: T) -> u32 {
         // starts[0] == 0, so at least one start is <= ip
         let i = self.starts.partition_point(|&s| s <= ip);
@@ -71,10 +72,61 @@ impl Ranges4 {
     }
 }
 
+/// IPv6 ranges, stored by the top 64 bits of each start (half the memory of `u128`):
+/// published tables start almost every range on a /64 boundary. The few that do not are kept
+/// whole in `inexact`, by index.
+struct Ranges6 {
+    top: Vec<u64>,
+    values: Vec<u32>,
+    /// `(index, full start)` of the starts with low bits set, sorted by index.
+    inexact: Vec<(u32, u128)>,
+}
+
+impl Ranges6 {
+    #[cfg(test)]
+    fn new((starts, values): (Vec<u128>, Vec<u32>)) -> Self {
+        let inexact = starts
+            .iter()
+            .enumerate()
+            .filter(|&(_, &s)| s as u64 != 0)
+            .map(|(i, &s)| (i as u32, s))
+            .collect();
+        let top = starts.iter().map(|&s| (s >> 64) as u64).collect();
+        Ranges6 {
+            top,
+            values,
+            inexact,
+        }
+    }
+
+    fn start(&self, i: usize) -> u128 {
+        match self.inexact.binary_search_by_key(&(i as u32), |&(j, _)| j) {
+            Ok(k) => self.inexact[k].1,
+            Err(_) => u128::from(self.top[i]) << 64,
+        }
+    }
+
+    #[inline]
+    fn get(&self, ip: u128) -> u32 {
+        let hi = (ip >> 64) as u64;
+        // Every start whose top half is <= ip's top half, then back over those in ip's own /64
+        // that start after it (only possible for the inexact ones).
+        let mut i = self.top.partition_point(|&t| t <= hi);
+        while i > 0 && self.top[i - 1] == hi && self.start(i - 1) > ip {
+            i -= 1;
+        }
+        if i == 0 { 0 } else { self.values[i - 1] }
+    }
+
+    fn len(&self) -> usize {
+        self.top.len()
+    }
+}
+
 struct CountryTables {
     codes: Vec<String>,
     v4: Ranges4,
-    v6: Ranges<u128>,
+    v6: Ranges6,
 }
 
 struct AsnTables {
@@ -82,7 +134,7 @@ struct AsnTables {
     org_offsets: Vec<u32>,
     orgs: String,
     v4: Ranges4,
-    v6: Ranges<u128>,
+    v6: Ranges6,
 }
 
 impl AsnTables {
@@ -162,14 +214,17 @@ impl<'a> Cursor<'a> {
     }
 
     /// One section: count, starts (delta, trailing-zero form), values (each <= `max_value`).
+    /// Each start is handed to `push` as it is decoded (with the section's length first, to
+    /// reserve), so no `u128` copy of the section is ever held.
     fn section(
         &mut self,
         bits: u32,
         max_value: usize,
-    ) -> Result<(Vec<u128>, Vec<u32>), CorruptTable> {
+        push: &mut dyn FnMut(usize, u128),
+    ) -> Result<Vec<u32>, CorruptTable> {
         let n = self.small(1 << 26)?;
         // each entry takes at least two bytes, which bounds what a corrupt count can reserve
-        let mut starts = Vec::with_capacity(n.min(self.buf.len().saturating_sub(self.pos) / 2));
+        let reserve = n.min(self.buf.len().saturating_sub(self.pos) / 2);
         let mut prev: u128 = 0;
         let limit: u128 = if bits == 128 {
             u128::MAX
@@ -195,7 +250,7 @@ impl<'a> Cursor<'a> {
             if s > limit || (i > 0 && d == 0) || (i == 0 && s != 0) {
                 return Err(self.err("starts not increasing from 0"));
             }
-            starts.push(s);
+            push(reserve, s);
             prev = s;
         }
         let mut values = Vec::with_capacity(n.min(self.buf.len().saturating_sub(self.pos)));
@@ -205,7 +260,7 @@ impl<'a> Cursor<'a> {
         if n == 0 {
             return Err(self.err("empty section"));
         }
-        Ok((starts, values))
+        Ok(values)
     }
 }
 
@@ -220,10 +275,35 @@ fn inflate(bytes: &[u8], table: &'static str) -> Result<Vec<u8>, CorruptTable> {
     Ok(out)
 }
 
-fn v4_ranges((starts, values): (Vec<u128>, Vec<u32>)) -> Ranges4 {
-    // section() checked every start fits in 32 bits
-    let starts = starts.into_iter().map(|s| s as u32).collect();
-    Ranges4::new(Ranges { starts, values })
+fn v4_ranges(c: &mut Cursor, n: usize) -> Result<Ranges4, CorruptTable> {
+    let mut starts: Vec<u32> = Vec::new();
+    let values = c.section(32, n, &mut |reserve, s| {
+        if starts.is_empty() {
+            starts.reserve_exact(reserve);
+        }
+        // section() checked every start fits in 32 bits
+        starts.push(s as u32);
+    })?;
+    Ok(Ranges4::new(Ranges { starts, values }))
+}
+
+fn v6_ranges(c: &mut Cursor, n: usize) -> Result<Ranges6, CorruptTable> {
+    let mut top: Vec<u64> = Vec::new();
+    let mut inexact = Vec::new();
+    let values = c.section(128, n, &mut |reserve, s| {
+        if top.is_empty() {
+            top.reserve_exact(reserve);
+        }
+        if s as u64 != 0 {
+            inexact.push((top.len() as u32, s));
+        }
+        top.push((s >> 64) as u64);
+    })?;
+    Ok(Ranges6 {
+        top,
+        values,
+        inexact,
+    })
 }
 
 fn decode_country(z: &[u8]) -> Result<CountryTables, CorruptTable> {
@@ -243,13 +323,9 @@ fn decode_country(z: &[u8]) -> Result<CountryTables, CorruptTable> {
         let s = std::str::from_utf8(b).map_err(|_| c.err("bad code"))?;
         codes.push(s.to_string());
     }
-    let v4 = v4_ranges(c.section(32, n)?);
-    let (starts, values) = c.section(128, n)?;
-    Ok(CountryTables {
-        codes,
-        v4,
-        v6: Ranges { starts, values },
-    })
+    let v4 = v4_ranges(&mut c, n)?;
+    let v6 = v6_ranges(&mut c, n)?;
+    Ok(CountryTables { codes, v4, v6 })
 }
 
 fn decode_asn(z: &[u8]) -> Result<AsnTables, CorruptTable> {
@@ -279,14 +355,14 @@ fn decode_asn(z: &[u8]) -> Result<AsnTables, CorruptTable> {
         orgs.push_str(s);
         org_offsets.push(u32::try_from(orgs.len()).map_err(|_| c.err("string pool too big"))?);
     }
-    let v4 = v4_ranges(c.section(32, n)?);
-    let (starts, values) = c.section(128, n)?;
+    let v4 = v4_ranges(&mut c, n)?;
+    let v6 = v6_ranges(&mut c, n)?;
     Ok(AsnTables {
         asns,
         org_offsets,
         orgs,
         v4,
-        v6: Ranges { starts, values },
+        v6,
     })
 }
 
@@ -351,10 +427,10 @@ impl Embedded {
     /// Number of ranges in the (IPv4, IPv6) country tables and (IPv4, IPv6) ASN tables.
     pub fn range_counts(&self) -> ((usize, usize), (usize, usize)) {
         let c = country_tables()
-            .map(|t| (t.v4.inner.starts.len(), t.v6.starts.len()))
+            .map(|t| (t.v4.inner.starts.len(), t.v6.len()))
             .unwrap_or_default();
         let a = asn_tables()
-            .map(|t| (t.v4.inner.starts.len(), t.v6.starts.len()))
+            .map(|t| (t.v4.inner.starts.len(), t.v6.len()))
             .unwrap_or_default();
         (c, a)
     }
@@ -450,10 +526,34 @@ mod tests {
         let c = decode_country(COUNTRY_BIN).unwrap();
         assert!(c.codes.len() > 200);
         assert!(c.v4.inner.starts.windows(2).all(|w| w[0] < w[1]));
-        assert!(c.v6.starts.windows(2).all(|w| w[0] < w[1]));
+        assert!((1..c.v6.len()).all(|i| c.v6.start(i - 1) < c.v6.start(i)));
         let a = decode_asn(ASN_BIN).unwrap();
         assert_eq!(a.asns.len() + 1, a.org_offsets.len());
         assert!(a.asns.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn compact_ipv6_ranges_answer_like_a_plain_search() {
+        // Starts on /64 boundaries and inside a /64 (the inexact ones), as in the real tables.
+        let starts: Vec<u128> = vec![
+            0,
+            1 << 64,
+            (5 << 64) + 0x30,
+            (5 << 64) + 0x31,
+            6 << 64,
+            (0x2001_0db8 << 96) + 9,
+        ];
+        let values = vec![0, 1, 2, 3, 4, 5];
+        let r = Ranges6::new((starts.clone(), values.clone()));
+        assert_eq!(r.inexact.len(), 3);
+        let plain = |ip: u128| values[starts.partition_point(|&s| s <= ip) - 1];
+        let probes = starts
+            .iter()
+            .flat_map(|&s| [s.saturating_sub(1), s, s + 1])
+            .chain([u128::MAX, 5 << 64, (5 << 64) + 0x2f]);
+        for ip in probes {
+            assert_eq!(r.get(ip), plain(ip), "{ip:x}");
+        }
     }
 
     #[test]

@@ -78,7 +78,7 @@ impl Export for Csv {
             let users = r
                 .users
                 .iter()
-                .map(|(u, n)| format!("{u}:{n}"))
+                .map(|(u, n, _)| format!("{u}:{n}"))
                 .collect::<Vec<_>>()
                 .join(" ");
             let accuracy = r
@@ -103,7 +103,7 @@ impl Export for Csv {
                 (opt(&r.asn), false),
                 (opt(&r.as_org), true),
                 (
-                    r.users.first().map(|u| u.0.clone()).unwrap_or_default(),
+                    r.users.first().map(|u| u.0.to_string()).unwrap_or_default(),
                     true,
                 ),
             ];

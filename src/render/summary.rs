@@ -253,11 +253,11 @@ fn short_time(t: i64) -> String {
     format!("{} {}", &s[..10], &s[11..16])
 }
 
-fn users_cell(users: &[(String, u64)], n: usize) -> String {
+fn users_cell(users: &[(std::sync::Arc<str>, u64, u64)], n: usize) -> String {
     let mut parts: Vec<String> = users
         .iter()
         .take(n)
-        .map(|(u, c)| format!("{}({c})", safe(u, 16)))
+        .map(|(u, c, _)| format!("{}({c})", safe(u, 16)))
         .collect();
     if users.len() > n {
         parts.push(format!("+{}", users.len() - n));

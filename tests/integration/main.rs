@@ -7,3 +7,4 @@ mod bad_input;
 mod cli;
 mod exports;
 mod formats;
+mod geo_cli;

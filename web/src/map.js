@@ -161,10 +161,11 @@
   // ---------------------------------------------------------------- map
 
   var WORLD = L.latLngBounds([-85, -180], [85, 180]);
+  var EDGE = 230; // how far east and west (degrees of longitude) the view may pan
   var map = L.map('map', {
     preferCanvas: true,
     worldCopyJump: false,
-    maxBounds: L.latLngBounds([-88, -230], [88, 230]),
+    maxBounds: L.latLngBounds([-88, -EDGE], [88, EDGE]),
     maxBoundsViscosity: 1.0,
     zoomSnap: 0.25,
     zoomDelta: 0.5,
@@ -200,17 +201,20 @@
   } catch (e) {
     features = [];
   }
-  features = features.map(unwrapFeature);
+  // Country outlines as in world-atlas, for zooming to a country: the drawn copies shifted by
+  // 360° would stretch its bounds across the world.
   var featureById = {};
   features.forEach(function (f) {
     if (f.id !== undefined) featureById[String(f.id)] = f;
   });
+  features = features.map(unwrapFeature);
 
   // world-atlas is made for spherical (d3) rendering: rings of Russia, Fiji and Antarctica
   // jump from +180° to -180°, which a flat map draws as bands across the world. Each ring is
   // made continuous (longitudes may pass ±180°), a ring around a pole is closed along the
-  // pole, and a polygon that passes ±180° is drawn a second time shifted by 360°, so both
-  // sides of the line are covered. The map shows one world (no wrapping), so nothing doubles.
+  // pole, and a polygon near ±180° is drawn a second time shifted by 360°, so both sides of
+  // the line are covered up to the pan limit. The map shows one world (no wrapping): the
+  // points are drawn once, where they are.
   function unwrapRing(ring) {
     var out = [], shift = 0, prev = null;
     for (var k = 0; k < ring.length; k++) {
@@ -241,9 +245,14 @@
       var k = Math.round((mid - c) / 360) * 360; // holes go where their outer ring is
       return u.map(function (p) { return [p[0] + k, p[1]]; });
     }));
+    // The view may pan 50° past ±180° (maxBounds): a polygon that reaches into what is shown
+    // there on the other side (Alaska beside Chukotka, Chukotka's tip across the line) is
+    // drawn there too, shifted by 360°.
     var list = [poly];
-    [[hi > 180, -360], [lo < -180, 360]].forEach(function (c) {
-      if (c[0]) list.push(poly.map(function (r) { return r.map(function (p) { return [p[0] + c[1], p[1]]; }); }));
+    [-360, 360].forEach(function (shift) {
+      if (lo + shift < EDGE && hi + shift > -EDGE) {
+        list.push(poly.map(function (r) { return r.map(function (p) { return [p[0] + shift, p[1]]; }); }));
+      }
     });
     return list;
   }
@@ -333,6 +342,21 @@
     return RANK[outcome(a)] - RANK[outcome(b)] || ev(b) - ev(a);
   });
 
+  // Addresses drawn at the very same point. The embedded data places every address of a
+  // country at one point, so a stack of markers is common; only the top one can be clicked,
+  // and its popup lists the others (see popupContent).
+  var samePlace = {};
+  drawOrder.forEach(function (i) {
+    var key = lat(i) + ',' + lon(i);
+    (samePlace[key] || (samePlace[key] = [])).push(i);
+  });
+  function samePlaceAs(i) {
+    if (!located(i)) return [];
+    var list = samePlace[lat(i) + ',' + lon(i)] || [];
+    return list.filter(function (j) { return j !== i && selected(j); })
+      .sort(function (a, b) { return RANK[outcome(b)] - RANK[outcome(a)] || ev(b) - ev(a); });
+  }
+
   function visibleIndices() {
     var out = [];
     for (var k = 0; k < drawOrder.length; k++) if (selected(drawOrder[k])) out.push(drawOrder[k]);
@@ -391,6 +415,10 @@
     gradient: { 0.2: '#3b1c5a', 0.45: '#a12a5e', 0.7: '#ed6e45', 0.9: '#fbd25b', 1.0: '#fff7c7' }
   });
   heatLayer.on('add', function () { refresh(heatLayer); });
+  // leaflet.heat's maxZoom is the zoom of full intensity, but the layer control reads a
+  // layer's maxZoom as "hidden above" and would disable the checkbox past zoom 4 (the heat map
+  // could then be neither shown nor hidden). The control gets a plain group holding it.
+  var heatControl = L.layerGroup([heatLayer]);
 
   var dirty = { markers: true, clusters: true, heat: true };
   var readyFlag = false;
@@ -516,6 +544,7 @@
 
   // ---------------------------------------------------------------- popups
 
+  var SAME_PLACE_SHOWN = 8;
   var popup = L.popup({ maxWidth: 360, autoPanPadding: L.point(20, 20) });
 
   function openPopup(marker) {
@@ -582,6 +611,28 @@
       links.appendChild(a);
     });
     box.appendChild(links);
+
+    var others = samePlaceAs(i);
+    if (others.length) {
+      var near = el('div', 'same-place');
+      near.appendChild(el('p', 'small muted', plural(others.length, 'other address', 'other addresses') + ' drawn at this point:'));
+      var list = el('ul');
+      others.slice(0, SAME_PLACE_SHOWN).forEach(function (j) {
+        var li = el('li');
+        var b = el('button', 'ip mono', String(C.ip[j]));
+        b.type = 'button';
+        b.setAttribute('data-ip', String(C.ip[j]));
+        b.addEventListener('click', function () { popup.setContent(popupContent(j)); });
+        li.appendChild(b);
+        li.appendChild(el('span', 'muted', ' ' + plural(ev(j), 'event', 'events') + (sc(j) > 0 ? ', login succeeded' : '')));
+        list.appendChild(li);
+      });
+      near.appendChild(list);
+      if (others.length > SAME_PLACE_SHOWN) {
+        near.appendChild(el('p', 'small muted', 'and ' + fmt(others.length - SAME_PLACE_SHOWN) + ' more (see the top lists)'));
+      }
+      box.appendChild(near);
+    }
     return box;
   }
 
@@ -590,7 +641,7 @@
   var overlays = {
     'Markers': markersLayer,
     'Clusters': clusterLayer,
-    'Heat map': heatLayer,
+    'Heat map': heatControl,
     'Countries (choropleth)': choroLayer
   };
   L.control.layers(baseLayers, overlays, { collapsed: false, position: 'topright' }).addTo(map);

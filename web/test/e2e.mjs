@@ -4,7 +4,13 @@
 //
 // STEPS.json is a list of steps; each step's result is one entry of `steps` in the output:
 //   {"do": "observe"}                      → markers drawn, cluster icons and their counts, totals
-//   {"do": "clickMarker", "ip": "…"}      → clicks where the address is drawn; popup text + HTML
+//   {"do": "clickMarker", "ip": "…"}      → clicks where the address is drawn; popup text + HTML,
+//                                            the address it is about, user names, the addresses
+//                                            it lists as drawn at the same point
+//   {"do": "popupPick", "ip": "…"}        → in the open popup, clicks that same-point address
+//                                            (nothing to do when the popup is already about it)
+//   {"do": "pixel", "ip": "…"}            → the colour drawn at the centre of the address's marker
+//   {"do": "pixel", "lat": 0, "lon": 0}    → the colour drawn there (error: nothing painted = sea)
 //   {"do": "clickRow", "list": "top-countries", "index": 0}
 //   {"do": "clearFilter"}
 //   {"do": "range", "from": 0, "to": 3}    → moves the time sliders (real input events)
@@ -77,9 +83,24 @@ async function observe(page) {
       choropleth: lm.map.hasLayer(lm.layers.choropleth),
       theme: document.body.className,
       zoom: lm.map.getZoom(),
-      panelText: document.getElementById('panel').innerText
+      panelText: document.getElementById('panel').innerText,
+      topUsers: [...document.querySelectorAll('#top-users li .name')].map((e) => e.textContent),
+      sources: [...document.querySelectorAll('#sources li')].map((e) => e.textContent)
     };
   });
+}
+
+async function readPopup(page, extra) {
+  const popup = await page.waitForSelector('.leaflet-popup-content', { timeout: 5000 }).catch(() => null);
+  if (!popup) return { error: 'no popup', ...extra };
+  return {
+    ip: await popup.$eval('h3', (h) => h.firstChild.textContent.trim()).catch(() => null),
+    text: await popup.innerText(),
+    html: await popup.innerHTML(),
+    users: await popup.$$eval('.users code', (cs) => cs.map((c) => c.textContent)),
+    samePlace: await popup.$$eval('.same-place button', (bs) => bs.map((b) => b.textContent)),
+    links: await popup.$$eval('.links a', (as) => as.map((a) => a.href))
+  };
 }
 
 async function runStep(page, step) {
@@ -90,13 +111,38 @@ async function runStep(page, step) {
       const pt = await page.evaluate((ip) => window.__logmap.pointOf(ip), step.ip);
       if (!pt) return { error: 'address not drawn' };
       await page.mouse.click(pt.x, pt.y);
-      const popup = await page.waitForSelector('.leaflet-popup-content', { timeout: 5000 }).catch(() => null);
-      if (!popup) return { error: 'no popup', point: pt };
-      return {
-        text: await popup.innerText(),
-        html: await popup.innerHTML(),
-        links: await popup.$$eval('a', (as) => as.map((a) => a.href))
-      };
+      return readPopup(page, { point: pt });
+    }
+    case 'popupPick': {
+      const current = await page.$eval('.leaflet-popup-content h3', (h) => h.firstChild.textContent.trim()).catch(() => null);
+      if (current === step.ip) return readPopup(page, { picked: false });
+      const button = await page.$(`.leaflet-popup-content .same-place button[data-ip="${step.ip}"]`);
+      if (!button) return { error: 'address not listed in the popup' };
+      await button.click();
+      await page.waitForTimeout(100);
+      return readPopup(page, { picked: true });
+    }
+    case 'pixel': {
+      const pt = await page.evaluate((s) => {
+        if (s.ip !== undefined) return window.__logmap.pointOf(s.ip);
+        const lm = window.__logmap;
+        const p = lm.map.latLngToContainerPoint([s.lat, s.lon]);
+        const r = lm.map.getContainer().getBoundingClientRect();
+        return { x: p.x + r.left, y: p.y + r.top };
+      }, step);
+      if (!pt) return { error: 'address not drawn' };
+      // The topmost canvas with paint at that point (markers, then halos, then the basemap).
+      return page.evaluate(({ x, y }) => {
+        for (const c of document.elementsFromPoint(x, y)) {
+          if (!(c instanceof HTMLCanvasElement)) continue;
+          const r = c.getBoundingClientRect();
+          const px = Math.round(((x - r.left) * c.width) / r.width);
+          const py = Math.round(((y - r.top) * c.height) / r.height);
+          const d = c.getContext('2d').getImageData(px, py, 1, 1).data;
+          if (d[3] > 0) return { rgba: [d[0], d[1], d[2], d[3]], pane: c.parentElement.className };
+        }
+        return { error: 'nothing painted there' };
+      }, pt);
     }
     case 'clickRow': {
       const rows = await page.$$(`#${step.list} li`);
@@ -196,6 +242,7 @@ async function main() {
       }
       return found;
     });
+    report.scripts = await page.evaluate(() => document.scripts.length);
     report.foreignElements = await page.evaluate(
       () => document.querySelectorAll('img[src="x"], svg[onload], iframe, object, embed, script[src]').length
     );

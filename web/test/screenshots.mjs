@@ -1,26 +1,21 @@
-// Takes the screenshots in docs/ from generated pages, with the same browser as the tests.
+// Takes the screenshots in docs/ from pages that `logmap map` wrote from real logs, with the
+// same browser as the tests.
 //
-//   node web/test/screenshots.mjs DEMO.html SMALL.html OUT_DIR
+//   node web/test/screenshots.mjs PLAN.json
 //
-// Run through `cargo test --test browser -- --ignored screenshots`, which writes the pages.
+// Run through `cargo test --test browser -- --ignored --exact screenshots`, which renders
+// the pages with the real binary and writes PLAN.json:
+//   { "out": "docs", "shots": [ { "file": "map-dark-clusters.png", "page": "…html",
+//     "scheme": "dark"|"light", "layers": ["Clusters", …] (clicked in order),
+//     "view": [lat, lon, zoom] | "min" | null, "popup": "address" | null } ] }
+// A page that logs a console or page error fails the run.
 
+import { readFileSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { launch, waitReady } from './e2e.mjs';
 
-const [demo, small, outDir] = process.argv.slice(2);
-
-async function open(context, file, scheme) {
-  const page = await context.newPage();
-  await page.emulateMedia({ colorScheme: scheme });
-  const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(pathToFileURL(resolve(file)).href, { waitUntil: 'load' });
-  await waitReady(page);
-  await page.waitForTimeout(600);
-  return { page, errors };
-}
+const plan = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 
 async function toggle(page, name) {
   await page.locator('.leaflet-control-layers label', { hasText: name }).locator('input').click();
@@ -28,55 +23,47 @@ async function toggle(page, name) {
   await waitReady(page);
 }
 
-async function shot(page, name) {
-  const path = join(outDir, name);
-  await page.screenshot({ path });
-  process.stdout.write(`${path}\n`);
-}
-
 const { context, close } = await launch();
 const errors = [];
 try {
-  // Clusters on the dark basemap (the default for a dark-scheme reader).
-  let { page, errors: e1 } = await open(context, demo, 'dark');
-  errors.push(e1);
-  await shot(page, 'map-dark-clusters.png');
-
-  // Markers and a popup on the light basemap.
-  await toggle(page, 'Offline map, light');
-  await toggle(page, 'Clusters');
-  await toggle(page, 'Markers');
-  await page.evaluate(() => { window.__logmap.map.setView([48, 15], 4, { animate: false }); });
-  await page.waitForTimeout(600);
-  await shot(page, 'map-light-markers.png');
-
-  // Heat map and choropleth, dark.
-  await toggle(page, 'Offline map, dark');
-  await toggle(page, 'Markers');
-  await toggle(page, 'Heat map');
-  await page.evaluate(() => { window.__logmap.map.setZoom(window.__logmap.map.getMinZoom(), { animate: false }); });
-  await page.waitForTimeout(800);
-  await shot(page, 'map-dark-heat.png');
-  await toggle(page, 'Heat map');
-  await toggle(page, 'Countries (choropleth)');
-  await shot(page, 'map-dark-choropleth.png');
-  await page.close();
-
-  // A popup, and the antimeridian (Chukotka, Fiji) on the small fixture.
-  ({ page } = await open(context, small, 'light'));
-  const pt = await page.evaluate(() => window.__logmap.pointOf('192.0.2.30'));
-  await page.mouse.click(pt.x, pt.y);
-  await page.waitForTimeout(500);
-  await shot(page, 'map-light-popup.png');
-  await page.evaluate(() => { window.__logmap.map.closePopup(); window.__logmap.map.setView([50, 178], 3.5, { animate: false }); });
-  await page.waitForTimeout(600);
-  await shot(page, 'map-light-antimeridian.png');
-  await page.close();
+  for (const shot of plan.shots) {
+    const page = await context.newPage();
+    await page.emulateMedia({ colorScheme: shot.scheme });
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(`${shot.file}: ${m.text()}`); });
+    page.on('pageerror', (e) => errors.push(`${shot.file}: ${e}`));
+    page.on('request', (r) => {
+      const url = r.url();
+      if (!url.startsWith('file:') && !url.startsWith('data:')) errors.push(`${shot.file}: request to ${url.slice(0, 100)}`);
+    });
+    await page.goto(pathToFileURL(resolve(shot.page)).href, { waitUntil: 'load' });
+    await waitReady(page);
+    for (const name of shot.layers || []) await toggle(page, name);
+    if (shot.view === 'min') {
+      await page.evaluate(() => { const m = window.__logmap.map; m.setZoom(m.getMinZoom(), { animate: false }); });
+    } else if (Array.isArray(shot.view)) {
+      await page.evaluate((v) => { window.__logmap.map.setView([v[0], v[1]], v[2], { animate: false }); }, shot.view);
+    }
+    await page.waitForTimeout(700);
+    await waitReady(page);
+    if (shot.popup) {
+      const pt = await page.evaluate((ip) => window.__logmap.pointOf(ip), shot.popup);
+      if (!pt) throw new Error(`${shot.file}: ${shot.popup} is not drawn`);
+      await page.mouse.click(pt.x, pt.y);
+      await page.waitForSelector('.leaflet-popup-content', { timeout: 5000 });
+      // The marker on top may be another address drawn at the same point; its popup lists ours.
+      const other = await page.$(`.leaflet-popup-content .same-place button[data-ip="${shot.popup}"]`);
+      if (other) await other.click();
+      await page.waitForTimeout(600);
+    }
+    const path = join(plan.out, shot.file);
+    await page.screenshot({ path });
+    process.stdout.write(`${path}  ${shot.note || ''}\n`);
+    await page.close();
+  }
 } finally {
   await close();
 }
-const flat = errors.flat();
-if (flat.length) {
-  process.stderr.write(`console errors: ${flat.join('\n')}\n`);
+if (errors.length) {
+  process.stderr.write(`${errors.join('\n')}\n`);
   process.exit(1);
 }
