@@ -37,7 +37,7 @@ fn main() -> anyhow::Result<()> {
                 source: 0,
                 line_no: i as u64 + 1,
             };
-            let mut on = |e: Event<'_>| {
+            let mut on = |e: &Event<'_>| {
                 events += 1;
                 ips.insert(e.ip);
                 *kinds.entry(e.kind.as_str()).or_insert(0u64) += 1;
@@ -51,7 +51,7 @@ fn main() -> anyhow::Result<()> {
                         .and_then(kernel_message)
                         .and_then(ufw::parse_message);
                     match fw {
-                        Some(f) => on(f.into_event(ctx, None)),
+                        Some(f) => on(&f.into_event(ctx, None)),
                         None => unparsed += 1,
                     }
                     Default::default()

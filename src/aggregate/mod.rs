@@ -119,6 +119,8 @@ pub struct Aggregator {
     /// look-up per event); moved into `hours`/`minutes` when the bucket changes.
     cur_hour: Option<(Timestamp, [u64; 3])>,
     cur_minute: Option<(Timestamp, [u64; 2])>,
+    /// Tables of joined aggregators not merged yet (see [`crate::pipeline::Sink::join`]).
+    parts: Vec<Part>,
 }
 
 /// Where an address's events go.
@@ -146,6 +148,7 @@ impl Aggregator {
             last: None,
             cur_hour: None,
             cur_minute: None,
+            parts: Vec::new(),
         }
     }
 
@@ -292,11 +295,6 @@ impl Aggregator {
         }
     }
 
-    /// Number of distinct addresses counted so far.
-    pub fn unique_ips(&self) -> usize {
-        self.stats.len()
-    }
-
     /// Geolocate every address once and build the report. `databases` names the geolocation
     /// data used, for the report's `geo` section.
     pub fn finish(
@@ -325,13 +323,61 @@ impl crate::pipeline::Sink for Aggregator {
     }
 
     fn join(&mut self, later: Self) {
-        self.merge(later);
+        // Totals now; the per-address tables are merged later, on every core, by the report.
+        let part = self.merge_totals(later);
+        self.parts.push(part);
     }
+}
+
+impl IpStats {
+    /// Add the counters of the same address from another aggregator, whose user ids `ids`
+    /// translates into this one's.
+    pub fn absorb(&mut self, theirs: &IpStats, ids: &[u32]) {
+        self.events += theirs.events;
+        self.failures += theirs.failures;
+        self.successes += theirs.successes;
+        for (a, b) in self.kinds.iter_mut().zip(theirs.kinds) {
+            *a = a.saturating_add(b);
+        }
+        for u in &theirs.users {
+            let id = ids[u.id as usize];
+            match self.users.iter_mut().find(|x| x.id == id) {
+                Some(x) => {
+                    x.attempts = x.attempts.saturating_add(u.attempts);
+                    x.successes = x.successes.saturating_add(u.successes);
+                }
+                None => self.users.push(UserCount { id, ..*u }),
+            }
+        }
+        self.first_seen = self.first_seen.min(theirs.first_seen);
+        self.last_seen = self.last_seen.max(theirs.last_seen);
+        if !theirs.hours.is_empty() {
+            let mut merged: BTreeMap<Timestamp, u64> = self.hours.drain(..).collect();
+            for &(h, n) in &theirs.hours {
+                *merged.entry(h).or_default() += n;
+            }
+            self.hours = merged.into_iter().collect();
+        }
+    }
+}
+
+/// The per-address table of another aggregator, not merged yet, with the translation of its
+/// user ids into this aggregator's.
+pub(crate) struct Part {
+    pub(crate) stats: Vec<(IpAddr, IpStats)>,
+    pub(crate) ids: Vec<u32>,
 }
 
 impl Aggregator {
     /// Add everything `other` counted (the same filter, other events).
-    pub fn merge(&mut self, mut other: Aggregator) {
+    pub fn merge(&mut self, other: Aggregator) {
+        let part = self.merge_totals(other);
+        self.merge_part(part);
+    }
+
+    /// Take in `other`'s totals, time buckets and user names, and hand back its per-address
+    /// table to merge later ([`Aggregator::merge_part`], or address by address in the report).
+    fn merge_totals(&mut self, mut other: Aggregator) -> Part {
         self.flush_hour();
         self.flush_minute();
         other.flush_hour();
@@ -354,39 +400,6 @@ impl Aggregator {
                 }
             })
             .collect();
-        for (ip, theirs) in other.stats {
-            let next = self.stats.len() as u32;
-            let i = *self.ips.entry(ip).or_insert(next) as usize;
-            if i == self.stats.len() {
-                self.stats.push((ip, IpStats::default()));
-            }
-            let st = &mut self.stats[i].1;
-            st.events += theirs.events;
-            st.failures += theirs.failures;
-            st.successes += theirs.successes;
-            for (a, b) in st.kinds.iter_mut().zip(theirs.kinds) {
-                *a = a.saturating_add(b);
-            }
-            for u in theirs.users {
-                let id = ids[u.id as usize];
-                match st.users.iter_mut().find(|x| x.id == id) {
-                    Some(x) => {
-                        x.attempts = x.attempts.saturating_add(u.attempts);
-                        x.successes = x.successes.saturating_add(u.successes);
-                    }
-                    None => st.users.push(UserCount { id, ..u }),
-                }
-            }
-            st.first_seen = st.first_seen.min(theirs.first_seen);
-            st.last_seen = st.last_seen.max(theirs.last_seen);
-            if !theirs.hours.is_empty() {
-                let mut merged: BTreeMap<Timestamp, u64> = st.hours.drain(..).collect();
-                for (h, n) in theirs.hours {
-                    *merged.entry(h).or_default() += n;
-                }
-                st.hours = merged.into_iter().collect();
-            }
-        }
         for (h, c) in other.hours {
             let mine = self.hours.entry(h).or_default();
             for (a, b) in mine.iter_mut().zip(c) {
@@ -404,6 +417,29 @@ impl Aggregator {
         };
         if let Some(newest) = self.newest {
             self.minutes = self.minutes.split_off(&(newest - LONGEST_WINDOW - 60));
+        }
+        Part {
+            stats: other.stats,
+            ids,
+        }
+    }
+
+    /// Merge a deferred per-address table into this one.
+    fn merge_part(&mut self, part: Part) {
+        for (ip, theirs) in part.stats {
+            let next = self.stats.len() as u32;
+            let i = *self.ips.entry(ip).or_insert(next) as usize;
+            if i == self.stats.len() {
+                self.stats.push((ip, IpStats::default()));
+            }
+            self.stats[i].1.absorb(&theirs, &part.ids);
+        }
+    }
+
+    /// Merge every deferred table (before anything needs the whole table).
+    pub(crate) fn merge_parts(&mut self) {
+        for part in std::mem::take(&mut self.parts) {
+            self.merge_part(part);
         }
     }
 }

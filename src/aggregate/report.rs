@@ -185,15 +185,392 @@ pub enum Keep {
     Top(usize),
 }
 
-/// The sort order of address records: most failures, then events, then successes first.
-fn worst_first(a: &IpRecord, b: &IpRecord) -> std::cmp::Ordering {
-    (b.failures, b.events, b.successes)
-        .cmp(&(a.failures, a.events, a.successes))
-        .then(a.ip.cmp(&b.ip))
+/// What address records are sorted by: most failures, then events, then successes first.
+type RankKey = (u64, u64, u64, IpAddr);
+
+fn worst_first(a: &RankKey, b: &RankKey) -> std::cmp::Ordering {
+    (b.0, b.1, b.2).cmp(&(a.0, a.1, a.2)).then(a.3.cmp(&b.3))
 }
 
-/// A record in the bounded heap of [`Keep::Top`]: the heap's top is the one to drop first.
-struct Ranked(IpRecord);
+impl IpRecord {
+    fn rank(&self) -> RankKey {
+        (self.failures, self.events, self.successes, self.ip)
+    }
+
+    fn geo_key(&self) -> GeoKey {
+        GeoKey {
+            country: self.country.clone(),
+            country_name: self.country_name.clone(),
+            asn: self.asn,
+            as_org: self.as_org.clone(),
+        }
+    }
+}
+
+/// The counters of an address that the totals need, without its record.
+struct Lite {
+    rank: RankKey,
+    last_seen: Option<Timestamp>,
+    first_seen: Option<Timestamp>,
+}
+
+/// A per-address table and the translation of its user ids into the report's.
+type Table<'a> = (&'a [(IpAddr, IpStats)], &'a [u32]);
+
+/// One shard of the address tables for [`Keep::Top`].
+struct ShardCtx<'a> {
+    /// The tables (the aggregator's own first) with the translation of their user ids.
+    tables: &'a [Table<'a>],
+    shard: usize,
+    shards: usize,
+    names: &'a [Arc<str>],
+    geo: &'a dyn Locate,
+    last_seen: Option<Timestamp>,
+}
+
+/// Most tables a shard merges address by address (more are merged up front).
+const MAX_TABLES: usize = 8;
+
+impl ShardCtx<'_> {
+    /// Shards split addresses by their last byte: free to compute, and even in practice.
+    fn mine(&self, ip: &IpAddr) -> bool {
+        let last = match ip {
+            IpAddr::V4(a) => a.octets()[3],
+            IpAddr::V6(a) => a.octets()[15],
+        };
+        self.shards == 1 || usize::from(last) % self.shards == self.shard
+    }
+
+    /// The totals of this shard's addresses, their number, and whole records of its top `n`.
+    fn fold_top(&self, n: usize) -> (Fold, Vec<IpRecord>, u64) {
+        let mut st = ShardState {
+            fold: Fold::new(self.last_seen, self.names.len()),
+            strings: Interner::default(),
+            top: BinaryHeap::new(),
+            count: 0,
+            ids: Vec::new(),
+        };
+        if self.tables.len() == 1 {
+            let (table, ids) = self.tables[0];
+            for (ip, s) in table {
+                if self.mine(ip) {
+                    st.visit(self, n, *ip, &[(s, ids)]);
+                }
+            }
+        } else {
+            // Where each address of this shard is in each table.
+            let mut at: HashMap<IpAddr, [u32; MAX_TABLES], RandomState> = HashMap::default();
+            for (t, (table, _)) in self.tables.iter().enumerate() {
+                for (i, (ip, _)) in table.iter().enumerate() {
+                    if self.mine(ip) {
+                        at.entry(*ip).or_insert([u32::MAX; MAX_TABLES])[t] = i as u32;
+                    }
+                }
+            }
+            let mut found: Vec<(&IpStats, &[u32])> = Vec::with_capacity(self.tables.len());
+            for (ip, pos) in at {
+                found.clear();
+                for (t, &i) in pos.iter().enumerate().take(self.tables.len()) {
+                    if i != u32::MAX {
+                        found.push((&self.tables[t].0[i as usize].1, self.tables[t].1));
+                    }
+                }
+                st.visit(self, n, ip, &found);
+            }
+        }
+        let ShardState {
+            fold,
+            mut strings,
+            top,
+            count,
+            ..
+        } = st;
+        let records = top
+            .into_iter()
+            .map(|Ranked((_, _, _, ip), s)| {
+                record(ip, s, self.names, self.geo.locate(ip), &mut strings)
+            })
+            .collect();
+        (fold, records, count)
+    }
+}
+
+/// What one shard accumulates.
+struct ShardState {
+    fold: Fold,
+    strings: Interner,
+    top: BinaryHeap<Ranked>,
+    count: u64,
+    /// Scratch: the user ids of one address.
+    ids: Vec<u32>,
+}
+
+impl ShardState {
+    /// Count one address, whose counters are spread over `found` (its entries in the tables,
+    /// with their user-id translations), without merging them unless it makes the top `n`.
+    fn visit(&mut self, ctx: &ShardCtx, n: usize, ip: IpAddr, found: &[(&IpStats, &[u32])]) {
+        self.count += 1;
+        let mut lite = Lite {
+            rank: (0, 0, 0, ip),
+            first_seen: None,
+            last_seen: None,
+        };
+        self.ids.clear();
+        for (st, map) in found {
+            lite.rank.0 += st.failures;
+            lite.rank.1 += st.events;
+            lite.rank.2 += st.successes;
+            if let Some((f, l)) = st.seen() {
+                lite.first_seen = Some(lite.first_seen.map_or(f, |x| x.min(f)));
+                lite.last_seen = Some(lite.last_seen.map_or(l, |x| x.max(l)));
+            }
+            for u in &st.users {
+                let id = map[u.id as usize];
+                let t = &mut self.fold.users[id as usize];
+                t.attempts += u64::from(u.attempts);
+                t.successes += u64::from(u.successes);
+                self.ids.push(id);
+            }
+        }
+        // A name tried from this address counts it once, whichever tables it is in.
+        if found.len() > 1 {
+            self.ids.sort_unstable();
+            self.ids.dedup();
+        }
+        for &id in &self.ids {
+            self.fold.users[id as usize].ips += 1;
+        }
+        let key = geo_key(ctx.geo, ip, &mut self.strings);
+        self.fold.add(&key, &lite);
+        let enters = self.top.len() < n
+            || self
+                .top
+                .peek()
+                .is_some_and(|worst| worst_first(&lite.rank, &worst.0).is_lt());
+        if enters {
+            let mut merged = IpStats::default();
+            for (st, map) in found {
+                merged.absorb(st, map);
+            }
+            self.top.push(Ranked(lite.rank, merged));
+            if self.top.len() > n {
+                self.top.pop();
+            }
+        }
+    }
+}
+
+/// Country and network of `ip` for the totals: from the tables' own strings when the data
+/// allows (no allocation), else from a full look-up.
+fn geo_key(geo: &dyn Locate, ip: IpAddr, strings: &mut Interner) -> GeoKey {
+    match geo.quick(ip) {
+        Some(q) => GeoKey {
+            country: q.country.map(|c| strings.get_static(c)),
+            country_name: q
+                .country
+                .and_then(countries::country)
+                .map(|c| strings.get_static(&c.name)),
+            asn: q.asn,
+            as_org: q.as_org.map(|o| strings.get_static(o)),
+        },
+        None => {
+            let loc = geo.locate(ip);
+            GeoKey {
+                country: strings.get(loc.country),
+                country_name: strings.get(loc.country_name),
+                asn: loc.asn,
+                as_org: strings.get(loc.as_org),
+            }
+        }
+    }
+}
+
+/// What the per-country and per-network totals need of an address's location.
+struct GeoKey {
+    country: Option<Arc<str>>,
+    country_name: Option<Arc<str>>,
+    asn: Option<u32>,
+    as_org: Option<Arc<str>>,
+}
+
+/// Anything that can be counted into the totals.
+trait Counted {
+    fn rank(&self) -> RankKey;
+    fn first_seen(&self) -> Option<Timestamp>;
+    fn last_seen(&self) -> Option<Timestamp>;
+}
+
+impl Counted for IpRecord {
+    fn rank(&self) -> RankKey {
+        IpRecord::rank(self)
+    }
+    fn first_seen(&self) -> Option<Timestamp> {
+        self.first_seen
+    }
+    fn last_seen(&self) -> Option<Timestamp> {
+        self.last_seen
+    }
+}
+
+impl Counted for Lite {
+    fn rank(&self) -> RankKey {
+        self.rank
+    }
+    fn first_seen(&self) -> Option<Timestamp> {
+        self.first_seen
+    }
+    fn last_seen(&self) -> Option<Timestamp> {
+        self.last_seen
+    }
+}
+
+/// Per-user totals, indexed by the aggregator's user id.
+#[derive(Clone, Copy, Default)]
+struct UserTotal {
+    attempts: u64,
+    successes: u64,
+    ips: u64,
+}
+
+/// The totals over every address: summary numbers, countries, networks, users, windows.
+struct Fold {
+    first_seen: Option<Timestamp>,
+    failures: u64,
+    successes: u64,
+    countries: HashMap<Option<Arc<str>>, CountryRecord, RandomState>,
+    asns: HashMap<Option<u32>, AsnRecord, RandomState>,
+    users: Vec<UserTotal>,
+    windows: Vec<WindowCount>,
+}
+
+impl Fold {
+    fn new(last_seen: Option<Timestamp>, user_names: usize) -> Fold {
+        Fold {
+            first_seen: None,
+            failures: 0,
+            successes: 0,
+            countries: HashMap::default(),
+            asns: HashMap::default(),
+            users: vec![UserTotal::default(); user_names],
+            windows: WINDOWS
+                .iter()
+                .map(|&(label, seconds)| WindowCount {
+                    label,
+                    seconds,
+                    from: last_seen.map(|t| t - seconds),
+                    ips: 0,
+                    countries: Default::default(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Add the totals of another shard (other addresses).
+    fn merge(&mut self, o: Fold) {
+        if let Some(t) = o.first_seen {
+            self.first_seen = Some(self.first_seen.map_or(t, |f| f.min(t)));
+        }
+        self.failures += o.failures;
+        self.successes += o.successes;
+        for (k, v) in o.countries {
+            match self.countries.get_mut(&k) {
+                Some(c) => {
+                    c.ips += v.ips;
+                    c.events += v.events;
+                    c.failures += v.failures;
+                    c.successes += v.successes;
+                }
+                None => {
+                    self.countries.insert(k, v);
+                }
+            }
+        }
+        for (k, v) in o.asns {
+            match self.asns.get_mut(&k) {
+                Some(a) => {
+                    a.ips += v.ips;
+                    a.events += v.events;
+                    a.failures += v.failures;
+                    a.successes += v.successes;
+                }
+                None => {
+                    self.asns.insert(k, v);
+                }
+            }
+        }
+        for (a, b) in self.users.iter_mut().zip(o.users) {
+            a.attempts += b.attempts;
+            a.successes += b.successes;
+            a.ips += b.ips;
+        }
+        for (a, b) in self.windows.iter_mut().zip(o.windows) {
+            a.ips += b.ips;
+            a.countries.extend(b.countries);
+        }
+    }
+
+    fn add_users(&mut self, st: &IpStats) {
+        for u in &st.users {
+            let t = &mut self.users[u.id as usize];
+            t.attempts += u64::from(u.attempts);
+            t.successes += u64::from(u.successes);
+            t.ips += 1;
+        }
+    }
+
+    fn add(&mut self, geo: &GeoKey, r: &impl Counted) {
+        let (failures, events, successes, _) = r.rank();
+        if let Some(t) = r.first_seen() {
+            self.first_seen = Some(self.first_seen.map_or(t, |f| f.min(t)));
+        }
+        self.failures += failures;
+        self.successes += successes;
+        let c = self
+            .countries
+            .entry(geo.country.clone())
+            .or_insert_with(|| CountryRecord {
+                country: geo.country.clone(),
+                numeric: geo
+                    .country
+                    .as_deref()
+                    .and_then(countries::alpha2_to_numeric),
+                country_name: geo.country_name.clone(),
+                ips: 0,
+                events: 0,
+                failures: 0,
+                successes: 0,
+            });
+        c.ips += 1;
+        c.events += events;
+        c.failures += failures;
+        c.successes += successes;
+        let a = self.asns.entry(geo.asn).or_insert_with(|| AsnRecord {
+            asn: geo.asn,
+            as_org: geo.as_org.clone(),
+            ips: 0,
+            events: 0,
+            failures: 0,
+            successes: 0,
+        });
+        a.ips += 1;
+        a.events += events;
+        a.failures += failures;
+        a.successes += successes;
+        for w in &mut self.windows {
+            if let (Some(from), Some(seen)) = (w.from, r.last_seen()) {
+                if seen > from {
+                    w.ips += 1;
+                    if let Some(c) = &geo.country {
+                        w.countries.insert(Arc::clone(c));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An entry in the bounded heap of [`Keep::Top`]: the heap's top is the one to drop first.
+struct Ranked(RankKey, IpStats);
 
 impl PartialEq for Ranked {
     fn eq(&self, other: &Self) -> bool {
@@ -219,9 +596,14 @@ pub(super) fn build(
     sources: Vec<SourceReport>,
     keep: Keep,
 ) -> Report {
+    let mut agg = agg;
+    if keep == Keep::All || agg.parts.len() > 7 {
+        agg.merge_parts();
+    }
     let Aggregator {
         ips: index,
         mut stats,
+        parts,
         user_names,
         private,
         events,
@@ -233,100 +615,96 @@ pub(super) fn build(
     } = agg;
     drop(index);
     let last_seen = newest;
-    let mut first_seen: Option<Timestamp> = None;
-    let (mut failures, mut successes, unique_ips) = (0u64, 0u64, stats.len() as u64);
-    let mut countries: HashMap<Option<Arc<str>>, CountryRecord, RandomState> = HashMap::default();
-    let mut asns: HashMap<Option<u32>, AsnRecord, RandomState> = HashMap::default();
-    let mut users: HashMap<Arc<str>, UserRecord, RandomState> = HashMap::default();
-    let mut windows: Vec<WindowCount> = WINDOWS
-        .iter()
-        .map(|&(label, seconds)| WindowCount {
-            label,
-            seconds,
-            from: last_seen.map(|t| t - seconds),
-            ips: 0,
-            countries: Default::default(),
+    let mut unique_ips = stats.len() as u64;
+    let mut fold = Fold::new(last_seen, user_names.len());
+    let mut strings = Interner::default();
+    let mut ips = match keep {
+        Keep::All => {
+            // Build the records from the end of the table, giving memory back as it empties,
+            // so the table and the records are not both held in full.
+            let mut all = Vec::with_capacity(stats.len());
+            while let Some((ip, st)) = stats.pop() {
+                if stats.len() % 4096 == 0 {
+                    stats.shrink_to_fit();
+                }
+                fold.add_users(&st);
+                let r = record(ip, st, &user_names, geo.locate(ip), &mut strings);
+                fold.add(&r.geo_key(), &r);
+                all.push(r);
+            }
+            all
+        }
+        Keep::Top(n) => {
+            // Only the top `n` need a whole record: count every address into the totals,
+            // geolocate cheaply where the data allows, keep whole records for the top only.
+            // The aggregator's table and the deferred tables of its joined parts are split
+            // into shards by address, one per core, so merging them costs no extra pass.
+            let identity: Vec<u32> = (0..user_names.len() as u32).collect();
+            let mut tables: Vec<Table> = vec![(&stats, &identity)];
+            tables.extend(parts.iter().map(|p| (p.stats.as_slice(), p.ids.as_slice())));
+            let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+            let shards = if tables.len() > 1 {
+                cores.clamp(1, 8)
+            } else {
+                1
+            };
+            let job = |shard: usize| {
+                let ctx = ShardCtx {
+                    tables: &tables,
+                    shard,
+                    shards,
+                    names: &user_names,
+                    geo,
+                    last_seen,
+                };
+                ctx.fold_top(n)
+            };
+            let mut results: Vec<(Fold, Vec<IpRecord>, u64)> = if shards == 1 {
+                vec![job(0)]
+            } else {
+                std::thread::scope(|scope| {
+                    let handles: Vec<_> =
+                        (1..shards).map(|i| scope.spawn(move || job(i))).collect();
+                    let mut out = vec![job(0)];
+                    out.extend(handles.into_iter().filter_map(|h| h.join().ok()));
+                    out
+                })
+            };
+            let (first, mut top, n_ips) = results.swap_remove(0);
+            fold = first;
+            unique_ips = n_ips;
+            for (f, records, n_ips) in results {
+                fold.merge(f);
+                top.extend(records);
+                unique_ips += n_ips;
+            }
+            top.sort_unstable_by(|a, b| worst_first(&a.rank(), &b.rank()));
+            top.truncate(n);
+            top
+        }
+    };
+    ips.sort_unstable_by(|a, b| worst_first(&a.rank(), &b.rank()));
+    let Fold {
+        countries,
+        asns,
+        users,
+        windows,
+        first_seen,
+        failures,
+        successes,
+        ..
+    } = fold;
+    let users: Vec<UserRecord> = users
+        .into_iter()
+        .enumerate()
+        .filter(|(_, u)| u.ips > 0)
+        .map(|(id, u)| UserRecord {
+            user: user_names[id].to_string(),
+            attempts: u.attempts,
+            successes: u.successes,
+            ips: u.ips,
         })
         .collect();
-    let mut all: Vec<IpRecord> = Vec::new();
-    let mut top: BinaryHeap<Ranked> = BinaryHeap::new();
-    let mut strings = Interner::default();
-
-    // Build the records from the end of the table, giving memory back as it empties, so the
-    // table and the records are not both held in full.
-    while let Some((ip, st)) = stats.pop() {
-        if stats.len() % 4096 == 0 {
-            stats.shrink_to_fit();
-        }
-        let r = record(ip, st, &user_names, geo.locate(ip), &mut strings);
-        if let Some(t) = r.first_seen {
-            first_seen = Some(first_seen.map_or(t, |f| f.min(t)));
-        }
-        failures += r.failures;
-        successes += r.successes;
-        let c = countries
-            .entry(r.country.clone())
-            .or_insert_with(|| CountryRecord {
-                country: r.country.clone(),
-                numeric: r.country.as_deref().and_then(countries::alpha2_to_numeric),
-                country_name: r.country_name.clone(),
-                ips: 0,
-                events: 0,
-                failures: 0,
-                successes: 0,
-            });
-        c.ips += 1;
-        c.events += r.events;
-        c.failures += r.failures;
-        c.successes += r.successes;
-        let a = asns.entry(r.asn).or_insert_with(|| AsnRecord {
-            asn: r.asn,
-            as_org: r.as_org.clone(),
-            ips: 0,
-            events: 0,
-            failures: 0,
-            successes: 0,
-        });
-        a.ips += 1;
-        a.events += r.events;
-        a.failures += r.failures;
-        a.successes += r.successes;
-        for (name, n, ok) in &r.users {
-            let u = users.entry(Arc::clone(name)).or_insert_with(|| UserRecord {
-                user: name.to_string(),
-                attempts: 0,
-                successes: 0,
-                ips: 0,
-            });
-            u.attempts += n;
-            u.successes += ok;
-            u.ips += 1;
-        }
-        for w in &mut windows {
-            if let (Some(from), Some(seen)) = (w.from, r.last_seen) {
-                if seen > from {
-                    w.ips += 1;
-                    if let Some(c) = &r.country {
-                        w.countries.insert(Arc::clone(c));
-                    }
-                }
-            }
-        }
-        match keep {
-            Keep::All => all.push(r),
-            Keep::Top(n) => {
-                top.push(Ranked(r));
-                if top.len() > n {
-                    top.pop();
-                }
-            }
-        }
-    }
-    let mut ips = match keep {
-        Keep::All => all,
-        Keep::Top(_) => top.into_iter().map(|r| r.0).collect(),
-    };
-    ips.sort_unstable_by(worst_first);
 
     let mut countries: Vec<CountryRecord> = countries.into_values().collect();
     countries.sort_by(|a, b| {
@@ -340,7 +718,7 @@ pub(super) fn build(
             .cmp(&(a.failures, a.events, a.ips))
             .then(a.asn.cmp(&b.asn))
     });
-    let mut users: Vec<UserRecord> = users.into_values().collect();
+    let mut users = users;
     users.sort_by(|a, b| {
         (b.attempts, b.ips)
             .cmp(&(a.attempts, a.ips))
@@ -414,9 +792,32 @@ pub(super) fn build(
 
 /// One copy of each distinct string.
 #[derive(Default)]
-struct Interner(HashMap<String, Arc<str>>);
+struct Interner(
+    HashMap<String, Arc<str>, RandomState>,
+    /// By address and length, for `'static` strings.
+    HashMap<(usize, usize), Arc<str>, RandomState>,
+);
 
 impl Interner {
+    /// The shared copy of a string that lives as long as the program (no allocation once
+    /// seen).
+    fn get_static(&mut self, s: &'static str) -> Arc<str> {
+        if let Some(a) = self.1.get(&(s.as_ptr() as usize, s.len())) {
+            return Arc::clone(a);
+        }
+        let a: Arc<str> = match self.0.get(s) {
+            Some(a) => Arc::clone(a),
+            None => {
+                let a: Arc<str> = Arc::from(s);
+                self.0.insert(s.to_string(), Arc::clone(&a));
+                a
+            }
+        };
+        self.1
+            .insert((s.as_ptr() as usize, s.len()), Arc::clone(&a));
+        a
+    }
+
     fn get(&mut self, s: Option<String>) -> Option<Arc<str>> {
         let s = s?;
         if let Some(a) = self.0.get(&s) {

@@ -371,6 +371,23 @@ impl Geo {
 }
 
 impl Locate for Geo {
+    fn quick(&self, ip: IpAddr) -> Option<super::QuickGeo> {
+        // Only the embedded tables answer: with an MMDB in the chain, ask `locate`.
+        if !self.mmdbs.is_empty() {
+            return None;
+        }
+        let ip = super::canonical(ip);
+        let (asn, as_org) = match self.embedded.asn(ip) {
+            Some((asn, org)) => (Some(asn), (!org.is_empty()).then_some(org)),
+            None => (None, None),
+        };
+        Some(super::QuickGeo {
+            country: self.embedded.country_code(ip),
+            asn,
+            as_org,
+        })
+    }
+
     fn locate(&self, ip: IpAddr) -> Location {
         let Some(cache) = &self.cache else {
             return self.locate_uncached(ip);

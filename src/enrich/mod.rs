@@ -108,6 +108,22 @@ impl Location {
 pub trait Locate: Send + Sync {
     /// What this backend knows about `ip`; an empty [`Location`] when it knows nothing.
     fn locate(&self, ip: IpAddr) -> Location;
+
+    /// The country code and network of `ip` without allocating, when this backend can give
+    /// exactly what [`Locate::locate`] would for those fields from tables that live as long as
+    /// the program (the embedded ones). `None`: ask `locate`.
+    fn quick(&self, _ip: IpAddr) -> Option<QuickGeo> {
+        None
+    }
+}
+
+/// Country and network of an address, borrowed from the embedded tables.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QuickGeo {
+    /// ISO alpha-2 code.
+    pub country: Option<&'static str>,
+    pub asn: Option<u32>,
+    pub as_org: Option<&'static str>,
 }
 
 /// Normalise an address for look-ups: an IPv4-mapped IPv6 address (`::ffff:1.2.3.4`) is the IPv4

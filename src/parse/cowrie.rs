@@ -159,7 +159,7 @@ impl LineParser for CowrieParser {
         &mut self,
         line: &'a [u8],
         ctx: LineCtx,
-        emit: &mut dyn FnMut(Event<'a>),
+        emit: &mut dyn FnMut(&Event<'a>),
     ) -> LineOutcome {
         let Some(rec) = record(line) else {
             return LineOutcome { unparsed: true };
@@ -195,7 +195,7 @@ impl LineParser for CowrieParser {
             ev.port = rec.src_port.0;
             ev.extra.dst_port = rec.dst_port.0;
         }
-        emit(ev);
+        emit(&ev);
         LineOutcome::default()
     }
 }
@@ -237,7 +237,7 @@ mod tests {
             source: 1,
             line_no: 7,
         };
-        let o = CowrieParser::new().parse_line(line, ctx, &mut |e| out.push(e));
+        let o = CowrieParser::new().parse_line(line, ctx, &mut |e| out.push(e.clone()));
         (out, o)
     }
 

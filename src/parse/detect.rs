@@ -86,7 +86,7 @@ impl<P: LineParser> LineParser for WithFallback<P> {
         &mut self,
         line: &'a [u8],
         ctx: LineCtx,
-        emit: &mut dyn FnMut(Event<'a>),
+        emit: &mut dyn FnMut(&Event<'a>),
     ) -> LineOutcome {
         let mut emitted = false;
         let outcome = self.0.parse_line(line, ctx, &mut |ev| {

@@ -14,7 +14,7 @@ pub fn emit_addresses<'a>(
     service: Cow<'a, str>,
     ts: Option<Timestamp>,
     ctx: LineCtx,
-    emit: &mut dyn FnMut(Event<'a>),
+    emit: &mut dyn FnMut(&Event<'a>),
 ) -> usize {
     // A line rarely names more than a few addresses: a small inline list beats a set.
     let mut seen: [Option<IpAddr>; 8] = [None; 8];
@@ -30,7 +30,7 @@ pub fn emit_addresses<'a>(
         ev.line_no = ctx.line_no;
         ev.ts = ts;
         ev.port = found.port;
-        emit(ev);
+        emit(&ev);
     });
     n
 }
@@ -54,7 +54,7 @@ impl LineParser for GenericParser {
         &mut self,
         line: &'a [u8],
         ctx: LineCtx,
-        emit: &mut dyn FnMut(Event<'a>),
+        emit: &mut dyn FnMut(&Event<'a>),
     ) -> LineOutcome {
         let ts = leading_timestamp(line, self.year);
         emit_addresses(line, Kind::Seen, Cow::Borrowed("generic"), ts, ctx, emit);

@@ -49,7 +49,7 @@ impl LineParser for JournalParser {
         &mut self,
         line: &'a [u8],
         ctx: LineCtx,
-        emit: &mut dyn FnMut(Event<'a>),
+        emit: &mut dyn FnMut(&Event<'a>),
     ) -> LineOutcome {
         // `-o json-seq` starts each record with an ASCII record separator.
         let line = line.strip_prefix(b"\x1e").unwrap_or(line);
@@ -86,7 +86,7 @@ impl LineParser for JournalParser {
                 let m = m.into_owned();
                 self.classifier
                     .classify(p.as_deref(), pid, ts, &m, ctx, &mut |ev| {
-                        emit(ev.into_owned())
+                        emit(&ev.clone().into_owned())
                     })
             }
         }

@@ -226,7 +226,7 @@ pub trait LineParser {
         &mut self,
         line: &'a [u8],
         ctx: LineCtx,
-        emit: &mut dyn FnMut(Event<'a>),
+        emit: &mut dyn FnMut(&Event<'a>),
     ) -> LineOutcome;
 }
 

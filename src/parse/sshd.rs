@@ -82,25 +82,53 @@ use std::str::FromStr;
 
 use super::Kind;
 
-/// Substring search for the short literal needles of the rules. `str::find` with a `&str`
-/// pattern sets up a two-way searcher on every call, which costs more than the search itself
-/// on a log message; `memchr::memmem` does not.
+/// Substring search for the short literal needles of the rules, on short messages: jump
+/// between occurrences of the needle's first byte with `memchr` and compare. `str::find` with
+/// a `&str` pattern (and `memchr::memmem`) build a searcher on every call, which costs more
+/// than the search itself here.
 trait FastFind {
     fn find_fast(&self, needle: &str) -> Option<usize>;
     fn rfind_fast(&self, needle: &str) -> Option<usize>;
     fn contains_fast(&self, needle: &str) -> bool {
         self.find_fast(needle).is_some()
     }
+    /// `split_once(' ')` by `memchr`.
+    fn split_space(&self) -> Option<(&str, &str)>;
 }
 
 impl FastFind for str {
     #[inline]
     fn find_fast(&self, needle: &str) -> Option<usize> {
-        memchr::memmem::find(self.as_bytes(), needle.as_bytes())
+        let (h, n) = (self.as_bytes(), needle.as_bytes());
+        let (&first, _) = n.split_first()?;
+        let mut from = 0;
+        while let Some(i) = memchr::memchr(first, h.get(from..)?) {
+            let at = from + i;
+            if h[at..].starts_with(n) {
+                return Some(at);
+            }
+            from = at + 1;
+        }
+        None
     }
     #[inline]
     fn rfind_fast(&self, needle: &str) -> Option<usize> {
-        memchr::memmem::rfind(self.as_bytes(), needle.as_bytes())
+        let (h, n) = (self.as_bytes(), needle.as_bytes());
+        let (&first, _) = n.split_first()?;
+        // Candidate starts are before `end`.
+        let mut end = (h.len() + 1).checked_sub(n.len())?;
+        while let Some(at) = memchr::memrchr(first, &h[..end]) {
+            if h[at..].starts_with(n) {
+                return Some(at);
+            }
+            end = at;
+        }
+        None
+    }
+    #[inline]
+    fn split_space(&self) -> Option<(&str, &str)> {
+        let i = memchr::memchr(b' ', self.as_bytes())?;
+        Some((&self[..i], &self[i + 1..]))
     }
 }
 
@@ -297,7 +325,7 @@ fn rules(body: &str, preauth: bool) -> Classified<'_> {
             }
             if let Some(rest) = body.strip_prefix("Address ") {
                 let m = rest
-                    .split_once(' ')
+                    .split_space()
                     .filter(|(_, after)| after.starts_with("maps to "))
                     .and_then(|(tok, _)| parse_ip(tok))
                     .map(|ip| SshdMessage::new(Other, ip, None));
@@ -521,6 +549,9 @@ fn function_prefix(body: &str) -> Option<&str> {
 
 /// The client address token as sshd prints it, canonical.
 fn parse_ip(tok: &str) -> Option<IpAddr> {
+    if let Some(v4) = parse_v4(tok.as_bytes()) {
+        return Some(IpAddr::V4(v4));
+    }
     let tok = tok
         .strip_prefix('[')
         .and_then(|t| t.strip_suffix(']'))
@@ -534,6 +565,36 @@ fn parse_ip(tok: &str) -> Option<IpAddr> {
         return None;
     }
     IpAddr::from_str(tok).ok().map(|ip| ip.to_canonical())
+}
+
+/// A dotted quad exactly as std accepts it (no leading zeros, octets <= 255), without std's
+/// general parser: most addresses in sshd lines are IPv4, and this runs for each of them.
+fn parse_v4(b: &[u8]) -> Option<std::net::Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut i = 0;
+    for (n, o) in octets.iter_mut().enumerate() {
+        if n > 0 {
+            if b.get(i) != Some(&b'.') {
+                return None;
+            }
+            i += 1;
+        }
+        let start = i;
+        let mut v: u32 = 0;
+        while let Some(&c) = b.get(i).filter(|c| c.is_ascii_digit()) {
+            v = v * 10 + u32::from(c - b'0');
+            i += 1;
+            if i - start > 3 {
+                return None;
+            }
+        }
+        let len = i - start;
+        if len == 0 || v > 255 || (len > 1 && b[start] == b'0') {
+            return None;
+        }
+        *o = v as u8;
+    }
+    (i == b.len()).then(|| std::net::Ipv4Addr::from(octets))
 }
 
 fn parse_u32(s: &str) -> Option<u32> {
@@ -675,7 +736,7 @@ fn auth_log_tail(rest: &str) -> Option<AuthTail<'_>> {
 
 /// `IP port N[ ssh2|ssh1][: extra]` (or bare `IP` in very old versions).
 fn auth_addr(t: &str) -> Option<(IpAddr, Option<u16>)> {
-    let Some((tok, after)) = t.split_once(' ') else {
+    let Some((tok, after)) = t.split_space() else {
         return parse_ip(t).map(|ip| (ip, None));
     };
     let ip = parse_ip(tok)?;
@@ -692,7 +753,7 @@ fn auth_addr(t: &str) -> Option<(IpAddr, Option<u16>)> {
 
 /// `METHOD for [invalid user ]U from IP port N ssh2[: extra]` (after `Failed `/`Accepted `…).
 fn auth_log(rest: &str, kind: Kind) -> Option<SshdMessage<'_>> {
-    let (method, rest) = rest.split_once(' ')?;
+    let (method, rest) = rest.split_space()?;
     let rest = rest.strip_prefix("for ")?;
     if method.is_empty() {
         return None;
@@ -753,7 +814,7 @@ fn policy_user(rest: &str) -> Classified<'_> {
 
 /// `IP port N:CODE: TEXT` (≥ 7.x) or `IP: CODE: TEXT` (older); TEXT comes from the client.
 fn received_disconnect(rest: &str, preauth: bool) -> Option<SshdMessage<'_>> {
-    let (tok, after) = rest.split_once(' ').unwrap_or((rest, ""));
+    let (tok, after) = rest.split_space().unwrap_or((rest, ""));
     let r = if let Some(ip) = parse_ip(tok) {
         let after = after.strip_prefix("port ")?;
         let n = digits_len(after);
@@ -812,7 +873,7 @@ fn connection_from(rest: &str, preauth: bool) -> Option<SshdMessage<'_>> {
         let r = remote_id_right(head)?;
         return Some(r.message(r.disconnect_kind(preauth, false)));
     }
-    let (tok, after) = rest.split_once(' ').unwrap_or((rest, ""));
+    let (tok, after) = rest.split_space().unwrap_or((rest, ""));
     let ip = parse_ip(tok)?;
     let port = match after.strip_prefix("port ") {
         Some(p) => Some(parse_port(&p[..digits_len(p)])?),
@@ -904,7 +965,7 @@ fn pam_module(body: &str) -> Classified<'_> {
 pub struct FailureCounter {
     /// Pending `error: PAM:` reports per (pid, address), not yet matched by their
     /// `Failed keyboard-interactive` line.
-    pending: HashMap<(Option<u32>, IpAddr), u32>,
+    pending: HashMap<(Option<u32>, IpAddr), u32, foldhash::fast::RandomState>,
 }
 
 impl FailureCounter {
@@ -953,6 +1014,62 @@ impl FailureCounter {
     /// Number of (pid, address) keys with pending PAM reports.
     pub fn pending_len(&self) -> usize {
         self.pending.len()
+    }
+}
+
+#[cfg(test)]
+mod fast_find_tests {
+    use super::FastFind;
+
+    #[test]
+    fn agrees_with_std() {
+        let hay = [
+            "",
+            "x",
+            " from ",
+            "a from b from c",
+            "from",
+            " fro",
+            "Failed password for root from 1.2.3.4 port 22",
+            "  from  from ",
+            "é from ü",
+        ];
+        for h in hay {
+            for n in [" from ", "from", " ", "x", "port ", "ü"] {
+                assert_eq!(h.find_fast(n), h.find(n), "{h:?} {n:?}");
+                assert_eq!(h.rfind_fast(n), h.rfind(n), "{h:?} {n:?}");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod parse_v4_tests {
+    use super::parse_v4;
+    use std::net::Ipv4Addr;
+    use std::str::FromStr;
+
+    #[test]
+    fn agrees_with_std() {
+        for s in [
+            "1.2.3.4",
+            "255.255.255.255",
+            "0.0.0.0",
+            "256.1.1.1",
+            "01.2.3.4",
+            "1.2.3",
+            "1.2.3.4.",
+            "1.2.3.4.5",
+            "1..2.3",
+            "",
+            "a.b.c.d",
+            "1.2.3.04",
+            "1.2.3.4 ",
+            "1000.1.1.1",
+            "10.0.0.1",
+        ] {
+            assert_eq!(parse_v4(s.as_bytes()), Ipv4Addr::from_str(s).ok(), "{s:?}");
+        }
     }
 }
 

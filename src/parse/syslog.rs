@@ -42,14 +42,19 @@ pub fn split(line: &str, year: YearRule) -> SyslogLine<'_> {
             message: line,
         };
     };
-    let rest = line[n..].trim_start_matches(' ');
-    let (first, after) = rest.split_once(' ').unwrap_or((rest, ""));
-    // `host prog[pid]: msg`; some writers leave the host out (`prog[pid]: msg`).
-    let (host, tag_and_msg) = if first.ends_with(':') || first.contains('[') {
-        (None, rest)
-    } else {
-        (Some(first), after)
+    let skip = b[n..].iter().take_while(|&&c| c == b' ').count();
+    let rest = &line[n + skip..];
+    let (first, after) = match memchr::memchr(b' ', rest.as_bytes()) {
+        Some(i) => (&rest[..i], &rest[i + 1..]),
+        None => (rest, ""),
     };
+    // `host prog[pid]: msg`; some writers leave the host out (`prog[pid]: msg`).
+    let (host, tag_and_msg) =
+        if first.ends_with(':') || memchr::memchr(b'[', first.as_bytes()).is_some() {
+            (None, rest)
+        } else {
+            (Some(first), after)
+        };
     let (program, pid, message) = split_tag(tag_and_msg);
     SyslogLine {
         ts: Some(ts),
@@ -73,7 +78,7 @@ fn split_tag(s: &str) -> (Option<&str>, Option<u32>, &str) {
     if tag.is_empty() {
         return (None, None, s);
     }
-    match tag.split_once('[') {
+    match memchr::memchr(b'[', tag.as_bytes()).map(|i| (&tag[..i], &tag[i + 1..])) {
         Some((prog, rest)) => {
             let pid = rest.strip_suffix(']').and_then(|p| p.parse().ok());
             (Some(prog), pid, message)
@@ -121,7 +126,7 @@ impl MessageClassifier {
         ts: Option<Timestamp>,
         message: &'a str,
         ctx: LineCtx,
-        emit: &mut dyn FnMut(Event<'a>),
+        emit: &mut dyn FnMut(&Event<'a>),
     ) -> LineOutcome {
         let sshd_like = program.is_none_or(is_sshd);
         if sshd_like {
@@ -144,12 +149,12 @@ impl MessageClassifier {
                     ev.repeat = m.repeat;
                     ev.failures = failures;
                     ev.extra.pid = pid;
-                    emit(ev);
+                    emit(&ev);
                     return LineOutcome::default();
                 }
                 Classified::Known if program.is_some() => {
                     if let Some(ev) = self.too_many_failures(pid, ts, message, ctx) {
-                        emit(ev);
+                        emit(&ev);
                         return LineOutcome::default();
                     }
                     let service = Cow::Borrowed(program.unwrap_or("sshd"));
@@ -167,7 +172,7 @@ impl MessageClassifier {
         }
         if program.is_none_or(|p| p == "kernel") {
             if let Some(fw) = ufw::parse_message(message) {
-                emit(fw.into_event(ctx, ts));
+                emit(&fw.into_event(ctx, ts));
                 return LineOutcome::default();
             }
         }
@@ -218,7 +223,7 @@ impl SyslogParser {
         &mut self,
         line: &'a str,
         ctx: LineCtx,
-        emit: &mut dyn FnMut(Event<'a>),
+        emit: &mut dyn FnMut(&Event<'a>),
     ) -> LineOutcome {
         // journalctl's own notes: `-- Boot 1a2b… --`, `-- No entries --`, `-- Logs begin at …`.
         if line.starts_with("-- ") {
@@ -235,7 +240,7 @@ impl LineParser for SyslogParser {
         &mut self,
         line: &'a [u8],
         ctx: LineCtx,
-        emit: &mut dyn FnMut(Event<'a>),
+        emit: &mut dyn FnMut(&Event<'a>),
     ) -> LineOutcome {
         match std::str::from_utf8(line) {
             Ok(s) => self.parse_str(s, ctx, emit),
@@ -243,7 +248,7 @@ impl LineParser for SyslogParser {
                 // Invalid UTF-8 (attacker bytes in a user name, say): classify a converted copy
                 // and hand out owned events.
                 let lossy = String::from_utf8_lossy(line).into_owned();
-                self.parse_str(&lossy, ctx, &mut |ev| emit(ev.into_owned()))
+                self.parse_str(&lossy, ctx, &mut |ev| emit(&ev.clone().into_owned()))
             }
         }
     }
@@ -333,7 +338,9 @@ mod tests {
                 source: 0,
                 line_no: i as u64 + 1,
             };
-            p.parse_line(line.as_bytes(), ctx, &mut |ev| out.push(ev.into_owned()));
+            p.parse_line(line.as_bytes(), ctx, &mut |ev| {
+                out.push(ev.clone().into_owned())
+            });
         }
         out
     }

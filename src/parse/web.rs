@@ -44,7 +44,7 @@ impl LineParser for WebParser {
         &mut self,
         line: &'a [u8],
         ctx: LineCtx,
-        emit: &mut dyn FnMut(Event<'a>),
+        emit: &mut dyn FnMut(&Event<'a>),
     ) -> LineOutcome {
         let Some(f) = fields(line) else {
             return LineOutcome { unparsed: true };
@@ -64,7 +64,7 @@ impl LineParser for WebParser {
         ev.extra.status = f.status;
         ev.extra.bytes = f.bytes;
         ev.extra.user_agent = f.user_agent.and_then(present).map(String::from_utf8_lossy);
-        emit(ev);
+        emit(&ev);
         LineOutcome::default()
     }
 }
@@ -317,7 +317,7 @@ mod tests {
             source: 3,
             line_no: 42,
         };
-        let o = WebParser::new().parse_line(line, ctx, &mut |e| out.push(e));
+        let o = WebParser::new().parse_line(line, ctx, &mut |e| out.push(e.clone()));
         (out, o)
     }
 

@@ -269,7 +269,7 @@ fn read_one(
         };
         let outcome = parser.parse_line(line, ctx, &mut |ev| {
             if sink_error.is_none() {
-                if let Err(e) = sink(&ev) {
+                if let Err(e) = sink(ev) {
                     sink_error = Some(e);
                 }
             }

@@ -396,52 +396,12 @@ fn time_of(v: &Value) -> Option<i64> {
     }
 }
 
-/// Parses `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)` to Unix seconds (fraction dropped).
+/// Parses an RFC 3339 time (the exports' format) to Unix seconds; the whole string must be one.
 fn parse_rfc3339(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    let digits = |from: usize, len: usize| -> Option<i64> {
-        let part = b.get(from..from + len)?;
-        part.iter().try_fold(0i64, |acc, &c| {
-            c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0'))
-        })
-    };
-    let sep = |at: usize, chars: &[u8]| b.get(at).is_some_and(|c| chars.contains(c));
-    if !(sep(4, b"-") && sep(7, b"-") && sep(10, b"Tt ") && sep(13, b":") && sep(16, b":")) {
-        return None;
+    match crate::parse::timestamp::parse_rfc3339(s.as_bytes()) {
+        Some((t, n)) if n == s.len() => Some(t),
+        _ => None,
     }
-    let (year, month, day) = (digits(0, 4)?, digits(5, 2)?, digits(8, 2)?);
-    let (hour, min, sec) = (digits(11, 2)?, digits(14, 2)?, digits(17, 2)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || min > 59 || sec > 60 {
-        return None;
-    }
-    let mut i = 19;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
-    }
-    let offset = match b.get(i) {
-        Some(b'Z' | b'z') if i + 1 == b.len() => 0,
-        Some(&c @ (b'+' | b'-')) if i + 6 == b.len() && sep(i + 3, b":") => {
-            let o = digits(i + 1, 2)? * 3600 + digits(i + 4, 2)? * 60;
-            if c == b'+' { o } else { -o }
-        }
-        _ => return None,
-    };
-    let days = days_from_civil(year, month, day);
-    Some(days * 86_400 + hour * 3600 + min * 60 + sec - offset)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (the well-known era-based formula).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]
@@ -481,7 +441,8 @@ mod tests {
             "",
             "2026-11-30",
             "2026-13-01T00:00:00Z",
-            "2026-11-30T11:35:01",
+            "2026-11-30T11:35",
+            "2026-11-30T11:35:01Z trailing",
             "x".repeat(40).as_str(),
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad:?}");
