@@ -259,7 +259,9 @@ impl ShardCtx<'_> {
             }
         } else {
             // Where each address of this shard is in each table.
-            let mut at: HashMap<IpAddr, [u32; MAX_TABLES], RandomState> = HashMap::default();
+            let expect = self.tables.iter().map(|t| t.0.len()).max().unwrap_or(0) / self.shards;
+            let mut at: HashMap<IpAddr, [u32; MAX_TABLES], RandomState> =
+                HashMap::with_capacity_and_hasher(expect + expect / 4, RandomState::default());
             for (t, (table, _)) in self.tables.iter().enumerate() {
                 for (i, (ip, _)) in table.iter().enumerate() {
                     if self.mine(ip) {

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use crate::aggregate::Keep;
 use crate::cli::Exit;
 use crate::cli::config::{Config, InputConfig};
-use crate::render::html::write_map;
+use crate::render::html::write_map_records;
 use crate::render::summary::write_text;
 use crate::render::table::num;
 
@@ -17,8 +17,13 @@ pub fn run(cfg: &Config, input: &InputConfig, output: &Path, open: bool) -> Resu
         keep: Keep::All,
         hours: true,
     };
-    let (report, failed) = super::analyse(cfg, input, wanted)?;
+    let (mut report, failed) = super::analyse(cfg, input, wanted)?;
+    // The page is built from the document and then the address records one at a time, so
+    // the whole export is never held as a JSON tree.
+    let ips = std::mem::take(&mut report.ips);
     let doc = serde_json::to_value(&report).context("building the map data")?;
+    let first = ips.iter().filter_map(|r| r.first_seen).min();
+    let last = ips.iter().filter_map(|r| r.last_seen).max();
 
     // Write beside the target and rename, so a reader never sees half a page.
     let dir = output
@@ -32,7 +37,10 @@ pub fn run(cfg: &Config, input: &InputConfig, output: &Path, open: bool) -> Resu
         .with_context(|| format!("cannot write in {}", dir.display()))?;
     {
         let mut w = BufWriter::new(tmp.as_file_mut());
-        write_map(&doc, &mut w)
+        let mut records = ips
+            .iter()
+            .map(|r| serde_json::to_value(r).unwrap_or(serde_json::Value::Null));
+        write_map_records(&doc, first, last, &mut records, &mut w)
             .and_then(|()| w.flush())
             .with_context(|| format!("cannot write {}", output.display()))?;
     }
@@ -49,6 +57,7 @@ pub fn run(cfg: &Config, input: &InputConfig, output: &Path, open: bool) -> Resu
         .map_err(|e| e.error)
         .with_context(|| format!("cannot write {}", output.display()))?;
 
+    report.ips = ips;
     if !cfg.quiet {
         let located = report.ips.iter().filter(|r| r.lat.is_some()).count();
         let mut out = io::stdout().lock();

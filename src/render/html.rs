@@ -44,7 +44,64 @@ pub const MAX_SLOTS: u64 = 52;
 /// Missing or mistyped fields are treated as unknown; the page shows what there is.
 /// Addresses without coordinates are counted in the panel but not drawn.
 pub fn write_map(doc: &Value, out: &mut dyn Write) -> io::Result<()> {
-    let page = PageDoc::build(doc);
+    let ips: &[Value] = doc
+        .get("ips")
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice);
+    let span = span_of(
+        doc,
+        ips.iter()
+            .map(|r| (r.get("first_seen"), r.get("last_seen"))),
+    );
+    write_page(PageDoc::build(doc, span, &mut ips.iter().cloned()), out)
+}
+
+/// Writes the HTML map for `doc` (the export document without its `ips`) and its address
+/// records, given one at a time: only one record is held as a JSON tree at once, so a map of
+/// many addresses costs the page's columns, not a tree of the whole export. `first`/`last`
+/// are the data's time span.
+pub fn write_map_records(
+    doc: &Value,
+    first: Option<i64>,
+    last: Option<i64>,
+    records: &mut dyn Iterator<Item = Value>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let span = span_of(doc, std::iter::empty());
+    let span = (min_opt(span.0, first), max_opt(span.1, last));
+    write_page(PageDoc::build(doc, span, records), out)
+}
+
+fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+/// The data's time span: the summary's, widened by the addresses' own first/last seen.
+fn span_of<'v>(
+    doc: &Value,
+    records: impl Iterator<Item = (Option<&'v Value>, Option<&'v Value>)>,
+) -> (Option<i64>, Option<i64>) {
+    let summary = doc.get("summary");
+    let seen = |key: &str| summary.and_then(|s| s.get(key)).and_then(time_of);
+    let (mut first, mut last) = (seen("first_seen"), seen("last_seen"));
+    for (f, l) in records {
+        first = min_opt(first, f.and_then(time_of));
+        last = max_opt(last, l.and_then(time_of));
+    }
+    (first, last)
+}
+
+fn write_page(page: PageDoc, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(assets::HEAD.as_bytes())?;
     write_script_json(&page, out)?;
     out.write_all(assets::TAIL.as_bytes())?;
@@ -99,8 +156,8 @@ struct PageDoc<'a> {
     t0: i64,
     slots: Option<Slots>,
     /// The string table: the columns `cc`, `cn`, `city`, `org`, `k`, `u` index it.
-    s: Vec<&'a str>,
-    ips: Columns<'a>,
+    s: Vec<String>,
+    ips: Columns,
 }
 
 /// The parts of the export passed to the page as they are (cut to length).
@@ -142,8 +199,8 @@ impl Slots {
 
 /// Per-address columns; index `i` of every column describes the same address.
 #[derive(Serialize, Default)]
-struct Columns<'a> {
-    ip: Vec<&'a str>,
+struct Columns {
+    ip: Vec<String>,
     lat: Vec<Option<f64>>,
     lon: Vec<Option<f64>>,
     /// Events, failures, successes.
@@ -173,23 +230,23 @@ struct Columns<'a> {
 
 /// Interns strings into the page's string table.
 #[derive(Default)]
-struct Strings<'a> {
-    list: Vec<&'a str>,
-    index: HashMap<&'a str, i64>,
+struct Strings {
+    list: Vec<String>,
+    index: HashMap<String, i64>,
 }
 
-impl<'a> Strings<'a> {
-    fn id(&mut self, s: &'a str) -> i64 {
+impl Strings {
+    fn id(&mut self, s: &str) -> i64 {
         if let Some(&i) = self.index.get(s) {
             return i;
         }
         let i = self.list.len() as i64;
-        self.list.push(s);
-        self.index.insert(s, i);
+        self.list.push(s.to_string());
+        self.index.insert(s.to_string(), i);
         i
     }
 
-    fn opt(&mut self, v: Option<&'a Value>) -> i64 {
+    fn opt(&mut self, v: Option<&Value>) -> i64 {
         match v.and_then(Value::as_str) {
             Some(s) if !s.is_empty() => self.id(s),
             _ => -1,
@@ -198,26 +255,13 @@ impl<'a> Strings<'a> {
 }
 
 impl<'a> PageDoc<'a> {
-    fn build(doc: &'a Value) -> Self {
-        let ips: &[Value] = doc
-            .get("ips")
-            .and_then(Value::as_array)
-            .map_or(&[], Vec::as_slice);
+    fn build(
+        doc: &'a Value,
+        (first, last): (Option<i64>, Option<i64>),
+        records: &mut dyn Iterator<Item = Value>,
+    ) -> Self {
         let summary = doc.get("summary");
         let timeline = doc.get("timeline").filter(|t| t.is_object());
-
-        // The data's time span: the summary's, else the addresses' own.
-        let seen = |key: &str| summary.and_then(|s| s.get(key)).and_then(time_of);
-        let mut first = seen("first_seen");
-        let mut last = seen("last_seen");
-        for rec in ips {
-            if let Some(t) = rec.get("first_seen").and_then(time_of) {
-                first = Some(first.map_or(t, |f: i64| f.min(t)));
-            }
-            if let Some(t) = rec.get("last_seen").and_then(time_of) {
-                last = Some(last.map_or(t, |l: i64| l.max(t)));
-            }
-        }
         let bucket = timeline
             .and_then(|t| t.get("bucket_seconds"))
             .and_then(Value::as_i64)
@@ -231,7 +275,8 @@ impl<'a> PageDoc<'a> {
 
         let mut strings = Strings::default();
         let mut cols = Columns::default();
-        for rec in ips {
+        for rec in records {
+            let rec = &rec;
             let Some(ip) = rec.get("ip").and_then(Value::as_str) else {
                 continue;
             };
@@ -248,7 +293,7 @@ impl<'a> PageDoc<'a> {
             };
             let f = rec.get("first_seen").and_then(time_of);
             let l = rec.get("last_seen").and_then(time_of);
-            cols.ip.push(ip);
+            cols.ip.push(ip.to_string());
             cols.lat.push(lat);
             cols.lon.push(lon);
             cols.ev.push(num("events"));
@@ -367,7 +412,7 @@ fn counts(v: Option<&Value>, limit: usize) -> Vec<(&str, u64)> {
     pairs
 }
 
-fn flatten<'a>(pairs: &[(&'a str, u64)], strings: &mut Strings<'a>) -> Vec<u64> {
+fn flatten(pairs: &[(&str, u64)], strings: &mut Strings) -> Vec<u64> {
     let mut flat = Vec::with_capacity(pairs.len() * 2);
     for &(name, n) in pairs {
         flat.push(strings.id(name) as u64);
@@ -408,6 +453,20 @@ fn parse_rfc3339(s: &str) -> Option<i64> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn build_of(doc: &Value) -> PageDoc<'_> {
+        let ips: Vec<Value> = doc
+            .get("ips")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let span = span_of(
+            doc,
+            ips.iter()
+                .map(|r| (r.get("first_seen"), r.get("last_seen"))),
+        );
+        PageDoc::build(doc, span, &mut ips.into_iter())
+    }
 
     fn render(doc: &Value) -> String {
         let mut out = Vec::new();
@@ -492,7 +551,7 @@ mod tests {
                 {"no_ip": true},
             ],
         });
-        let page = PageDoc::build(&doc);
+        let page = build_of(&doc);
         let c = &page.ips;
         assert_eq!(c.ip, ["203.0.113.5", "2001:db8::1"]);
         assert_eq!(c.lat, [Some(52.374), None]);
@@ -504,7 +563,7 @@ mod tests {
             "one string-table entry per distinct string"
         );
         assert_eq!(c.acc, [2, 0]);
-        let users: Vec<&str> = c.u[0].chunks(2).map(|p| page.s[p[0] as usize]).collect();
+        let users: Vec<&str> = c.u[0].chunks(2).map(|p| page.s[p[0] as usize].as_str()).collect();
         assert_eq!(users, ["root", "admin", "pi"]);
         // 48 hourly buckets fit in 48 slots of one hour each.
         let slots = page.slots.expect("slots");
@@ -545,7 +604,7 @@ mod tests {
             .map(|i| (format!("u{i:02}"), json!(100 - i)))
             .collect();
         let doc = json!({"ips": [{"ip": "198.51.100.7", "users": users}]});
-        let page = PageDoc::build(&doc);
+        let page = build_of(&doc);
         assert_eq!(page.ips.u[0].len(), USERS_PER_IP * 2);
         assert_eq!(page.ips.um[0], 20 - USERS_PER_IP as u64);
         assert_eq!(page.s[page.ips.u[0][0] as usize], "u00");
