@@ -578,20 +578,9 @@ impl Locate for MmdbDatabase {
     }
 }
 
-/// `YYYY-MM-DD` (UTC) of a Unix time, without a date crate.
+/// `YYYY-MM-DD` (UTC) of a Unix time.
 pub(crate) fn epoch_to_date(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    // civil-from-days (Howard Hinnant's algorithm)
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
+    let (y, m, d) = crate::parse::timestamp::civil_from_days((secs / 86_400) as i64);
     format!("{y:04}-{m:02}-{d:02}")
 }
 

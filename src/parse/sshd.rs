@@ -78,7 +78,6 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::str::FromStr;
 
 use super::Kind;
 
@@ -548,53 +547,10 @@ fn function_prefix(body: &str) -> Option<&str> {
 }
 
 /// The client address token as sshd prints it, canonical.
+/// The address in a token sshd wrote (`1.2.3.4`, `2001:db8::1`, `[::1]`, `fe80::1%eth0`),
+/// strict and canonical (`::ffff:a.b.c.d` is the IPv4 address), by the shared address parser.
 fn parse_ip(tok: &str) -> Option<IpAddr> {
-    if let Some(v4) = parse_v4(tok.as_bytes()) {
-        return Some(IpAddr::V4(v4));
-    }
-    let tok = tok
-        .strip_prefix('[')
-        .and_then(|t| t.strip_suffix(']'))
-        .unwrap_or(tok);
-    // IPv6 zone index (`fe80::1%eth0`): std does not parse it; the zone is not part of the address.
-    let tok = match tok.find('%') {
-        Some(i) if tok[..i].contains(':') => &tok[..i],
-        _ => tok,
-    };
-    if tok.is_empty() || tok.len() > 45 {
-        return None;
-    }
-    IpAddr::from_str(tok).ok().map(|ip| ip.to_canonical())
-}
-
-/// A dotted quad exactly as std accepts it (no leading zeros, octets <= 255), without std's
-/// general parser: most addresses in sshd lines are IPv4, and this runs for each of them.
-fn parse_v4(b: &[u8]) -> Option<std::net::Ipv4Addr> {
-    let mut octets = [0u8; 4];
-    let mut i = 0;
-    for (n, o) in octets.iter_mut().enumerate() {
-        if n > 0 {
-            if b.get(i) != Some(&b'.') {
-                return None;
-            }
-            i += 1;
-        }
-        let start = i;
-        let mut v: u32 = 0;
-        while let Some(&c) = b.get(i).filter(|c| c.is_ascii_digit()) {
-            v = v * 10 + u32::from(c - b'0');
-            i += 1;
-            if i - start > 3 {
-                return None;
-            }
-        }
-        let len = i - start;
-        if len == 0 || v > 255 || (len > 1 && b[start] == b'0') {
-            return None;
-        }
-        *o = v as u8;
-    }
-    (i == b.len()).then(|| std::net::Ipv4Addr::from(octets))
+    super::extract::parse_addr(tok.as_bytes())
 }
 
 fn parse_u32(s: &str) -> Option<u32> {
@@ -1039,36 +995,6 @@ mod fast_find_tests {
                 assert_eq!(h.find_fast(n), h.find(n), "{h:?} {n:?}");
                 assert_eq!(h.rfind_fast(n), h.rfind(n), "{h:?} {n:?}");
             }
-        }
-    }
-}
-
-#[cfg(test)]
-mod parse_v4_tests {
-    use super::parse_v4;
-    use std::net::Ipv4Addr;
-    use std::str::FromStr;
-
-    #[test]
-    fn agrees_with_std() {
-        for s in [
-            "1.2.3.4",
-            "255.255.255.255",
-            "0.0.0.0",
-            "256.1.1.1",
-            "01.2.3.4",
-            "1.2.3",
-            "1.2.3.4.",
-            "1.2.3.4.5",
-            "1..2.3",
-            "",
-            "a.b.c.d",
-            "1.2.3.04",
-            "1.2.3.4 ",
-            "1000.1.1.1",
-            "10.0.0.1",
-        ] {
-            assert_eq!(parse_v4(s.as_bytes()), Ipv4Addr::from_str(s).ok(), "{s:?}");
         }
     }
 }

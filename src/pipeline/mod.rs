@@ -156,13 +156,6 @@ fn read_chunked<S: Sink>(
     ) {
         report.error = Some(describe_read_error(&e, false));
     }
-    if let Some(w) = &report.warning {
-        let msg = format!("logmap: {}: {w}", report.path);
-        match progress {
-            Some(bar) => bar.suspend(|| eprintln!("{msg}")),
-            None => eprintln!("{msg}"),
-        }
-    }
     Some(report)
 }
 
@@ -191,8 +184,9 @@ fn run_inputs(cfg: &PipelineConfig, read: &mut ReadInput) -> io::Result<Vec<Sour
         }
         let report = read(cfg, i as u32, spec, progress.as_ref(), done_bytes)?;
         done_bytes += source::total_size(std::slice::from_ref(spec));
-        if let Some(e) = &report.error {
-            let msg = format!("logmap: {}: {e}", report.path);
+        // One line per problem, naming the input; a note (binary data) before an error.
+        for problem in [&report.warning, &report.error].into_iter().flatten() {
+            let msg = format!("logmap: {}: {problem}", report.path);
             match &progress {
                 Some(bar) => bar.suspend(|| eprintln!("{msg}")),
                 None => eprintln!("{msg}"),
@@ -325,13 +319,6 @@ fn read_one(
     }
     if let Some(e) = read_error {
         report.error = Some(describe_read_error(&e, input.gzip));
-    }
-    if let Some(w) = &report.warning {
-        let msg = format!("logmap: {}: {w}", report.path);
-        match progress {
-            Some(bar) => bar.suspend(|| eprintln!("{msg}")),
-            None => eprintln!("{msg}"),
-        }
     }
     Ok(report)
 }

@@ -563,7 +563,10 @@ mod tests {
             "one string-table entry per distinct string"
         );
         assert_eq!(c.acc, [2, 0]);
-        let users: Vec<&str> = c.u[0].chunks(2).map(|p| page.s[p[0] as usize].as_str()).collect();
+        let users: Vec<&str> = c.u[0]
+            .chunks(2)
+            .map(|p| page.s[p[0] as usize].as_str())
+            .collect();
         assert_eq!(users, ["root", "admin", "pi"]);
         // 48 hourly buckets fit in 48 slots of one hour each.
         let slots = page.slots.expect("slots");
