@@ -11,6 +11,8 @@
 //                                            (nothing to do when the popup is already about it)
 //   {"do": "pixel", "ip": "…"}            → the colour drawn at the centre of the address's marker
 //   {"do": "pixel", "lat": 0, "lon": 0}    → the colour drawn there (error: nothing painted = sea)
+//     with "around": d                     → also `ring`: the colours d pixels left, right, above
+//                                            and below the centre
 //   {"do": "clickRow", "list": "top-countries", "index": 0}
 //   {"do": "clearFilter"}
 //   {"do": "range", "from": 0, "to": 3}    → moves the time sliders (real input events)
@@ -18,6 +20,9 @@
 //   {"do": "zoom", "lat": 0, "lon": 0, "zoom": 3}
 //   {"do": "screenshot", "path": "…png"}
 //   {"do": "wait", "ms": 500}
+// Steps that click or read pixels first wait until the map stands still (`settle`): opening a
+// popup pans the map (autoPan, then back inside maxBounds) for a few hundred milliseconds, and
+// a point computed during the pan is stale by the time it is used.
 // Besides the steps it reports every request the page made, console errors, page errors,
 // whether `window.__pwned` was ever set, and elements that carry event-handler attributes.
 //
@@ -54,6 +59,26 @@ export async function launch() {
 
 export async function waitReady(page, timeout = 120000) {
   await page.waitForFunction(() => window.__logmap && window.__logmap.ready(), null, { timeout, polling: 50 });
+}
+
+// Resolves once the map has stood still for a few animation frames: no pan or zoom animation
+// on the map pane (the classes Leaflet sets while one runs), so the canvases are redrawn for
+// the current view (on moveend, or in the frame after a style change) and a point computed
+// from the view stays where it is drawn.
+export async function settle(page, timeout = 15000) {
+  await page.evaluate((timeout) => new Promise((resolve, reject) => {
+    const pane = window.__logmap.map.getPane('mapPane');
+    const moving = () => pane.classList.contains('leaflet-pan-anim') || pane.classList.contains('leaflet-zoom-anim');
+    const start = performance.now();
+    let still = 0;
+    const tick = () => {
+      still = moving() ? 0 : still + 1;
+      if (still >= 3) resolve();
+      else if (performance.now() - start > timeout) reject(new Error('the map kept moving'));
+      else requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  }), timeout);
 }
 
 async function observe(page) {
@@ -108,6 +133,7 @@ async function runStep(page, step) {
     case 'observe':
       return observe(page);
     case 'clickMarker': {
+      await settle(page);
       const pt = await page.evaluate((ip) => window.__logmap.pointOf(ip), step.ip);
       if (!pt) return { error: 'address not drawn' };
       await page.mouse.click(pt.x, pt.y);
@@ -119,30 +145,39 @@ async function runStep(page, step) {
       const button = await page.$(`.leaflet-popup-content .same-place button[data-ip="${step.ip}"]`);
       if (!button) return { error: 'address not listed in the popup' };
       await button.click();
-      await page.waitForTimeout(100);
+      await settle(page);
       return readPopup(page, { picked: true });
     }
     case 'pixel': {
-      const pt = await page.evaluate((s) => {
-        if (s.ip !== undefined) return window.__logmap.pointOf(s.ip);
+      await settle(page);
+      // The point and its colours in one evaluation: nothing can move in between.
+      return page.evaluate((s) => {
         const lm = window.__logmap;
-        const p = lm.map.latLngToContainerPoint([s.lat, s.lon]);
-        const r = lm.map.getContainer().getBoundingClientRect();
-        return { x: p.x + r.left, y: p.y + r.top };
-      }, step);
-      if (!pt) return { error: 'address not drawn' };
-      // The topmost canvas with paint at that point (markers, then halos, then the basemap).
-      return page.evaluate(({ x, y }) => {
-        for (const c of document.elementsFromPoint(x, y)) {
-          if (!(c instanceof HTMLCanvasElement)) continue;
-          const r = c.getBoundingClientRect();
-          const px = Math.round(((x - r.left) * c.width) / r.width);
-          const py = Math.round(((y - r.top) * c.height) / r.height);
-          const d = c.getContext('2d').getImageData(px, py, 1, 1).data;
-          if (d[3] > 0) return { rgba: [d[0], d[1], d[2], d[3]], pane: c.parentElement.className };
+        let pt;
+        if (s.ip !== undefined) pt = lm.pointOf(s.ip);
+        else {
+          const p = lm.map.latLngToContainerPoint([s.lat, s.lon]);
+          const r = lm.map.getContainer().getBoundingClientRect();
+          pt = { x: p.x + r.left, y: p.y + r.top };
         }
-        return { error: 'nothing painted there' };
-      }, pt);
+        if (!pt) return { error: 'address not drawn' };
+        // The topmost canvas with paint at a point (markers, then halos, then the basemap).
+        const at = (x, y) => {
+          for (const c of document.elementsFromPoint(x, y)) {
+            if (!(c instanceof HTMLCanvasElement)) continue;
+            const r = c.getBoundingClientRect();
+            const px = Math.round(((x - r.left) * c.width) / r.width);
+            const py = Math.round(((y - r.top) * c.height) / r.height);
+            const d = c.getContext('2d').getImageData(px, py, 1, 1).data;
+            if (d[3] > 0) return { rgba: [d[0], d[1], d[2], d[3]], pane: c.parentElement.className };
+          }
+          return { error: 'nothing painted there' };
+        };
+        const out = { point: pt, ...at(pt.x, pt.y) };
+        const d = s.around;
+        if (d) out.ring = [[-d, 0], [d, 0], [0, -d], [0, d]].map(([dx, dy]) => at(pt.x + dx, pt.y + dy));
+        return out;
+      }, step);
     }
     case 'clickRow': {
       const rows = await page.$$(`#${step.list} li`);
@@ -151,11 +186,13 @@ async function runStep(page, step) {
       await rows[step.index].click();
       await page.waitForTimeout(400);
       await waitReady(page);
+      await settle(page);
       return { row: name, ...(await observe(page)) };
     }
     case 'clearFilter':
       await page.click('#filter-clear');
       await waitReady(page);
+      await settle(page);
       return observe(page);
     case 'range': {
       for (const [id, v] of [['range-to', step.to], ['range-from', step.from]]) {
@@ -166,6 +203,7 @@ async function runStep(page, step) {
       }
       await page.waitForTimeout(300);
       await waitReady(page);
+      await settle(page);
       return observe(page);
     }
     case 'layer': {
@@ -173,14 +211,17 @@ async function runStep(page, step) {
       await label.locator('input').click();
       await page.waitForTimeout(step.settle || 400);
       await waitReady(page);
+      await settle(page);
       return observe(page);
     }
     case 'zoom':
       await page.evaluate((s) => { window.__logmap.map.setView([s.lat, s.lon], s.zoom, { animate: false }); }, step);
       await page.waitForTimeout(step.settle || 600);
+      await settle(page);
       return observe(page);
     case 'screenshot':
       await page.waitForTimeout(step.settle || 300);
+      await settle(page);
       await page.screenshot({ path: step.path });
       return { path: step.path };
     case 'wait':

@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { launch, waitReady } from './e2e.mjs';
+import { launch, settle, waitReady } from './e2e.mjs';
 
 const plan = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 
@@ -45,6 +45,7 @@ try {
     }
     await page.waitForTimeout(700);
     await waitReady(page);
+    await settle(page);
     if (shot.popup) {
       const pt = await page.evaluate((ip) => window.__logmap.pointOf(ip), shot.popup);
       if (!pt) throw new Error(`${shot.file}: ${shot.popup} is not drawn`);
@@ -54,6 +55,7 @@ try {
       const other = await page.$(`.leaflet-popup-content .same-place button[data-ip="${shot.popup}"]`);
       if (other) await other.click();
       await page.waitForTimeout(600);
+      await settle(page);
     }
     const path = join(plan.out, shot.file);
     await page.screenshot({ path });
