@@ -59,8 +59,13 @@ fn render(doc: &Value, dir: &Path, name: &str) -> PathBuf {
     path
 }
 
+/// One browser at a time: the tests of this file run in parallel threads, and several
+/// Chromium instances on a small machine make each of them slow enough to time out.
+static BROWSER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Runs the e2e driver on `page` with `steps` and returns its report.
 fn drive(page: &Path, steps: &Value) -> Value {
+    let _one_at_a_time = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
     let dir = page.parent().expect("page in a directory");
     let steps_file = dir.join("steps.json");
     fs::write(&steps_file, steps.to_string()).expect("write steps");

@@ -191,8 +191,7 @@
   var haloRenderer = L.canvas({ pane: 'halos', padding: 0.3 });
   var pointRenderer = L.canvas({ padding: 0.3, tolerance: 3 });
 
-  // World features. world-atlas already cuts polygons at ±180°, so drawing one copy of the
-  // world (no wrapping) keeps Russia, Fiji and Antarctica free of bands across the map.
+  // World features (see unwrapRing below for how polygons near ±180° are drawn).
   var features = [];
   try {
     if (world.objects && world.objects.countries) {
