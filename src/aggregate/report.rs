@@ -179,10 +179,21 @@ const WINDOWS: [(&str, Timestamp); 3] = [("1h", 3600), ("24h", 86400), ("7d", 7 
 pub enum Keep {
     /// Every address (exports, the map).
     All,
-    /// The `n` addresses with most failures (then events): `summary`. Totals, countries,
-    /// networks, users and windows still count every address, but the records are folded in
-    /// one at a time and only the top ones kept, which saves the memory of the rest.
+    /// The `n` addresses with most failures (then events), followed by every other address
+    /// with a successful login: `summary`. Totals, countries, networks, users and windows still
+    /// count every address, but the records are folded in one at a time and only those kept,
+    /// which saves the memory of the rest.
     Top(usize),
+}
+
+/// Keep the first `n` records (sorted worst first) and, after them, every record with a
+/// successful login: what `summary` shows and `summary --json` writes.
+pub fn retain_top(ips: &mut Vec<IpRecord>, n: usize) {
+    let mut rank = 0;
+    ips.retain(|r| {
+        rank += 1;
+        rank <= n || r.successes > 0
+    });
 }
 
 /// What address records are sorted by: most failures, then events, then successes first.
@@ -247,6 +258,7 @@ impl ShardCtx<'_> {
             fold: Fold::new(self.last_seen, self.names.len()),
             strings: Interner::default(),
             top: BinaryHeap::new(),
+            winners: Vec::new(),
             count: 0,
             ids: Vec::new(),
         };
@@ -284,10 +296,17 @@ impl ShardCtx<'_> {
             fold,
             mut strings,
             top,
+            winners,
             count,
             ..
         } = st;
-        let records = top
+        let mut kept: Vec<Ranked> = top.into_vec();
+        for w in winners {
+            if !kept.iter().any(|k| k.0.3 == w.0.3) {
+                kept.push(w);
+            }
+        }
+        let records = kept
             .into_iter()
             .map(|Ranked((_, _, _, ip), s)| {
                 record(ip, s, self.names, self.geo.locate(ip), &mut strings)
@@ -302,6 +321,9 @@ struct ShardState {
     fold: Fold,
     strings: Interner,
     top: BinaryHeap<Ranked>,
+    /// Addresses with a successful login that are not in `top`: always kept (the loudest
+    /// thing in the report), whatever their rank.
+    winners: Vec<Ranked>,
     count: u64,
     /// Scratch: the user ids of one address.
     ids: Vec<u32>,
@@ -349,14 +371,20 @@ impl ShardState {
                 .top
                 .peek()
                 .is_some_and(|worst| worst_first(&lite.rank, &worst.0).is_lt());
-        if enters {
+        let winner = lite.rank.2 > 0;
+        if enters || winner {
             let mut merged = IpStats::default();
             for (st, map) in found {
                 merged.absorb(st, map);
             }
-            self.top.push(Ranked(lite.rank, merged));
-            if self.top.len() > n {
-                self.top.pop();
+            if winner {
+                self.winners.push(Ranked(lite.rank, merged.clone()));
+            }
+            if enters {
+                self.top.push(Ranked(lite.rank, merged));
+                if self.top.len() > n {
+                    self.top.pop();
+                }
             }
         }
     }
@@ -681,7 +709,7 @@ pub(super) fn build(
                 unique_ips += n_ips;
             }
             top.sort_unstable_by(|a, b| worst_first(&a.rank(), &b.rank()));
-            top.truncate(n);
+            retain_top(&mut top, n);
             top
         }
     };

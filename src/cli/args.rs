@@ -74,7 +74,8 @@ pub enum Command {
     Summary {
         #[command(flatten)]
         input: InputArgs,
-        /// Write JSON (the export schema, lists cut to --top) instead of tables.
+        /// Write JSON (the export schema, lists cut to --top; every address with a successful
+        /// login is kept too) instead of tables.
         #[arg(long)]
         json: bool,
         /// How many rows in each top list.

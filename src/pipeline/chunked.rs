@@ -370,9 +370,23 @@ mod tests {
             }
             for k in ["ips", "countries", "asns", "users"] {
                 let want: Vec<_> = all[k].as_array().unwrap().iter().take(5).collect();
-                let got: Vec<_> = top[k].as_array().unwrap().iter().collect();
+                let got: Vec<_> = top[k].as_array().unwrap().iter().take(5).collect();
                 assert_eq!(got, want, "{k}, {workers} workers");
             }
+            // After the top 5, every address with a successful login, whatever its rank.
+            let winners = |doc: &serde_json::Value| {
+                let mut v: Vec<String> = doc["ips"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|r| r["successes"].as_u64() > Some(0))
+                    .map(|r| r["ip"].to_string())
+                    .collect();
+                v.sort();
+                v
+            };
+            assert_eq!(winners(&top), winners(&all), "{workers} workers");
+            assert!(!winners(&all).is_empty());
         }
         // The pairing rule held across the chunk boundaries: 2 failures per iteration.
         let doc: serde_json::Value = serde_json::from_str(&one).unwrap();

@@ -136,7 +136,7 @@ pub fn write_text(
             format!(
                 "TOP ADDRESSES ({} of {})",
                 top.min(report.ips.len()),
-                num(report.ips.len() as u64)
+                num(report.summary.unique_ips)
             ),
             &[
                 ("address", Align::Left),
@@ -273,9 +273,10 @@ fn as_cell(asn: Option<u32>, org: Option<&str>) -> String {
     }
 }
 
-/// The report with its lists cut to `top` entries, for `summary --json`.
+/// The report with its lists cut to `top` entries (and the addresses with a successful login
+/// kept), for `summary --json`.
 pub fn truncated(mut r: Report, top: usize) -> Report {
-    r.ips.truncate(top);
+    crate::aggregate::retain_top(&mut r.ips, top);
     r.countries.truncate(top);
     r.asns.truncate(top);
     r.users.truncate(top);

@@ -186,3 +186,33 @@ fn windows_are_relative_to_the_newest_event() {
     assert_eq!(w[0]["ips"], 1, "{w:#}");
     assert_eq!(w[1]["ips"], 4);
 }
+
+#[test]
+fn summary_keeps_every_successful_login_beyond_the_top() {
+    let d = Dir::new();
+    let p = d.write("auth.log", hay::AUTH);
+    let doc = json(&run_paths(
+        &["summary", "--json", "--year", "2026", "--top", "1"],
+        &[&p],
+    ));
+    let ips: Vec<&str> = doc["ips"]
+        .as_array()
+        .expect("ips")
+        .iter()
+        .filter_map(|r| r["ip"].as_str())
+        .collect();
+    // The worst address, then the one that got in (it failed nothing, so it ranks last).
+    assert_eq!(ips, ["5.36.59.76", "80.94.95.115"]);
+    assert_eq!(doc["summary"]["unique_ips"], 4);
+    let text = stdout(&run_paths(
+        &[
+            "summary", "--year", "2026", "--top", "1", "--color", "never",
+        ],
+        &[&p],
+    ));
+    assert!(text.contains("TOP ADDRESSES (1 of 4)"), "{text}");
+    assert!(
+        text.contains("SUCCESSFUL LOGINS") && text.contains("80.94.95.115"),
+        "{text}"
+    );
+}
