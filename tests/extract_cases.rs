@@ -763,12 +763,12 @@ fn write_v6(a: Ipv6Addr, st: &V6Style) -> String {
     let mut out = String::new();
     let mut k = 0;
     while k < ngroups {
-        if let Some((rs, re)) = run {
-            if k == rs {
-                out.push_str("::");
-                k = re;
-                continue;
-            }
+        if let Some((rs, re)) = run
+            && k == rs
+        {
+            out.push_str("::");
+            k = re;
+            continue;
         }
         if !out.is_empty() && !out.ends_with(':') {
             out.push(':');

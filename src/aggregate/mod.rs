@@ -287,10 +287,10 @@ impl Aggregator {
             m[0] += c[0];
             m[1] += c[1];
             // Keep only the minutes that can still fall in a window.
-            if let Some(newest) = self.newest {
-                if self.minutes.len() > 2 * (LONGEST_WINDOW / 60) as usize {
-                    self.minutes = self.minutes.split_off(&(newest - LONGEST_WINDOW - 60));
-                }
+            if let Some(newest) = self.newest
+                && self.minutes.len() > 2 * (LONGEST_WINDOW / 60) as usize
+            {
+                self.minutes = self.minutes.split_off(&(newest - LONGEST_WINDOW - 60));
             }
         }
     }

@@ -587,12 +587,12 @@ impl Fold {
         a.failures += failures;
         a.successes += successes;
         for w in &mut self.windows {
-            if let (Some(from), Some(seen)) = (w.from, r.last_seen()) {
-                if seen > from {
-                    w.ips += 1;
-                    if let Some(c) = &geo.country {
-                        w.countries.insert(Arc::clone(c));
-                    }
+            if let (Some(from), Some(seen)) = (w.from, r.last_seen())
+                && seen > from
+            {
+                w.ips += 1;
+                if let Some(c) = &geo.country {
+                    w.countries.insert(Arc::clone(c));
                 }
             }
         }

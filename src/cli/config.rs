@@ -120,17 +120,17 @@ fn input_config(a: InputArgs, quiet: bool, verbose: bool) -> Result<InputConfig,
     };
     let since = time("--since", &a.since)?;
     let until = time("--until", &a.until)?;
-    if let (Some(s), Some(u)) = (since, until) {
-        if s >= u {
-            return Err(ConfigError("--since must be before --until".into()));
-        }
+    if let (Some(s), Some(u)) = (since, until)
+        && s >= u
+    {
+        return Err(ConfigError("--since must be before --until".into()));
     }
-    if let Some(y) = a.year {
-        if !(1970..=9999).contains(&y) {
-            return Err(ConfigError(format!(
-                "--year {y}: must be between 1970 and 9999"
-            )));
-        }
+    if let Some(y) = a.year
+        && !(1970..=9999).contains(&y)
+    {
+        return Err(ConfigError(format!(
+            "--year {y}: must be between 1970 and 9999"
+        )));
     }
     let format = match a.input_format {
         InputFormatArg::Auto => None,

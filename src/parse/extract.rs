@@ -290,10 +290,11 @@ fn token(text: &[u8], s: usize, e: usize) -> Option<(Found, usize)> {
     }
     let gb = glued_before(text, s);
     // IPv6 has `::`, or 7 colons (8 with a trailing `:`), or 6 before an IPv4 tail.
-    if !gb && (double || colons >= 6) {
-        if let Some(r) = v6_token(text, s, e) {
-            return Some(r);
-        }
+    if !gb
+        && (double || colons >= 6)
+        && let Some(r) = v6_token(text, s, e)
+    {
+        return Some(r);
     }
     if dots < 3 || e - s < 7 {
         return None;

@@ -10,7 +10,6 @@
 //! - no prefix at all (`journalctl -o cat`): the message alone, classified by its content.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::net::IpAddr;
 
 use super::generic::emit_addresses;
@@ -97,10 +96,12 @@ pub fn is_sshd(program: &str) -> bool {
 /// `Disconnecting: Too many authentication failures for U` message, which names none.
 pub struct MessageClassifier {
     sshd_failures: FailureCounter,
-    client_of_pid: HashMap<u32, IpAddr, foldhash::fast::RandomState>,
+    /// `(pid, client)` by `pid % PIDS`: a later process with the same slot replaces an
+    /// earlier one (sshd processes are short-lived, and the message follows within seconds).
+    client_of_pid: Box<[Option<(u32, IpAddr)>]>,
 }
 
-/// Bound on remembered sshd processes; the map is emptied when full.
+/// Slots for remembered sshd processes.
 const PIDS: usize = 4096;
 
 impl Default for MessageClassifier {
@@ -113,7 +114,7 @@ impl MessageClassifier {
     pub fn new() -> Self {
         MessageClassifier {
             sshd_failures: FailureCounter::new(),
-            client_of_pid: HashMap::default(),
+            client_of_pid: vec![None; PIDS].into_boxed_slice(),
         }
     }
 
@@ -134,10 +135,7 @@ impl MessageClassifier {
                 Classified::Event(m) => {
                     let failures = self.sshd_failures.count(pid, &m);
                     if let Some(pid) = pid {
-                        if self.client_of_pid.len() >= PIDS {
-                            self.client_of_pid.clear();
-                        }
-                        self.client_of_pid.insert(pid, m.ip);
+                        self.client_of_pid[pid as usize % PIDS] = Some((pid, m.ip));
                     }
                     let mut ev = Event::new(m.kind, m.ip, program.unwrap_or("sshd"));
                     ev.source = ctx.source;
@@ -170,11 +168,11 @@ impl MessageClassifier {
                 _ => {}
             }
         }
-        if program.is_none_or(|p| p == "kernel") {
-            if let Some(fw) = ufw::parse_message(message) {
-                emit(&fw.into_event(ctx, ts));
-                return LineOutcome::default();
-            }
+        if program.is_none_or(|p| p == "kernel")
+            && let Some(fw) = ufw::parse_message(message)
+        {
+            emit(&fw.into_event(ctx, ts));
+            return LineOutcome::default();
         }
         let service = Cow::Borrowed(program.unwrap_or("syslog"));
         emit_addresses(message.as_bytes(), Kind::Other, service, ts, ctx, emit);
@@ -193,14 +191,18 @@ impl MessageClassifier {
         ctx: LineCtx,
     ) -> Option<Event<'a>> {
         let rest = message.strip_prefix("Disconnecting: Too many authentication failures")?;
-        let ip = *self.client_of_pid.get(&pid?)?;
+        let pid = pid?;
+        let ip = match self.client_of_pid[pid as usize % PIDS] {
+            Some((p, ip)) if p == pid => ip,
+            _ => return None,
+        };
         let rest = rest.strip_suffix(" [preauth]").unwrap_or(rest);
         let mut ev = Event::new(Kind::TooManyFailures, ip, "sshd");
         ev.source = ctx.source;
         ev.line_no = ctx.line_no;
         ev.ts = ts;
         ev.user = rest.strip_prefix(" for ").map(Cow::Borrowed);
-        ev.extra.pid = pid;
+        ev.extra.pid = Some(pid);
         Some(ev)
     }
 }

@@ -98,10 +98,10 @@ impl YearRule {
             YearRule::Fixed(y) => from_civil(y, mo, d, h, mi, s),
             YearRule::NotAfter { limit, year: y } => {
                 // The common case first: this year, not after the limit.
-                if let Some(t) = from_civil(y, mo, d, h, mi, s) {
-                    if t <= limit + 86400 {
-                        return Some(t);
-                    }
+                if let Some(t) = from_civil(y, mo, d, h, mi, s)
+                    && t <= limit + 86400
+                {
+                    return Some(t);
                 }
                 // The latest year in which the date exists and is not after the limit (a day
                 // of slack for clock skew and time zones between writer and reader). Feb 29
@@ -246,18 +246,19 @@ pub fn parse_clf(b: &[u8]) -> Option<Timestamp> {
 /// midnight UTC) or a duration before `now` (`90s`, `30m`, `24h`, `7d`, `2w`).
 pub fn parse_time_arg(s: &str, now: Timestamp) -> Result<Timestamp, String> {
     let s = s.trim();
-    if let Some((t, n)) = parse_rfc3339(s.as_bytes()) {
-        if n == s.len() {
-            return Ok(t);
-        }
+    if let Some((t, n)) = parse_rfc3339(s.as_bytes())
+        && n == s.len()
+    {
+        return Ok(t);
     }
     let b = s.as_bytes();
-    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
-        if let (Some(y), Some(m), Some(d)) = (digits(b, 0, 4), digits(b, 5, 2), digits(b, 8, 2)) {
-            if let Some(t) = from_civil(y as i64, m, d, 0, 0, 0) {
-                return Ok(t);
-            }
-        }
+    if b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && let (Some(y), Some(m), Some(d)) = (digits(b, 0, 4), digits(b, 5, 2), digits(b, 8, 2))
+        && let Some(t) = from_civil(y as i64, m, d, 0, 0, 0)
+    {
+        return Ok(t);
     }
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (num, unit) = s.split_at(split);

@@ -127,12 +127,12 @@ fn fields(line: &[u8]) -> Option<Fields<'_>> {
 
     let mut referer = None;
     let mut user_agent = None;
-    if let Some(r) = trim_start(rest).strip_prefix(b"\"") {
-        if let Some((re, r)) = quoted(r) {
-            referer = Some(re);
-            if let Some(r) = trim_start(r).strip_prefix(b"\"") {
-                user_agent = quoted(r).map(|(ua, _)| ua);
-            }
+    if let Some(r) = trim_start(rest).strip_prefix(b"\"")
+        && let Some((re, r)) = quoted(r)
+    {
+        referer = Some(re);
+        if let Some(r) = trim_start(r).strip_prefix(b"\"") {
+            user_agent = quoted(r).map(|(ua, _)| ua);
         }
     }
     Some(Fields {

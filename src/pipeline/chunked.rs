@@ -154,11 +154,11 @@ fn read_chunk_inner<S: Sink>(job: &Job, sink: &mut S, rep: &mut ChunkReport) -> 
                 rep.samples.push((rep.lines, text.into_owned()));
             }
         }
-        if let Some(bar) = job.progress {
-            if rep.bytes - last_progress > 4 << 20 {
-                bar.inc(rep.bytes - last_progress);
-                last_progress = rep.bytes;
-            }
+        if let Some(bar) = job.progress
+            && rep.bytes - last_progress > 4 << 20
+        {
+            bar.inc(rep.bytes - last_progress);
+            last_progress = rep.bytes;
         }
     }
     if let Some(bar) = job.progress {

@@ -262,10 +262,10 @@ fn read_one(
             line_no,
         };
         let outcome = parser.parse_line(line, ctx, &mut |ev| {
-            if sink_error.is_none() {
-                if let Err(e) = sink(ev) {
-                    sink_error = Some(e);
-                }
+            if sink_error.is_none()
+                && let Err(e) = sink(ev)
+            {
+                sink_error = Some(e);
             }
         });
         if outcome.unparsed {
@@ -292,12 +292,12 @@ fn read_one(
                     if !handle(line, &mut report) {
                         break;
                     }
-                    if let Some(bar) = progress {
-                        if report.lines % 8192 == 0 {
-                            bar.set_position(
-                                done_bytes + bytes_read.load(std::sync::atomic::Ordering::Relaxed),
-                            );
-                        }
+                    if let Some(bar) = progress
+                        && report.lines.is_multiple_of(8192)
+                    {
+                        bar.set_position(
+                            done_bytes + bytes_read.load(std::sync::atomic::Ordering::Relaxed),
+                        );
                     }
                 }
                 Ok(None) => break,
