@@ -119,7 +119,8 @@ pub struct Aggregator {
     /// look-up per event); moved into `hours`/`minutes` when the bucket changes.
     cur_hour: Option<(Timestamp, [u64; 3])>,
     cur_minute: Option<(Timestamp, [u64; 2])>,
-    /// Tables of joined aggregators not merged yet (see [`crate::pipeline::Sink::join`]).
+    /// Tables of joined aggregators not merged yet (see [`crate::pipeline::Sink::join`]); merged by [`Aggregator::merge_parts`] or, for a
+    /// top-N report, shard by shard in `report.rs`.
     parts: Vec<Part>,
 }
 
@@ -369,14 +370,8 @@ pub(crate) struct Part {
 }
 
 impl Aggregator {
-    /// Add everything `other` counted (the same filter, other events).
-    pub fn merge(&mut self, other: Aggregator) {
-        let part = self.merge_totals(other);
-        self.merge_part(part);
-    }
-
     /// Take in `other`'s totals, time buckets and user names, and hand back its per-address
-    /// table to merge later ([`Aggregator::merge_part`], or address by address in the report).
+    /// table to merge later ([`Aggregator::merge_parts`], or address by address in the report).
     fn merge_totals(&mut self, mut other: Aggregator) -> Part {
         self.flush_hour();
         self.flush_minute();

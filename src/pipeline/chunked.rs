@@ -10,7 +10,6 @@
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use indicatif::ProgressBar;
 
@@ -25,7 +24,8 @@ pub trait Sink: Send {
     fn event(&mut self, ev: &Event);
     /// An empty sink of the same kind and settings, for another worker.
     fn fork(&self) -> Self;
-    /// Add what `later` collected from the chunk that follows everything in `self`.
+    /// Add what `later` collected from another chunk of the same input (the chunks of one
+    /// input are disjoint; the order of joining does not matter).
     fn join(&mut self, later: Self);
 }
 
@@ -34,12 +34,6 @@ pub const WARM_UP: u64 = 256 << 10;
 
 /// Smallest file share worth a thread.
 pub const MIN_CHUNK: u64 = 8 << 20;
-
-/// Chunks per thread, so that the threads finish together.
-const CHUNKS_PER_WORKER: usize = 1;
-
-/// Smallest chunk (the warm-up before each costs a little).
-const MIN_PIECE: u64 = 4 << 20;
 
 /// How many workers for a file of `size` bytes: one per core, but no chunk under
 /// [`MIN_CHUNK`].
@@ -182,10 +176,9 @@ pub fn read_file<S: Sink>(
     sink: &mut S,
     report: &mut SourceReport,
 ) -> io::Result<()> {
-    // More chunks than threads, taken from a shared counter: a thread slowed down (by the
-    // geolocation loading beside it, say) simply takes fewer chunks.
-    let chunks = (workers * CHUNKS_PER_WORKER).min((size / MIN_PIECE).max(1) as usize);
-    let starts = boundaries(path, size, chunks.max(workers))?;
+    // One chunk per thread: measured, more chunks handed out from a shared queue did not
+    // finish sooner (each costs a warm-up, and more tables to merge).
+    let starts = boundaries(path, size, workers)?;
     let jobs: Vec<Job> = starts
         .windows(2)
         .map(|w| Job {
@@ -199,44 +192,31 @@ pub fn read_file<S: Sink>(
             progress,
         })
         .collect();
-    let next = AtomicUsize::new(0);
-    let work = |sink: &mut S| {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(job) = jobs.get(i) else {
-                return done;
-            };
-            done.push((i, read_chunk(job, sink)));
-        }
-    };
-    let mut sinks: Vec<S> = (1..workers).map(|_| sink.fork()).collect();
-    let mut results: Vec<(usize, ChunkReport)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = sinks.iter_mut().map(|s| scope.spawn(|| work(s))).collect();
-        let mut out = work(sink);
+    let mut sinks: Vec<S> = (1..jobs.len()).map(|_| sink.fork()).collect();
+    let results: Vec<ChunkReport> = std::thread::scope(|scope| {
+        let (first, rest) = jobs.split_first().expect("at least one chunk");
+        let handles: Vec<_> = rest
+            .iter()
+            .zip(sinks.iter_mut())
+            .map(|(job, s)| scope.spawn(move || read_chunk(job, s)))
+            .collect();
+        let mut out = vec![read_chunk(first, sink)];
         for h in handles {
-            match h.join() {
-                Ok(done) => out.extend(done),
-                Err(_) => out.push((
-                    usize::MAX,
-                    ChunkReport {
-                        lines: 0,
-                        bytes: 0,
-                        unparsed: 0,
-                        samples: Vec::new(),
-                        binary: false,
-                        error: Some(io::Error::other("a reading thread failed")),
-                    },
-                )),
-            }
+            out.push(h.join().unwrap_or_else(|_| ChunkReport {
+                lines: 0,
+                bytes: 0,
+                unparsed: 0,
+                samples: Vec::new(),
+                binary: false,
+                error: Some(io::Error::other("a reading thread failed")),
+            }));
         }
         out
     });
-    results.sort_by_key(|(i, _)| *i);
     for s in sinks {
         sink.join(s);
     }
-    for (_, r) in results {
+    for r in results {
         let before = report.lines;
         for (n, text) in r.samples {
             if report.unparsed_samples.len() < unparsed_samples {
