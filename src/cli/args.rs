@@ -178,8 +178,9 @@ pub struct InputArgs {
     #[arg(long, value_enum, default_value_t = InputFormatArg::Auto, value_name = "FORMAT")]
     pub input_format: InputFormatArg,
 
-    /// Only events at or after this time: RFC 3339 (2026-11-30T11:00:00Z), a date
-    /// (2026-11-30), or a duration before now (30m, 24h, 7d).
+    /// Only events at or after this time: a local date or time (2026-11-30, '2026-11-30
+    /// 08:00'), RFC 3339 (2026-11-30T08:00:00Z), now, today, yesterday, or a duration before
+    /// now (30m, 1h30m, 24h, 7d, '2 days').
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
 
@@ -187,10 +188,17 @@ pub struct InputArgs {
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
 
-    /// The year of syslog timestamps, which carry none (default: inferred from each file's
-    /// modification time, with month roll-over).
+    /// The year in which the syslog timestamps of each file start (they carry none); a later
+    /// line in an earlier month is in the next year. Default: inferred from each file's
+    /// modification time.
     #[arg(long, value_name = "YEAR")]
     pub year: Option<i64>,
+
+    /// The time zone of times written without one (classic syslog, journalctl -o short) and
+    /// of local --since/--until times: an IANA name (Europe/Berlin) or UTC. Default: TZ, else
+    /// the system's zone. Times in JSON are always UTC.
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
 
     /// Count private, loopback, link-local and documentation addresses like the others
     /// (by default they are counted apart and left off tables, exports and the map).

@@ -9,6 +9,7 @@ use super::args::{
 };
 use crate::aggregate::Filter;
 use crate::parse::Format;
+use crate::parse::clock::Zone;
 use crate::parse::timestamp::parse_time_arg;
 use crate::pipeline::{PipelineConfig, now};
 use crate::render::ExportFormat;
@@ -112,10 +113,11 @@ fn inputs(files: &[std::ffi::OsString]) -> Result<Vec<InputSpec>, ConfigError> {
 
 fn input_config(a: InputArgs, quiet: bool, verbose: bool) -> Result<InputConfig, ConfigError> {
     let specs = inputs(&a.files)?;
+    let zone = Zone::resolve(a.tz.as_deref()).map_err(|e| ConfigError(format!("--tz: {e}")))?;
     let now = now();
     let time = |flag: &str, v: &Option<String>| {
         v.as_deref()
-            .map(|s| parse_time_arg(s, now).map_err(|e| ConfigError(format!("{flag}: {e}"))))
+            .map(|s| parse_time_arg(s, now, &zone).map_err(|e| ConfigError(format!("{flag}: {e}"))))
             .transpose()
     };
     let since = time("--since", &a.since)?;
@@ -149,6 +151,7 @@ fn input_config(a: InputArgs, quiet: bool, verbose: bool) -> Result<InputConfig,
             inputs: specs,
             format,
             year: a.year,
+            zone,
             progress,
             unparsed_samples: if verbose { 5 } else { 0 },
         },

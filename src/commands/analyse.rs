@@ -46,6 +46,9 @@ pub fn analyse(cfg: &Config, input: &InputConfig, wanted: Wanted) -> Result<(Rep
         let failed = sources.iter().any(|s| s.error.is_some());
         if cfg.verbose {
             for s in &sources {
+                if let Some(note) = &s.note {
+                    eprintln!("logmap: {}: {note}", s.path);
+                }
                 if s.unparsed > 0 {
                     eprintln!(
                         "logmap: {}: {} line(s) no rule understood, e.g.:",

@@ -21,6 +21,8 @@ struct Record<'a> {
     pid: Option<Cow<'a, str>>,
     #[serde(rename = "SYSLOG_PID", borrow, default)]
     syslog_pid: Option<Cow<'a, str>>,
+    #[serde(rename = "_HOSTNAME", borrow, default)]
+    hostname: Option<Cow<'a, str>>,
     #[serde(rename = "MESSAGE", borrow, default)]
     message: Option<Message<'a>>,
 }
@@ -75,17 +77,19 @@ impl LineParser for JournalParser {
             Some(Message::Bytes(b)) => Cow::Owned(String::from_utf8_lossy(&b).into_owned()),
             None => return LineOutcome::default(),
         };
+        let host = rec.hostname.as_deref();
         match (program, message) {
             (Some(Cow::Borrowed(p)), Cow::Borrowed(m)) => {
-                self.classifier.classify(Some(p), pid, ts, m, ctx, emit)
+                self.classifier
+                    .classify(host, Some(p), pid, ts, m, ctx, emit)
             }
-            (None, Cow::Borrowed(m)) => self.classifier.classify(None, pid, ts, m, ctx, emit),
+            (None, Cow::Borrowed(m)) => self.classifier.classify(host, None, pid, ts, m, ctx, emit),
             // Escapes in the JSON made owned strings: classify them and hand out owned events.
             (p, m) => {
                 let p = p.map(Cow::into_owned);
                 let m = m.into_owned();
                 self.classifier
-                    .classify(p.as_deref(), pid, ts, &m, ctx, &mut |ev| {
+                    .classify(host, p.as_deref(), pid, ts, &m, ctx, &mut |ev| {
                         emit(&ev.clone().into_owned())
                     })
             }

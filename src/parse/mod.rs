@@ -4,6 +4,7 @@
 //! so the hot path allocates nothing; the callback consumes each event before the next line
 //! is read.
 
+pub mod clock;
 pub mod cowrie;
 pub mod detect;
 pub mod extract;

@@ -14,8 +14,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
+use crate::parse::clock::{Clock, YearRule, Zone};
 use crate::parse::detect::{self, SAMPLE_LINES};
-use crate::parse::timestamp::YearRule;
+use crate::parse::timestamp::syslog_month;
 use crate::parse::{Event, Format, LineCtx, Timestamp};
 use crate::source::{self, InputSpec, LineReader};
 
@@ -25,8 +26,10 @@ pub struct PipelineConfig {
     pub inputs: Vec<InputSpec>,
     /// `None`: detect per input.
     pub format: Option<Format>,
-    /// `--year`: the year of syslog timestamps.
+    /// `--year`: the year in which syslog timestamps (which carry none) start.
     pub year: Option<i64>,
+    /// The zone of times written without one (`--tz`, `TZ`, the system's).
+    pub zone: Zone,
     /// Show a progress bar on stderr.
     pub progress: bool,
     /// How many unparsed lines to keep per source, for `-v`.
@@ -51,6 +54,9 @@ pub struct SourceReport {
     /// A note that is not an error (binary data).
     #[serde(skip)]
     pub warning: Option<String>,
+    /// Said only under `-v`: the format was not recognised (with a sample line).
+    #[serde(skip)]
+    pub note: Option<String>,
 }
 
 /// Now, as seconds since the epoch.
@@ -133,13 +139,12 @@ fn read_chunked<S: Sink>(
     let format = cfg
         .format
         .unwrap_or_else(|| detect::detect(head.iter().map(Vec::as_slice)));
-    let year = match cfg.year {
-        Some(y) => YearRule::Fixed(y),
-        None => YearRule::not_after(input.mtime.and_then(to_ts).unwrap_or_else(now)),
-    };
+    let clock = clock_for(cfg, input.mtime, &head);
+    let note = unrecognised(cfg, format, &head);
     let mut report = SourceReport {
         path: spec.display_name(),
         format: Some(format),
+        note,
         ..SourceReport::default()
     };
     if let Err(e) = chunked::read_file(
@@ -147,7 +152,7 @@ fn read_chunked<S: Sink>(
         meta.len(),
         index,
         format,
-        year,
+        clock,
         workers,
         cfg.unparsed_samples,
         progress,
@@ -220,25 +225,20 @@ fn read_one(
         }
     };
     report.gzip = input.gzip;
-    let year = match cfg.year {
-        Some(y) => YearRule::Fixed(y),
-        None => YearRule::not_after(input.mtime.and_then(to_ts).unwrap_or_else(now)),
-    };
+    let mtime = input.mtime;
     let bytes_read = std::sync::Arc::clone(&input.bytes_read);
     let mut reader = LineReader::new(input.reader);
 
     // Read ahead a few lines to detect the format, then parse those and go on streaming.
     let mut head: Vec<Vec<u8>> = Vec::new();
     let mut read_error = None;
-    if cfg.format.is_none() {
-        while head.iter().filter(|l| !l.is_empty()).count() < SAMPLE_LINES {
-            match reader.next_line() {
-                Ok(Some(line)) => head.push(line.to_vec()),
-                Ok(None) => break,
-                Err(e) => {
-                    read_error = Some(e);
-                    break;
-                }
+    while head.iter().filter(|l| !l.is_empty()).count() < SAMPLE_LINES {
+        match reader.next_line() {
+            Ok(Some(line)) => head.push(line.to_vec()),
+            Ok(None) => break,
+            Err(e) => {
+                read_error = Some(e);
+                break;
             }
         }
     }
@@ -246,7 +246,8 @@ fn read_one(
         .format
         .unwrap_or_else(|| detect::detect(head.iter().map(Vec::as_slice)));
     report.format = Some(format);
-    let mut parser = detect::parser_for(format, year);
+    report.note = unrecognised(cfg, format, &head);
+    let mut parser = detect::parser_for(format, clock_for(cfg, mtime, &head));
 
     let mut sink_error: Option<io::Error> = None;
     let mut line_no = 0u64;
@@ -321,6 +322,42 @@ fn read_one(
         report.error = Some(describe_read_error(&e, input.gzip));
     }
     Ok(report)
+}
+
+/// The note for an input whose format was detected as `generic` because no format claimed
+/// its first lines: what that means, and the first line, escaped.
+fn unrecognised(cfg: &PipelineConfig, format: Format, head: &[Vec<u8>]) -> Option<String> {
+    if cfg.format.is_some() || format != Format::Generic {
+        return None;
+    }
+    let first = head
+        .iter()
+        .find(|l| !l.iter().all(u8::is_ascii_whitespace))?;
+    let text = String::from_utf8_lossy(&first[..first.len().min(200)]);
+    Some(format!(
+        "format not recognised; reading every address as 'seen' (use --input-format to \
+         choose one). First line: {}",
+        crate::render::table::safe(&text, 200)
+    ))
+}
+
+/// The clock of an input: syslog years from `--year` (with the month of the first dated line
+/// of `head`) or from the file's modification time; the configured zone.
+fn clock_for(cfg: &PipelineConfig, mtime: Option<SystemTime>, head: &[Vec<u8>]) -> Clock {
+    let year = match cfg.year {
+        Some(year) => YearRule::StartingIn {
+            year,
+            first_month: head
+                .iter()
+                .find_map(|l| {
+                    let start = l.iter().take_while(|&&c| c == 0).count();
+                    syslog_month(&l[start..])
+                })
+                .unwrap_or(1),
+        },
+        None => YearRule::not_after(mtime.and_then(to_ts).unwrap_or_else(now)),
+    };
+    Clock::new(year, cfg.zone.clone())
 }
 
 fn describe_read_error(e: &io::Error, gzip: bool) -> String {

@@ -8,3 +8,5 @@ mod cli;
 mod exports;
 mod formats;
 mod geo_cli;
+mod key_only;
+mod time_zones;
