@@ -9,4 +9,5 @@ mod exports;
 mod formats;
 mod geo_cli;
 mod key_only;
+mod templates;
 mod time_zones;
