@@ -920,8 +920,11 @@ fn received_disconnect(rest: &str, preauth: bool) -> Option<SshdMessage<'_>> {
     if text.contains_fast("Auth fail") {
         return Some(r.message(Kind::AuthFailure).signal());
     }
-    let m = r.message(r.disconnect_kind(preauth, false));
-    Some(if code == "14" { m.signal() } else { m })
+    if code == "14" {
+        // No authentication method left: the client gave up authenticating.
+        return Some(r.message(Kind::PreauthDisconnect).signal());
+    }
+    Some(r.message(r.disconnect_kind(preauth, false)))
 }
 
 /// After `Disconnecting: ` (OpenSSH before 7.6, which names no connection in the prefix):
@@ -1015,12 +1018,13 @@ fn connection_from(rest: &str, preauth: bool) -> Option<SshdMessage<'_>> {
     Some(SshdMessage::new(Kind::Other, ip, port))
 }
 
-/// `IP[ port N]`, or (≥ 9.8) `connection from IP to IP, pid = N`.
+/// `IP[ port N][, pid = N]`, or (≥ 9.8) `connection from IP to IP, pid = N`.
 fn timeout_before_auth(rest: &str) -> Option<SshdMessage<'_>> {
     if let Some(conn) = rest.strip_prefix("connection from ") {
         let tok = conn.split(' ').next()?;
         return parse_ip(tok).map(|ip| SshdMessage::new(Kind::Scan, ip, None));
     }
+    let rest = rest.rfind_fast(", pid = ").map_or(rest, |i| &rest[..i]);
     remote_id_right(rest).map(|r| r.message(Kind::Scan))
 }
 
