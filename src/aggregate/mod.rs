@@ -6,8 +6,10 @@
 //! the number of lines.
 
 mod report;
+mod saved;
 
 pub use report::*;
+pub use saved::{Restored, Tables};
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;

@@ -32,6 +32,9 @@ pub struct Wanted {
 
 /// The report, and whether any input failed (exit status 2).
 pub fn analyse(cfg: &Config, input: &InputConfig, wanted: Wanted) -> Result<(Report, bool)> {
+    if let Some(db) = &input.db {
+        return Ok((from_history(db, input, wanted)?, false));
+    }
     std::thread::scope(|scope| {
         // Unpacking the embedded tables takes a moment: do it while the logs are read.
         let geo = scope.spawn(|| open_geo(cfg, &input.geoip));
@@ -63,4 +66,19 @@ pub fn analyse(cfg: &Config, input: &InputConfig, wanted: Wanted) -> Result<(Rep
         let databases = geo.describe().iter().map(|d| d.summary()).collect();
         Ok((agg.finish(&geo, databases, sources, wanted.keep), failed))
     })
+}
+
+/// The report of what the history at `db` holds (for the same lines, what a run over the log
+/// files would report).
+fn from_history(db: &std::path::Path, input: &InputConfig, wanted: Wanted) -> Result<Report> {
+    let store = crate::store::Store::open_for_reading(db)?;
+    let loaded = store.load(input.filter, wanted.hours)?;
+    let mut report = loaded.aggregator.finish(
+        &loaded.locations,
+        loaded.databases,
+        loaded.sources,
+        wanted.keep,
+    );
+    report.history = Some(loaded.history);
+    Ok(report)
 }

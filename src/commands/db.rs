@@ -1,6 +1,7 @@
 //! `logmap db info | update | path`.
 
-use std::io::{self, IsTerminal};
+use std::io::{self, IsTerminal, Write};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 
@@ -9,8 +10,29 @@ use crate::cli::config::Config;
 use crate::enrich::db::{self, UpdateOptions};
 use crate::enrich::search_dirs;
 
-pub fn info() -> Result<Exit> {
-    print!("{}", db::info(&search_dirs()));
+pub fn info(history: Option<&Path>) -> Result<Exit> {
+    let mut out = io::stdout().lock();
+    write!(out, "{}", db::info(&search_dirs()))?;
+    let path = history
+        .map(Path::to_path_buf)
+        .or_else(crate::store::default_path);
+    if let Some(path) = path {
+        writeln!(out)?;
+        writeln!(out, "History")?;
+        match crate::store::Store::open_for_reading(&path) {
+            Ok(store) => write!(out, "{}", store.describe()?)?,
+            Err(e) if !path.exists() => {
+                let _ = e;
+                writeln!(
+                    out,
+                    "  {}: none yet (logmap ingest creates it)",
+                    path.display()
+                )?
+            }
+            Err(e) => writeln!(out, "  {e:#}")?,
+        }
+    }
+    out.flush()?;
     Ok(Exit::Success)
 }
 

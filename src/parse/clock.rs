@@ -196,6 +196,16 @@ impl Clock {
         &self.zone
     }
 
+    /// The previous instant read from a local time (see the module docs, daylight saving).
+    pub fn last(&self) -> Option<Timestamp> {
+        self.last
+    }
+
+    /// Resume with the previous instant of an earlier run.
+    pub fn set_last(&mut self, last: Option<Timestamp>) {
+        self.last = last;
+    }
+
     /// A local civil time (`y-mo-d h:mi:s` in this clock's zone) as an instant; `None` if a
     /// field is out of range.
     pub fn local(&mut self, y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<Timestamp> {

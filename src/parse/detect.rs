@@ -98,4 +98,12 @@ impl<P: LineParser> LineParser for WithFallback<P> {
         }
         outcome
     }
+
+    fn save_state(&self) -> Option<String> {
+        self.0.save_state()
+    }
+
+    fn restore_state(&mut self, state: &str) -> Result<(), String> {
+        self.0.restore_state(state)
+    }
 }

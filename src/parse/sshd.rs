@@ -1246,6 +1246,62 @@ impl Connections {
     }
 }
 
+/// An open connection of [`Connections`], as saved between runs (see
+/// [`crate::parse::LineParser::save_state`]).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SavedConn {
+    pub host: Option<String>,
+    pub pid: Option<u32>,
+    pub ip: IpAddr,
+    pub counted: u32,
+    pub credit: u32,
+    pub pam: u32,
+    pub authed: bool,
+}
+
+impl Connections {
+    /// The name of a host id from [`Connections::host_id`].
+    pub fn host_name(&self, id: u32) -> Option<&str> {
+        if id == 0 {
+            return None;
+        }
+        self.hosts
+            .iter()
+            .find(|&(_, &v)| v == id)
+            .map(|(k, _)| &**k)
+    }
+
+    /// The connections still open (those that ended need no state).
+    pub fn save(&self) -> Vec<SavedConn> {
+        self.slots
+            .iter()
+            .flatten()
+            .filter(|c| !c.ended)
+            .map(|c| SavedConn {
+                host: self.host_name(c.host).map(str::to_string),
+                pid: (c.pid != NO_PID).then_some(c.pid),
+                ip: c.ip,
+                counted: c.counted,
+                credit: c.credit,
+                pam: c.pam,
+                authed: c.authed,
+            })
+            .collect()
+    }
+
+    /// Open the connections of [`Connections::save`] again.
+    pub fn restore(&mut self, saved: &[SavedConn]) {
+        for s in saved {
+            let host = self.host_id(s.host.as_deref());
+            let c = self.entry(host, s.pid, s.ip);
+            c.counted = s.counted;
+            c.credit = s.credit;
+            c.pam = s.pam;
+            c.authed = s.authed;
+        }
+    }
+}
+
 /// The counting rule for one message of connection `c`.
 fn settle(c: &mut Conn, attempt: Attempt, repeat: u32) -> u32 {
     let take_credit = |n: u32, c: &mut Conn| {

@@ -243,6 +243,14 @@ struct Previous {
     message: String,
 }
 
+/// What a [`MessageClassifier`] carries between lines, saved between runs.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct ClassifierState {
+    conns: Vec<sshd::SavedConn>,
+    /// `(host, program, pid, message)` of each host's previous message.
+    previous: Vec<(Option<String>, String, Option<u32>, String)>,
+}
+
 /// Most hosts whose previous message is kept.
 const PREVIOUS_HOSTS: usize = 64;
 
@@ -252,6 +260,56 @@ const PREVIOUS_HOSTS: usize = 64;
 pub struct MessageClassifier {
     conns: Connections,
     previous: Vec<Previous>,
+}
+
+/// What a message's line said besides the message.
+#[derive(Clone, Copy)]
+struct Line<'a> {
+    host_name: Option<&'a str>,
+    /// Its id in the connection table.
+    host: u32,
+    program: Option<&'a str>,
+    pid: Option<u32>,
+    ts: Option<Timestamp>,
+    ctx: LineCtx,
+}
+
+impl<'a> Line<'a> {
+    /// Every address of `message` as an `other` event of `service`.
+    fn addresses(&self, message: &'a str, service: Cow<'a, str>, emit: &mut dyn FnMut(&Event<'a>)) {
+        let host = self.host_name;
+        emit_addresses(
+            message.as_bytes(),
+            Kind::Other,
+            service,
+            self.ts,
+            self.ctx,
+            &mut |ev| match host {
+                Some(h) => {
+                    let mut ev = ev.clone();
+                    ev.extra.host = Some(Cow::Borrowed(h));
+                    emit(&ev)
+                }
+                None => emit(ev),
+            },
+        );
+    }
+
+    /// The event of a classified sshd message.
+    fn sshd_event(&self, m: SshdMessage<'a>, failures: u32, service: Cow<'a, str>) -> Event<'a> {
+        let mut ev = Event::new(m.kind, m.ip, service);
+        ev.source = self.ctx.source;
+        ev.line_no = self.ctx.line_no;
+        ev.ts = self.ts;
+        ev.port = m.port;
+        ev.user = m.user.map(Cow::Borrowed);
+        ev.method = m.method.map(Cow::Borrowed);
+        ev.repeat = m.repeat;
+        ev.failures = failures;
+        ev.extra.pid = self.pid;
+        ev.extra.host = self.host_name.map(Cow::Borrowed);
+        ev
+    }
 }
 
 impl MessageClassifier {
@@ -264,7 +322,7 @@ impl MessageClassifier {
     #[allow(clippy::too_many_arguments)]
     pub fn classify<'a>(
         &mut self,
-        host: Option<&str>,
+        host: Option<&'a str>,
         program: Option<&'a str>,
         pid: Option<u32>,
         ts: Option<Timestamp>,
@@ -272,40 +330,43 @@ impl MessageClassifier {
         ctx: LineCtx,
         emit: &mut dyn FnMut(&Event<'a>),
     ) -> LineOutcome {
-        let host = self.conns.host_id(host);
+        let line = Line {
+            host_name: host,
+            host: self.conns.host_id(host),
+            program,
+            pid,
+            ts,
+            ctx,
+        };
         if program.is_none()
             && let Some(n) = last_message_repeated(message)
         {
-            return self.repeat_previous(host, n, ts, ctx, emit);
+            return self.repeat_previous(&line, n, emit);
         }
         let mut emitted = false;
-        let outcome = self.dispatch(host, program, pid, ts, message, ctx, &mut |ev| {
+        let outcome = self.dispatch(&line, message, &mut |ev| {
             emitted = true;
             emit(ev)
         });
         if emitted && let Some(program) = program {
-            self.remember(host, program, pid, message);
+            self.remember(line.host, program, pid, message);
         }
         outcome
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn dispatch<'a>(
         &mut self,
-        host: u32,
-        program: Option<&'a str>,
-        pid: Option<u32>,
-        ts: Option<Timestamp>,
+        line: &Line<'a>,
         message: &'a str,
-        ctx: LineCtx,
         emit: &mut dyn FnMut(&Event<'a>),
     ) -> LineOutcome {
+        let (host, program, pid) = (line.host, line.program, line.pid);
         let service = || Cow::Borrowed(program.unwrap_or("sshd"));
         if program.is_none_or(is_sshd) {
             match sshd::classify(message) {
                 Classified::Event(mut m) => {
                     let failures = self.conns.observe(host, pid, &mut m);
-                    emit(&sshd_event(m, failures, service(), pid, ts, ctx));
+                    emit(&line.sshd_event(m, failures, service()));
                     return LineOutcome::default();
                 }
                 Classified::Pid(pm) => {
@@ -321,7 +382,7 @@ impl MessageClassifier {
                             attempt: pm.attempt,
                             ends: pm.ends,
                         };
-                        emit(&sshd_event(m, failures, service(), pid, ts, ctx));
+                        emit(&line.sshd_event(m, failures, service()));
                     }
                     return LineOutcome::default();
                 }
@@ -329,7 +390,7 @@ impl MessageClassifier {
                 // hold is the server's, or text the client chose).
                 Classified::Known if program.is_some() => return LineOutcome::default(),
                 Classified::Unparsed if program.is_some() => {
-                    emit_addresses(message.as_bytes(), Kind::Other, service(), ts, ctx, emit);
+                    line.addresses(message, service(), emit);
                     return LineOutcome { unparsed: true };
                 }
                 // Without a program name the message may be anyone's: fall through.
@@ -339,12 +400,41 @@ impl MessageClassifier {
         if program.is_none_or(|p| p == "kernel")
             && let Some(fw) = ufw::parse_message(message)
         {
-            emit(&fw.into_event(ctx, ts));
+            let mut ev = fw.into_event(line.ctx, line.ts);
+            ev.extra.host = line.host_name.map(Cow::Borrowed);
+            emit(&ev);
             return LineOutcome::default();
         }
-        let service = Cow::Borrowed(program.unwrap_or("syslog"));
-        emit_addresses(message.as_bytes(), Kind::Other, service, ts, ctx, emit);
+        line.addresses(message, Cow::Borrowed(program.unwrap_or("syslog")), emit);
         LineOutcome::default()
+    }
+
+    /// The state to resume from after the lines seen so far.
+    pub fn save(&self) -> ClassifierState {
+        ClassifierState {
+            conns: self.conns.save(),
+            previous: self
+                .previous
+                .iter()
+                .map(|p| {
+                    (
+                        self.conns.host_name(p.host).map(str::to_string),
+                        p.program.clone(),
+                        p.pid,
+                        p.message.clone(),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// Resume from [`MessageClassifier::save`].
+    pub fn restore(&mut self, state: &ClassifierState) {
+        self.conns.restore(&state.conns);
+        for (host, program, pid, message) in &state.previous {
+            let host = self.conns.host_id(host.as_deref());
+            self.remember(host, program, *pid, message);
+        }
     }
 
     /// Keep `message` as the previous message of `host` (copied into reused buffers).
@@ -370,71 +460,36 @@ impl MessageClassifier {
         p.message.push_str(message);
     }
 
-    /// `last message repeated N times`: N more events like the previous message of `host`.
+    /// `last message repeated N times`: N more events like the previous message of the host.
     fn repeat_previous<'a>(
         &mut self,
-        host: u32,
+        line: &Line<'a>,
         n: u32,
-        ts: Option<Timestamp>,
-        ctx: LineCtx,
         emit: &mut dyn FnMut(&Event<'a>),
     ) -> LineOutcome {
-        let Some(i) = self.previous.iter().position(|p| p.host == host) else {
+        let Some(i) = self.previous.iter().position(|p| p.host == line.host) else {
             return LineOutcome::default();
         };
         let prev = std::mem::take(&mut self.previous[i]);
+        let as_prev = Line {
+            program: Some(&prev.program),
+            pid: prev.pid,
+            ..*line
+        };
         if is_sshd(&prev.program) {
             // The sshd classifier counts `message repeated N times: [ … ]` by its rules.
             let text = format!("message repeated {n} times: [ {}]", prev.message);
-            self.dispatch(
-                host,
-                Some(&prev.program),
-                prev.pid,
-                ts,
-                &text,
-                ctx,
-                &mut |ev| emit(&ev.clone().into_owned()),
-            );
+            self.dispatch(&as_prev, &text, &mut |ev| emit(&ev.clone().into_owned()));
         } else {
-            self.dispatch(
-                host,
-                Some(&prev.program),
-                prev.pid,
-                ts,
-                &prev.message,
-                ctx,
-                &mut |ev| {
-                    let mut ev = ev.clone().into_owned();
-                    ev.repeat = n;
-                    emit(&ev)
-                },
-            );
+            self.dispatch(&as_prev, &prev.message, &mut |ev| {
+                let mut ev = ev.clone().into_owned();
+                ev.repeat = n;
+                emit(&ev)
+            });
         }
-        self.previous[i] = Previous { host, ..prev };
+        self.previous[i] = prev;
         LineOutcome::default()
     }
-}
-
-/// The event of a classified sshd message.
-fn sshd_event<'a>(
-    m: SshdMessage<'a>,
-    failures: u32,
-    service: Cow<'a, str>,
-    pid: Option<u32>,
-    ts: Option<Timestamp>,
-    ctx: LineCtx,
-) -> Event<'a> {
-    let mut ev = Event::new(m.kind, m.ip, service);
-    ev.source = ctx.source;
-    ev.line_no = ctx.line_no;
-    ev.ts = ts;
-    ev.port = m.port;
-    ev.user = m.user.map(Cow::Borrowed);
-    ev.method = m.method.map(Cow::Borrowed);
-    ev.repeat = m.repeat;
-    ev.failures = failures;
-    ev.extra.pid = pid;
-    ev
 }
 
 /// The parser for syslog files and `journalctl` text output.
@@ -484,6 +539,30 @@ impl LineParser for SyslogParser {
             }
         }
     }
+
+    fn save_state(&self) -> Option<String> {
+        let state = SyslogState {
+            classifier: self.classifier.save(),
+            last_time: self.clock.last(),
+        };
+        serde_json::to_string(&state).ok()
+    }
+
+    fn restore_state(&mut self, state: &str) -> Result<(), String> {
+        let state: SyslogState =
+            serde_json::from_str(state).map_err(|e| format!("unreadable parser state: {e}"))?;
+        self.classifier.restore(&state.classifier);
+        self.clock.set_last(state.last_time);
+        Ok(())
+    }
+}
+
+/// What a [`SyslogParser`] carries between lines.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SyslogState {
+    classifier: ClassifierState,
+    /// The previous local time read (for the repeated autumn hour).
+    last_time: Option<Timestamp>,
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ mod cli;
 mod exports;
 mod formats;
 mod geo_cli;
+mod history;
 mod key_only;
 mod templates;
 mod time_zones;
