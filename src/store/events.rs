@@ -120,10 +120,8 @@ impl BlockWriter {
             self.min_ts = Some(self.min_ts.map_or(t, |m| m.min(t)));
             self.max_ts = Some(self.max_ts.map_or(t, |m| m.max(t)));
         }
-        for v in [r.user, r.method] {
-            if let Some(v) = v {
-                put(o, v as u64);
-            }
+        for v in [r.user, r.method].into_iter().flatten() {
+            put(o, v as u64);
         }
         if let Some(p) = r.port {
             put(o, u64::from(p));
@@ -131,10 +129,8 @@ impl BlockWriter {
         if let Some(s) = r.status {
             put(o, u64::from(s));
         }
-        for v in [r.path, r.agent] {
-            if let Some(v) = v {
-                put(o, v as u64);
-            }
+        for v in [r.path, r.agent].into_iter().flatten() {
+            put(o, v as u64);
         }
         if let Some(b) = r.bytes {
             put(o, b);
@@ -142,10 +138,8 @@ impl BlockWriter {
         if let Some(p) = r.dst_port {
             put(o, u64::from(p));
         }
-        for v in [r.proto, r.host] {
-            if let Some(v) = v {
-                put(o, v as u64);
-            }
+        for v in [r.proto, r.host].into_iter().flatten() {
+            put(o, v as u64);
         }
         self.prev_line = r.line;
         self.first_line.get_or_insert(r.line);
