@@ -23,7 +23,7 @@ pub fn run(cfg: &Config, db: &Path, options: &IngestOptions, geoip: &[PathBuf]) 
         .map(|d| d.summary())
         .collect::<Vec<_>>()
         .join(" + ");
-    let mut store = Store::open_for_writing(db, WAIT_NOTICE)?;
+    let (mut store, _lock) = Store::open_for_writing(db, WAIT_NOTICE)?;
     let summary = ingest(&mut store, options, &geo, located_with)?;
     // Quiet for cron: the details only on a terminal (or with -v); problems always.
     let talk = !cfg.quiet && (cfg.verbose || io::stderr().is_terminal());

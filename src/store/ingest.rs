@@ -19,7 +19,7 @@ use rusqlite::params;
 
 use super::Store;
 use super::sources::{self, Candidate};
-use super::write::{Batch, Position, Writer};
+use super::write::{Batch, Committed, Position, Writer};
 use crate::enrich::Locate;
 use crate::parse::clock::{Clock, YearRule, Zone};
 use crate::parse::detect::{self, SAMPLE_LINES};
@@ -94,12 +94,24 @@ pub fn ingest(
     geo: &dyn Locate,
     located_with: String,
 ) -> Result<IngestSummary> {
+    ingest_with(store, opts, geo, located_with, None)
+}
+
+/// [`ingest`], telling `on_commit` what each committed batch changed.
+pub fn ingest_with(
+    store: &mut Store,
+    opts: &IngestOptions,
+    geo: &dyn Locate,
+    located_with: String,
+    on_commit: Option<&mut dyn FnMut(&Committed)>,
+) -> Result<IngestSummary> {
     let started = now();
     store
         .conn
         .execute("INSERT INTO ingests (started) VALUES (?1)", [started])?;
     let ingest_id = store.conn.last_insert_rowid();
     let mut writer = Writer::new(store, ingest_id, geo, located_with)?;
+    writer.on_commit = on_commit;
     let host_id = writer.host_id(&opts.host)?;
     let mut summary = IngestSummary::default();
 
@@ -169,7 +181,7 @@ pub fn ingest(
 
 /// Read one file from where it stands into the store.
 fn ingest_file(
-    writer: &mut Writer,
+    writer: &mut Writer<'_, '_>,
     opts: &IngestOptions,
     c: &Candidate,
     host_id: i64,
@@ -249,7 +261,7 @@ fn ingest_file(
 }
 
 /// Commit every batch the reader sends; the lines committed.
-fn commit_all(writer: &mut Writer, rx: Receiver<Batch>) -> Result<u64> {
+fn commit_all(writer: &mut Writer<'_, '_>, rx: Receiver<Batch>) -> Result<u64> {
     let mut lines = 0;
     for batch in rx {
         lines += batch.lines;
@@ -373,7 +385,7 @@ fn year_rule(year: Option<i64>, mtime: Option<SystemTime>, head: &[Vec<u8>]) -> 
 
 /// Read a journal (the system's, or `file`) after its stored cursor.
 fn ingest_journal(
-    writer: &mut Writer,
+    writer: &mut Writer<'_, '_>,
     opts: &IngestOptions,
     file: Option<&Path>,
     host_id: i64,

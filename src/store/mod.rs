@@ -60,8 +60,13 @@ pub fn default_path() -> Option<PathBuf> {
 pub struct Store {
     pub(crate) conn: Connection,
     path: PathBuf,
-    /// Held while writing: the lock file that makes two writers take turns.
-    _lock: Option<File>,
+}
+
+/// The writer's turn: while it lives, no other logmap writes to the store (see
+/// [`Store::lock`]).
+#[derive(Debug)]
+pub struct WriteLock {
+    _file: File,
 }
 
 impl std::fmt::Debug for Store {
@@ -71,14 +76,15 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Open `path` to add to it, creating it (and its directory) if needed. Waits for another
-    /// writer to finish; after `notice` it says so once on stderr.
-    pub fn open_for_writing(path: &Path, notice: Duration) -> Result<Store> {
+    /// Open `path` to add to it, creating it (and its directory) if needed, and take the
+    /// writer's turn for as long as the returned lock lives (waiting for another writer; after
+    /// `notice` it says so once on stderr).
+    pub fn open_for_writing(path: &Path, notice: Duration) -> Result<(Store, WriteLock)> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create the directory {}", dir.display()))?;
         }
-        let lock = lock_writer(path, notice)?;
+        let lock = Store::lock_path(path, notice)?;
         let existed = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
         if !existed {
             create(path)?;
@@ -93,10 +99,15 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
-            _lock: Some(lock),
         };
         store.prepare()?;
-        Ok(store)
+        Ok((store, lock))
+    }
+
+    /// Take the writer's turn again (a long-lived writer takes it for each pass, so that a
+    /// `logmap ingest` from cron can take its turn in between).
+    pub fn lock(&self, notice: Duration) -> Result<WriteLock> {
+        Store::lock_path(&self.path, notice)
     }
 
     /// Open `path` to read it. It must exist and be a logmap store of a version this logmap
@@ -118,7 +129,6 @@ impl Store {
         let store = Store {
             conn,
             path: path.to_path_buf(),
-            _lock: None,
         };
         store.version()?;
         Ok(store)
@@ -227,34 +237,36 @@ fn create(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Take the writer's lock (`PATH.lock`), waiting for another writer. Says once that it waits.
-fn lock_writer(path: &Path, notice: Duration) -> Result<File> {
-    let mut lock_path = path.as_os_str().to_owned();
-    lock_path.push(".lock");
-    let lock_path = PathBuf::from(lock_path);
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .with_context(|| format!("cannot write {}", lock_path.display()))?;
-    let start = Instant::now();
-    let mut said = false;
-    loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(file),
-            Err(std::fs::TryLockError::WouldBlock) => {
-                if !said && start.elapsed() >= notice {
-                    eprintln!(
-                        "logmap: {}: another logmap is writing to this history; waiting for it",
-                        path.display()
-                    );
-                    said = true;
+impl Store {
+    /// Take the writer's lock (`PATH.lock`), waiting for another writer. Says once that it waits.
+    fn lock_path(path: &Path, notice: Duration) -> Result<WriteLock> {
+        let mut lock_path = path.as_os_str().to_owned();
+        lock_path.push(".lock");
+        let lock_path = PathBuf::from(lock_path);
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .with_context(|| format!("cannot write {}", lock_path.display()))?;
+        let start = Instant::now();
+        let mut said = false;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(WriteLock { _file: file }),
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    if !said && start.elapsed() >= notice {
+                        eprintln!(
+                            "logmap: {}: another logmap is writing to this history; waiting for it",
+                            path.display()
+                        );
+                        said = true;
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
                 }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            Err(std::fs::TryLockError::Error(e)) => {
-                return Err(e).with_context(|| format!("cannot lock {}", lock_path.display()));
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(e).with_context(|| format!("cannot lock {}", lock_path.display()));
+                }
             }
         }
     }

@@ -129,7 +129,7 @@ impl Batch {
 }
 
 /// Writes batches into a store. Keeps the ids of addresses and names in memory.
-pub struct Writer<'s> {
+pub struct Writer<'s, 'h> {
     store: &'s mut Store,
     ingest: i64,
     geo: &'s dyn Locate,
@@ -142,9 +142,22 @@ pub struct Writer<'s> {
     pub new_addresses: u64,
     pub lines: u64,
     pub events: u64,
+    /// Called after each commit with what it changed (the live server pushes it).
+    pub on_commit: Option<&'h mut dyn FnMut(&Committed)>,
 }
 
-impl<'s> Writer<'s> {
+/// What one committed batch changed.
+#[derive(Clone, Debug, Default)]
+pub struct Committed {
+    /// The addresses whose counters changed (new ones included), public and private.
+    pub addresses: Vec<IpAddr>,
+    /// Of those, the ones stored for the first time.
+    pub new: Vec<IpAddr>,
+    pub lines: u64,
+    pub events: u64,
+}
+
+impl<'s, 'h> Writer<'s, 'h> {
     /// A writer for the ingest run `ingest`, locating new addresses with `geo` (described by
     /// `located_with`).
     pub fn new(
@@ -152,7 +165,7 @@ impl<'s> Writer<'s> {
         ingest: i64,
         geo: &'s dyn Locate,
         located_with: String,
-    ) -> Result<Writer<'s>> {
+    ) -> Result<Writer<'s, 'h>> {
         let mut addresses = HashMap::default();
         {
             let mut st = store.conn.prepare("SELECT id, ip FROM addresses")?;
@@ -202,6 +215,7 @@ impl<'s> Writer<'s> {
             new_addresses: 0,
             lines: 0,
             events: 0,
+            on_commit: None,
         })
     }
 
@@ -235,6 +249,12 @@ impl<'s> Writer<'s> {
     }
 
     fn commit_batch(&mut self, mut batch: Batch) -> Result<()> {
+        let mut changed: Vec<IpAddr> = Vec::new();
+        if self.on_commit.is_some() {
+            for agg in [&mut batch.public, &mut batch.private] {
+                changed.extend(agg.tables().stats.iter().map(|(ip, _)| *ip));
+            }
+        }
         let Writer {
             store,
             ingest,
@@ -255,6 +275,7 @@ impl<'s> Writer<'s> {
             addresses,
             names,
             new_addresses: 0,
+            inserted: Vec::new(),
         };
         let ids: Vec<i64> = batch
             .names
@@ -341,10 +362,19 @@ impl<'s> Writer<'s> {
             ],
         )?;
         let added = ctx.new_addresses;
+        let new = std::mem::take(&mut ctx.inserted);
         tx.commit()?;
         *new_addresses += added;
         self.lines += batch.lines;
         self.events += batch.events.len() as u64;
+        if let Some(hook) = self.on_commit.as_mut() {
+            hook(&Committed {
+                addresses: changed,
+                new,
+                lines: batch.lines,
+                events: batch.events.len() as u64,
+            });
+        }
         Ok(())
     }
 }
@@ -375,6 +405,8 @@ struct Ctx<'t, 'w> {
     addresses: &'w mut HashMap<IpAddr, i64, RandomState>,
     names: &'w mut HashMap<Box<str>, i64, RandomState>,
     new_addresses: u64,
+    /// The addresses this transaction stored for the first time.
+    inserted: Vec<IpAddr>,
 }
 
 impl Ctx<'_, '_> {
@@ -397,12 +429,13 @@ impl Ctx<'_, '_> {
     fn address_id(&mut self, ip: IpAddr) -> Result<i64> {
         match self.addresses.get(&ip) {
             Some(&id) => Ok(id),
-            None => self.insert_address(ip, None),
+            None => self.insert_address(ip, None).map(|(id, _)| id),
         }
     }
 
-    /// Store a new address, located, with its first counters.
-    fn insert_address(&mut self, ip: IpAddr, st: Option<&IpStats>) -> Result<i64> {
+    /// Store a new address, located, with its first counters: its id, and `false` if another
+    /// writer had stored it meanwhile (then nothing was written).
+    fn insert_address(&mut self, ip: IpAddr, st: Option<&IpStats>) -> Result<(i64, bool)> {
         let private = !scope(ip).is_global();
         let loc = if private {
             Location::default()
@@ -420,9 +453,10 @@ impl Ctx<'_, '_> {
              k_request, k_blocked, k_allowed, k_seen, country, country_name, city, region, lat,
              lon, accuracy, asn, as_org, located_with)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-             ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)",
+             ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)
+             ON CONFLICT (ip) DO NOTHING",
         )?;
-        ins.execute(params![
+        let inserted = ins.execute(params![
             ip.to_string(),
             private as i64,
             self.ingest,
@@ -453,11 +487,20 @@ impl Ctx<'_, '_> {
             loc.asn,
             loc.as_org,
             (!private).then_some(self.located_with),
-        ])?;
-        let id = self.tx.last_insert_rowid();
+        ])? == 1;
+        let id = if inserted {
+            self.new_addresses += 1;
+            self.inserted.push(ip);
+            self.tx.last_insert_rowid()
+        } else {
+            self.tx.query_row(
+                "SELECT id FROM addresses WHERE ip = ?1",
+                [ip.to_string()],
+                |r| r.get(0),
+            )?
+        };
         self.addresses.insert(ip, id);
-        self.new_addresses += 1;
-        Ok(id)
+        Ok((id, inserted))
     }
 
     /// Add an aggregator's counters (`private`: of private addresses).
@@ -470,11 +513,14 @@ impl Ctx<'_, '_> {
         for (ip, st) in t.stats {
             let id = match self.addresses.get(ip) {
                 Some(&id) => id,
-                None => {
-                    let id = self.insert_address(*ip, Some(st))?;
-                    self.add_details(id, st, &user_ids)?;
-                    continue;
-                }
+                None => match self.insert_address(*ip, Some(st))? {
+                    (id, true) => {
+                        self.add_details(id, st, &user_ids)?;
+                        continue;
+                    }
+                    // Stored meanwhile by another writer: add to it.
+                    (id, false) => id,
+                },
             };
             let (first, last) = match st.seen() {
                 Some((f, l)) => (Some(f), Some(l)),
