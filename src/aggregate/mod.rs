@@ -7,9 +7,11 @@
 
 mod report;
 mod saved;
+mod select;
 
 pub use report::*;
 pub use saved::{Restored, Tables};
+pub use select::{Select, Sort};
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;

@@ -31,6 +31,10 @@ pub struct Report {
     /// What the history says about its runs, when the report was read from one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<History>,
+    /// The address selection applied (`--country` …), if any: the totals and lists count the
+    /// selected addresses; the timeline and the windows' event counts count every event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selection: Option<super::Select>,
 }
 
 /// What a history (`logmap ingest`) says about its own runs.
@@ -838,6 +842,7 @@ pub(super) fn build(
         windows,
         timeline,
         history: None,
+        selection: None,
     }
 }
 

@@ -229,6 +229,60 @@ pub struct InputArgs {
     /// LOGMAP_DB, else ~/.local/share/logmap/logmap.db).
     #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "")]
     pub db: Option<String>,
+
+    /// Only addresses in these countries (ISO codes, comma-separated: CN,RU).
+    #[arg(
+        long,
+        value_name = "CC",
+        value_delimiter = ',',
+        help_heading = "Selection"
+    )]
+    pub country: Vec<String>,
+
+    /// Only addresses of these networks (AS numbers: 4134 or AS4134).
+    #[arg(
+        long,
+        value_name = "ASN",
+        value_delimiter = ',',
+        help_heading = "Selection"
+    )]
+    pub asn: Vec<String>,
+
+    /// Only addresses that tried one of these user names.
+    #[arg(
+        long,
+        value_name = "USER",
+        value_delimiter = ',',
+        help_heading = "Selection"
+    )]
+    pub user: Vec<String>,
+
+    /// Only addresses with events of these kinds (auth_failure, invalid_user, policy_reject,
+    /// too_many_failures, auth_success, preauth_disconnect, scan, other, request, blocked,
+    /// allowed, seen); for `events`, only events of these kinds.
+    #[arg(
+        long,
+        value_name = "KIND",
+        value_delimiter = ',',
+        help_heading = "Selection"
+    )]
+    pub kind: Vec<String>,
+
+    /// Only addresses with at least N failed logins.
+    #[arg(long, value_name = "N", help_heading = "Selection")]
+    pub min_failures: Option<u64>,
+
+    /// Only addresses with a successful login.
+    #[arg(long, help_heading = "Selection")]
+    pub successful: bool,
+
+    /// The order of addresses: failures (default), events, last-seen, first-seen.
+    #[arg(long, value_name = "ORDER", help_heading = "Selection")]
+    pub sort: Option<String>,
+
+    /// At most N addresses (N events for `events`).
+    #[arg(long, value_name = "N", help_heading = "Selection")]
+    pub limit: Option<usize>,
 }
 
 /// Options of `logmap ingest`.

@@ -7,10 +7,10 @@ use super::args::{
     Cli, ColorArg, Command, DbAction, EventFormatArg, ExportFormatArg, IngestArgs, InputArgs,
     InputFormatArg, LookupFormatArg,
 };
-use crate::aggregate::Filter;
-use crate::parse::Format;
+use crate::aggregate::{Filter, Select, Sort};
 use crate::parse::clock::Zone;
 use crate::parse::timestamp::parse_time_arg;
+use crate::parse::{Format, Kind};
 use crate::pipeline::{PipelineConfig, now};
 use crate::render::ExportFormat;
 use crate::render::events::EventFormat;
@@ -29,6 +29,10 @@ pub struct InputConfig {
     pub geoip: Vec<PathBuf>,
     /// Read the history at this path instead of the inputs.
     pub db: Option<PathBuf>,
+    /// Which addresses, in which order, how many.
+    pub select: Select,
+    pub sort: Sort,
+    pub limit: Option<usize>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -188,8 +192,63 @@ fn input_config(a: InputArgs, quiet: bool, verbose: bool) -> Result<InputConfig,
             since,
             until,
         },
+        select: selection(&a)?,
         geoip: a.geoip,
         db,
+        sort: match a.sort.as_deref() {
+            None => Sort::default(),
+            Some(s) => Sort::parse(s).ok_or_else(|| {
+                ConfigError(format!(
+                    "--sort {s}: use failures, events, last-seen or first-seen"
+                ))
+            })?,
+        },
+        limit: a.limit,
+    })
+}
+
+/// `--country` … as a selection, checked.
+fn selection(a: &InputArgs) -> Result<Select, ConfigError> {
+    let mut countries = Vec::new();
+    for c in &a.country {
+        let c = c.trim().to_ascii_uppercase();
+        if c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(ConfigError(format!(
+                "--country {c}: use two-letter ISO codes (CN, US, DE)"
+            )));
+        }
+        countries.push(c);
+    }
+    let mut asns = Vec::new();
+    for n in &a.asn {
+        let t = n.trim();
+        let digits = t
+            .strip_prefix("AS")
+            .or_else(|| t.strip_prefix("as"))
+            .unwrap_or(t);
+        asns.push(
+            digits.parse().map_err(|_| {
+                ConfigError(format!("--asn {t}: use an AS number (4134 or AS4134)"))
+            })?,
+        );
+    }
+    let mut kinds = Vec::new();
+    for k in &a.kind {
+        kinds.push(Kind::from_name(k.trim()).ok_or_else(|| {
+            ConfigError(format!(
+                "--kind {k}: not a kind (auth_failure, invalid_user, policy_reject, \
+                 too_many_failures, auth_success, preauth_disconnect, scan, other, request, \
+                 blocked, allowed, seen)"
+            ))
+        })?);
+    }
+    Ok(Select {
+        countries,
+        asns,
+        users: a.user.clone(),
+        kinds,
+        min_failures: a.min_failures.unwrap_or(0),
+        successful: a.successful,
     })
 }
 

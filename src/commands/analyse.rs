@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result, anyhow};
 
-use crate::aggregate::{Aggregator, Keep, Report};
+use crate::aggregate::{Aggregator, Keep, Report, Sort};
 use crate::cli::config::{Config, InputConfig};
 use crate::enrich::{Geo, GeoConfig};
 use crate::pipeline;
@@ -30,11 +30,36 @@ pub struct Wanted {
     pub hours: bool,
 }
 
-/// The report, and whether any input failed (exit status 2).
+/// The report, and whether any input failed (exit status 2). The address selection, order
+/// and limit of `input` are applied.
 pub fn analyse(cfg: &Config, input: &InputConfig, wanted: Wanted) -> Result<(Report, bool)> {
-    if let Some(db) = &input.db {
-        return Ok((from_history(db, input, wanted)?, false));
+    // Selecting or ordering needs every record; a top-N report is cut afterwards.
+    let reorder = !input.select.is_empty() || input.sort != Sort::Failures;
+    let inner = Wanted {
+        keep: if reorder { Keep::All } else { wanted.keep },
+        ..wanted
+    };
+    let (mut report, failed) = match &input.db {
+        Some(db) => (from_history(db, input, inner)?, false),
+        None => analyse_inputs(cfg, input, inner)?,
+    };
+    report.select(&input.select);
+    report.sort_ips(input.sort);
+    if let Keep::Top(n) = wanted.keep
+        && reorder
+    {
+        crate::aggregate::retain_top(&mut report.ips, n);
+        report.countries.truncate(n);
+        report.asns.truncate(n);
+        report.users.truncate(n);
     }
+    if let Some(n) = input.limit {
+        report.ips.truncate(n);
+    }
+    Ok((report, failed))
+}
+
+fn analyse_inputs(cfg: &Config, input: &InputConfig, wanted: Wanted) -> Result<(Report, bool)> {
     std::thread::scope(|scope| {
         // Unpacking the embedded tables takes a moment: do it while the logs are read.
         let geo = scope.spawn(|| open_geo(cfg, &input.geoip));

@@ -4,14 +4,18 @@ use std::io::{self, BufWriter};
 
 use anyhow::Result;
 
+use crate::aggregate::{Select, Sort};
 use crate::cli::Exit;
-use crate::cli::config::InputConfig;
+use crate::cli::config::{Config, InputConfig};
+use crate::enrich::Locate;
+use crate::parse::Event;
 use crate::pipeline;
 use crate::render::events::{EventFormat, EventWriter};
 
-pub fn run(input: &InputConfig, format: EventFormat) -> Result<Exit> {
+pub fn run(cfg: &Config, input: &InputConfig, format: EventFormat) -> Result<Exit> {
+    let mut wanted = Wanted::new(cfg, input)?;
     if let Some(db) = &input.db {
-        return run_db(db, input, format);
+        return run_db(db, input, format, &mut wanted);
     }
     let names: Vec<String> = input
         .pipeline
@@ -21,12 +25,16 @@ pub fn run(input: &InputConfig, format: EventFormat) -> Result<Exit> {
         .collect();
     let mut w = EventWriter::new(BufWriter::new(io::stdout().lock()), format, &names);
     let filter = input.filter;
-    let sources = pipeline::run(&input.pipeline, &mut |ev| {
-        if filter.in_time(ev.ts) {
+    let sources = match pipeline::run(&input.pipeline, &mut |ev| {
+        if filter.in_time(ev.ts) && wanted.event(ev)? {
             w.write(ev)?;
         }
         Ok(())
-    })?;
+    }) {
+        Ok(s) => s,
+        Err(e) if Wanted::is_limit(&e) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
     w.flush()?;
     let failed = sources.iter().any(|s| s.error.is_some());
     Ok(if failed { Exit::Error } else { Exit::Success })
@@ -34,7 +42,12 @@ pub fn run(input: &InputConfig, format: EventFormat) -> Result<Exit> {
 
 /// The events the history keeps (within its retention), as a run over the files would print
 /// them.
-fn run_db(db: &std::path::Path, input: &InputConfig, format: EventFormat) -> Result<Exit> {
+fn run_db(
+    db: &std::path::Path,
+    input: &InputConfig,
+    format: EventFormat,
+    wanted: &mut Wanted,
+) -> Result<Exit> {
     let store = crate::store::Store::open_for_reading(db)?;
     let sources = store.sources()?;
     let names: Vec<String> = sources.iter().map(|(_, s)| s.path.clone()).collect();
@@ -47,14 +60,102 @@ fn run_db(db: &std::path::Path, input: &InputConfig, format: EventFormat) -> Res
     let mut error = None;
     store.replay(&index, input.filter.since, input.filter.until, &mut |ev| {
         if error.is_none()
-            && let Err(e) = w.write(ev)
+            && let Err(e) = wanted
+                .event(ev)
+                .and_then(|ok| if ok { w.write(ev) } else { Ok(()) })
         {
             error = Some(e);
         }
     })?;
-    if let Some(e) = error {
+    if let Some(e) = error
+        && !Wanted::is_limit(&e)
+    {
         return Err(e.into());
     }
     w.flush()?;
     Ok(Exit::Success)
+}
+
+/// Which events `events` prints: `--kind`, `--user`, `--country`, `--asn` per event, and at
+/// most `--limit` of them.
+struct Wanted {
+    select: Select,
+    geo: Option<crate::enrich::Geo>,
+    left: Option<usize>,
+}
+
+/// The sink error that ends reading at `--limit`.
+#[derive(Debug)]
+struct LimitReached;
+
+impl std::fmt::Display for LimitReached {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("--limit reached")
+    }
+}
+
+impl std::error::Error for LimitReached {}
+
+impl Wanted {
+    fn new(cfg: &Config, input: &InputConfig) -> Result<Wanted> {
+        let s = &input.select;
+        if s.min_failures > 0 || s.successful || input.sort != Sort::Failures {
+            anyhow::bail!(
+                "events: --min-failures, --successful and --sort choose addresses; use them with \
+                 summary, export or map"
+            );
+        }
+        let geo = if s.countries.is_empty() && s.asns.is_empty() {
+            None
+        } else {
+            Some(super::analyse::open_geo(cfg, &input.geoip)?)
+        };
+        Ok(Wanted {
+            select: s.clone(),
+            geo,
+            left: input.limit,
+        })
+    }
+
+    /// Print `ev`? Err(LimitReached) once `--limit` events were printed.
+    fn event(&mut self, ev: &Event) -> io::Result<bool> {
+        let s = &self.select;
+        if !s.kinds.is_empty() && !s.kinds.contains(&ev.kind) {
+            return Ok(false);
+        }
+        if !s.users.is_empty()
+            && !ev
+                .user
+                .as_deref()
+                .is_some_and(|u| s.users.iter().any(|x| x == u))
+        {
+            return Ok(false);
+        }
+        if let Some(geo) = &self.geo {
+            let loc = geo.locate(ev.ip);
+            if !s.countries.is_empty()
+                && !loc
+                    .country
+                    .as_deref()
+                    .is_some_and(|c| s.countries.iter().any(|x| x == c))
+            {
+                return Ok(false);
+            }
+            if !s.asns.is_empty() && !loc.asn.is_some_and(|a| s.asns.contains(&a)) {
+                return Ok(false);
+            }
+        }
+        match &mut self.left {
+            Some(0) => Err(io::Error::other(LimitReached)),
+            Some(n) => {
+                *n -= 1;
+                Ok(true)
+            }
+            None => Ok(true),
+        }
+    }
+
+    fn is_limit(e: &io::Error) -> bool {
+        e.get_ref().is_some_and(|inner| inner.is::<LimitReached>())
+    }
 }

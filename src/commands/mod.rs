@@ -26,7 +26,7 @@ pub fn run(cfg: Config) -> Result<Exit> {
             format,
             output,
         } => export::run(&cfg, input, *format, output.as_deref()),
-        Action::Events { input, format } => events::run(input, *format),
+        Action::Events { input, format } => events::run(&cfg, input, *format),
         Action::Grep {
             inputs,
             db,

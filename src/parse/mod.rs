@@ -87,6 +87,12 @@ impl Kind {
         }
     }
 
+    /// The kind named `s` (`auth_failure`, … as in [`Kind::as_str`]; `-` may stand for `_`).
+    pub fn from_name(s: &str) -> Option<Kind> {
+        let s = s.replace('-', "_");
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
     /// Position in [`Kind::ALL`], for array-backed counters.
     pub fn index(self) -> usize {
         self as usize
