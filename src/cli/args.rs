@@ -100,7 +100,7 @@ pub enum Command {
     /// Every classified line, one event per line (NDJSON for jq, or TSV). Private addresses
     /// included.
     #[command(
-        after_help = "Fields: source, line, ts, service, kind, ip, port, user, method, repeat, failures\n(+ status, path, user_agent, bytes for web; dst_port, proto for firewalls).\n\nExamples:\n  logmap events auth.log | jq -c 'select(.kind == \"auth_success\")'\n  logmap events --format tsv auth.log | cut -f6 | sort | uniq -c | sort -rn | head"
+        after_help = "Fields: source, line, ts, service, kind, ip, port, user, method, repeat, failures,\nstatus, path, user_agent, bytes (web), dst_port, proto (firewalls). NDJSON leaves out the\nlast six when unknown; TSV has a column for each, in this order, empty when unknown, with\ntabs, newlines, backslashes and control or invisible characters escaped (\\t, \\n, \\\\, \\u{1b}).\n\nWhen the input is a pipe or a terminal, each event is written as soon as its line is read\n(tail -f auth.log | logmap events | jq).\n\nExamples:\n  logmap events auth.log | jq -c 'select(.kind == \"auth_success\")'\n  logmap events --format tsv auth.log | cut -f6 | sort | uniq -c | sort -rn | head"
     )]
     Events {
         #[command(flatten)]

@@ -15,7 +15,7 @@ pub fn open_geo(cfg: &Config, paths: &[std::path::PathBuf]) -> Result<Geo> {
     let geo = Geo::new(&gc).context("geolocation")?;
     if cfg.verbose {
         for note in geo.notes() {
-            eprintln!("logmap: geo: {note}");
+            crate::render::note(format_args!("logmap: geo: {note}"));
         }
     }
     Ok(geo)
@@ -47,12 +47,16 @@ pub fn analyse(cfg: &Config, input: &InputConfig, wanted: Wanted) -> Result<(Rep
         if cfg.verbose {
             for s in &sources {
                 if s.unparsed > 0 {
-                    eprintln!(
+                    crate::render::note(format_args!(
                         "logmap: {}: {} line(s) no rule understood, e.g.:",
-                        s.path, s.unparsed
-                    );
+                        crate::render::text::escape(&s.path),
+                        s.unparsed
+                    ));
                     for line in &s.unparsed_samples {
-                        eprintln!("  {}", crate::render::table::safe(line, 300));
+                        crate::render::note(format_args!(
+                            "  {}",
+                            crate::render::text::safe(line, 300)
+                        ));
                     }
                 }
             }

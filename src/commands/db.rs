@@ -1,6 +1,10 @@
 //! `logmap db info | update | path`.
+//!
+//! What these print comes partly from files (a database's name and description, a file name),
+//! so every line goes through the one escaping function; output is written to a locked stdout
+//! and a write error (a closed pipe) is returned, never a panic.
 
-use std::io::{self, IsTerminal};
+use std::io::{self, BufWriter, IsTerminal, Write};
 
 use anyhow::{Context, Result};
 
@@ -8,14 +12,28 @@ use crate::cli::Exit;
 use crate::cli::config::Config;
 use crate::enrich::db::{self, UpdateOptions};
 use crate::enrich::search_dirs;
+use crate::render::note;
+use crate::render::text::escape;
+
+/// Write `text` line by line, each line escaped.
+fn write_lines(out: &mut dyn Write, text: &str) -> io::Result<()> {
+    for line in text.lines() {
+        writeln!(out, "{}", escape(line))?;
+    }
+    Ok(())
+}
 
 pub fn info() -> Result<Exit> {
-    print!("{}", db::info(&search_dirs()));
+    let mut out = BufWriter::new(io::stdout().lock());
+    write_lines(&mut out, &db::info(&search_dirs()).to_string())?;
+    out.flush()?;
     Ok(Exit::Success)
 }
 
 pub fn path() -> Result<Exit> {
-    print!("{}", db::paths());
+    let mut out = BufWriter::new(io::stdout().lock());
+    write_lines(&mut out, &db::paths().to_string())?;
+    out.flush()?;
     Ok(Exit::Success)
 }
 
@@ -27,12 +45,20 @@ pub fn update(cfg: &Config, url: Option<&str>) -> Result<Exit> {
     let quiet = cfg.quiet;
     let files = db::update(&opts, &mut |line| {
         if !quiet {
-            eprintln!("logmap: {line}");
+            note(format_args!("logmap: {}", escape(line)));
         }
     })?;
+    let mut out = io::stdout().lock();
     for f in files {
-        println!("{} ({} bytes) from {}", f.path.display(), f.bytes, f.url);
-        println!("  {}", f.info.summary());
+        let text = format!(
+            "{} ({} bytes) from {}\n  {}",
+            f.path.display(),
+            f.bytes,
+            f.url,
+            f.info.summary()
+        );
+        write_lines(&mut out, &text)?;
     }
+    out.flush()?;
     Ok(Exit::Success)
 }

@@ -33,11 +33,11 @@ pub fn run(
                 .and_then(|()| out.flush())
                 .with_context(|| format!("cannot write {}", path.display()))?;
             if !cfg.quiet {
-                eprintln!(
+                crate::render::note(format_args!(
                     "logmap: wrote {} addresses to {}",
                     report.ips.len(),
                     path.display()
-                );
+                ));
             }
         }
         None => {

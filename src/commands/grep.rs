@@ -28,7 +28,10 @@ pub fn run(
         let input = match source::open(spec) {
             Ok(i) => i,
             Err(e) => {
-                eprintln!("logmap: {}: {e}", spec.display_name());
+                crate::render::note(format_args!(
+                    "logmap: {}: {e}",
+                    crate::render::text::escape(&spec.display_name())
+                ));
                 failed = true;
                 continue;
             }
@@ -40,7 +43,10 @@ pub fn run(
                 Ok(Some(l)) => l,
                 Ok(None) => break,
                 Err(e) => {
-                    eprintln!("logmap: {}: read error: {e}", spec.display_name());
+                    crate::render::note(format_args!(
+                        "logmap: {}: read error: {e}",
+                        crate::render::text::escape(&spec.display_name())
+                    ));
                     failed = true;
                     break;
                 }

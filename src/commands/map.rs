@@ -84,10 +84,10 @@ fn open_in_browser(path: &Path) {
         || std::env::var_os("DISPLAY").is_some()
         || std::env::var_os("WAYLAND_DISPLAY").is_some();
     if !has_display {
-        eprintln!(
+        crate::render::note(format_args!(
             "logmap: --open: no display here; copy {} to a machine with a browser",
             path.display()
-        );
+        ));
         return;
     }
     let opener = if cfg!(target_os = "macos") {
@@ -101,6 +101,6 @@ fn open_in_browser(path: &Path) {
         .stderr(std::process::Stdio::null())
         .spawn()
     {
-        eprintln!("logmap: --open: cannot run {opener}: {e}");
+        crate::render::note(format_args!("logmap: --open: cannot run {opener}: {e}"));
     }
 }

@@ -180,16 +180,20 @@ fn run_inputs(cfg: &PipelineConfig, read: &mut ReadInput) -> io::Result<Vec<Sour
     let mut done_bytes = 0u64;
     for (i, spec) in cfg.inputs.iter().enumerate() {
         if let Some(bar) = &progress {
-            bar.set_message(spec.display_name());
+            bar.set_message(crate::render::text::escape(&spec.display_name()).into_owned());
         }
         let report = read(cfg, i as u32, spec, progress.as_ref(), done_bytes)?;
         done_bytes += source::total_size(std::slice::from_ref(spec));
         // One line per problem, naming the input; a note (binary data) before an error.
         for problem in [&report.warning, &report.error].into_iter().flatten() {
-            let msg = format!("logmap: {}: {problem}", report.path);
+            let msg = format!(
+                "logmap: {}: {}",
+                crate::render::text::escape(&report.path),
+                crate::render::text::escape(problem)
+            );
             match &progress {
-                Some(bar) => bar.suspend(|| eprintln!("{msg}")),
-                None => eprintln!("{msg}"),
+                Some(bar) => bar.suspend(|| crate::render::note(format_args!("{msg}"))),
+                None => crate::render::note(format_args!("{msg}")),
             }
         }
         reports.push(report);

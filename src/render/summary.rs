@@ -3,7 +3,8 @@
 
 use std::io::{self, Write};
 
-use super::table::{Align, Style, Table, num, safe};
+use super::table::{Align, Style, Table, num};
+use super::text::safe;
 use crate::aggregate::Report;
 use crate::parse::timestamp::format_rfc3339;
 

@@ -165,7 +165,9 @@ fn events_stream_has_the_documented_fields() {
     let mut lines = tsv.lines();
     assert_eq!(
         lines.next(),
-        Some("source\tline\tts\tservice\tkind\tip\tport\tuser\tmethod")
+        Some(
+            "source\tline\tts\tservice\tkind\tip\tport\tuser\tmethod\trepeat\tfailures\tstatus\tpath\tuser_agent\tbytes\tdst_port\tproto"
+        )
     );
     assert_eq!(lines.count(), events.len());
 }

@@ -8,3 +8,4 @@ mod cli;
 mod exports;
 mod formats;
 mod geo_cli;
+mod hostile;
