@@ -59,7 +59,8 @@ pub enum Command {
     Map {
         #[command(flatten)]
         input: InputArgs,
-        /// Where to write the HTML file.
+        /// Where to write the HTML file ('-': standard output; the summary then goes to
+        /// stderr).
         #[arg(short, long, default_value = "logmap.html")]
         output: PathBuf,
         /// Open the map in the default browser afterwards.
@@ -93,7 +94,7 @@ pub enum Command {
         /// The output format.
         #[arg(long, short = 'f', value_enum, default_value_t = ExportFormatArg::Json)]
         format: ExportFormatArg,
-        /// Write to this file instead of standard output.
+        /// Write to this file instead of standard output ('-': standard output).
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
