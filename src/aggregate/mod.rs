@@ -297,14 +297,14 @@ impl Aggregator {
     }
 
     /// Geolocate every address once and build the report. `databases` names the geolocation
-    /// data used, for the report's `geo` section.
+    /// data used, for the report's `geo` section. An error when a thread building it failed.
     pub fn finish(
         self,
         geo: &dyn Locate,
         databases: Vec<String>,
         sources: Vec<SourceReport>,
         keep: Keep,
-    ) -> Report {
+    ) -> Result<Report, WorkerFailed> {
         let mut agg = self;
         agg.flush_hour();
         agg.flush_minute();

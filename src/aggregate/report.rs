@@ -15,6 +15,7 @@ use crate::enrich::{ATTRIBUTION, Accuracy, Locate, Location, countries};
 use crate::parse::timestamp::format_rfc3339;
 use crate::parse::{Kind, Timestamp};
 use crate::pipeline::SourceReport;
+use crate::pipeline::panic_message;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
@@ -619,13 +620,18 @@ impl Ord for Ranked {
     }
 }
 
+/// A thread building the report failed (panicked); the report would miss its share.
+#[derive(Debug, thiserror::Error)]
+#[error("a report worker failed ({0}); no report from part of the data")]
+pub struct WorkerFailed(pub String);
+
 pub(super) fn build(
     agg: Aggregator,
     geo: &dyn Locate,
     databases: Vec<String>,
     sources: Vec<SourceReport>,
     keep: Keep,
-) -> Report {
+) -> Result<Report, WorkerFailed> {
     let mut agg = agg;
     if keep == Keep::All || agg.parts.len() > 7 {
         agg.merge_parts();
@@ -689,17 +695,26 @@ pub(super) fn build(
                 };
                 ctx.fold_top(n)
             };
-            let mut results: Vec<(Fold, Vec<IpRecord>, u64)> = if shards == 1 {
-                vec![job(0)]
-            } else {
-                std::thread::scope(|scope| {
-                    let handles: Vec<_> =
-                        (1..shards).map(|i| scope.spawn(move || job(i))).collect();
-                    let mut out = vec![job(0)];
-                    out.extend(handles.into_iter().filter_map(|h| h.join().ok()));
-                    out
-                })
-            };
+            // A shard that panics is an error: a report without its addresses would be
+            // silently smaller.
+            let mut results: Vec<(Fold, Vec<IpRecord>, u64)> = std::thread::scope(|scope| {
+                let handles: Vec<_> = (1..shards).map(|i| scope.spawn(move || job(i))).collect();
+                let mine = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(0)));
+                let mut out = Vec::with_capacity(shards);
+                let mut failed = None;
+                for r in std::iter::once(mine).chain(handles.into_iter().map(|h| h.join())) {
+                    match r {
+                        Ok(v) => out.push(v),
+                        Err(payload) => {
+                            failed = failed.or(Some(panic_message(&*payload)));
+                        }
+                    }
+                }
+                match failed {
+                    Some(why) => Err(WorkerFailed(why)),
+                    None => Ok(out),
+                }
+            })?;
             let (first, mut top, n_ips) = results.swap_remove(0);
             fold = first;
             unique_ips = n_ips;
@@ -803,7 +818,7 @@ pub(super) fn build(
             .map(|(&h, c)| [h, c[0] as i64, c[1] as i64, c[2] as i64])
             .collect(),
     };
-    Report {
+    Ok(Report {
         generator: concat!("logmap ", env!("CARGO_PKG_VERSION")).to_string(),
         sources,
         geo: GeoInfo {
@@ -817,7 +832,7 @@ pub(super) fn build(
         users,
         windows,
         timeline,
-    }
+    })
 }
 
 /// One copy of each distinct string.

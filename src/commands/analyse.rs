@@ -62,6 +62,6 @@ pub fn analyse(cfg: &Config, input: &InputConfig, wanted: Wanted) -> Result<(Rep
             }
         }
         let databases = geo.describe().iter().map(|d| d.summary()).collect();
-        Ok((agg.finish(&geo, databases, sources, wanted.keep), failed))
+        Ok((agg.finish(&geo, databases, sources, wanted.keep)?, failed))
     })
 }

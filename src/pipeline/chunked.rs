@@ -161,8 +161,33 @@ fn read_chunk_inner<S: Sink>(job: &Job, sink: &mut S, rep: &mut ChunkReport) -> 
     Ok(())
 }
 
+/// Why [`read_file`] could not read the whole file.
+#[derive(Debug)]
+pub enum ReadFileError {
+    /// The file could not be opened or cut into chunks.
+    Io(io::Error),
+    /// A worker panicked: what was collected is incomplete and must not be reported.
+    WorkerFailed(String),
+}
+
+impl From<io::Error> for ReadFileError {
+    fn from(e: io::Error) -> Self {
+        ReadFileError::Io(e)
+    }
+}
+
+/// The message of a panic, for the error that reports it.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".to_string())
+}
+
 /// Read a regular, uncompressed file with `workers` threads into `sink`. `format` has been
-/// detected from the file's head already.
+/// detected from the file's head already. A read error inside a chunk is recorded in
+/// `report` (the lines before it count); a worker that panics is an error.
 #[allow(clippy::too_many_arguments)]
 pub fn read_file<S: Sink>(
     path: &Path,
@@ -175,7 +200,7 @@ pub fn read_file<S: Sink>(
     progress: Option<&ProgressBar>,
     sink: &mut S,
     report: &mut SourceReport,
-) -> io::Result<()> {
+) -> Result<(), ReadFileError> {
     // One chunk per thread: measured, more chunks handed out from a shared queue did not
     // finish sooner (each costs a warm-up, and more tables to merge).
     let starts = boundaries(path, size, workers)?;
@@ -200,19 +225,24 @@ pub fn read_file<S: Sink>(
             .zip(sinks.iter_mut())
             .map(|(job, s)| scope.spawn(move || read_chunk(job, s)))
             .collect();
-        let mut out = vec![read_chunk(first, sink)];
-        for h in handles {
-            out.push(h.join().unwrap_or_else(|_| ChunkReport {
-                lines: 0,
-                bytes: 0,
-                unparsed: 0,
-                samples: Vec::new(),
-                binary: false,
-                error: Some(io::Error::other("a reading thread failed")),
-            }));
+        // The first chunk on this thread; its panic is caught like the others', after every
+        // worker has finished.
+        let mine = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            read_chunk(first, &mut *sink)
+        }));
+        let mut out = Vec::with_capacity(jobs.len());
+        let mut failed = None;
+        for r in std::iter::once(mine).chain(handles.into_iter().map(|h| h.join())) {
+            match r {
+                Ok(rep) => out.push(rep),
+                Err(payload) => failed = failed.or(Some(panic_message(&*payload))),
+            }
         }
-        out
-    });
+        match failed {
+            Some(why) => Err(ReadFileError::WorkerFailed(why)),
+            None => Ok(out),
+        }
+    })?;
     for s in sinks {
         sink.join(s);
     }
@@ -321,7 +351,9 @@ mod tests {
                 &mut report,
             )
             .unwrap();
-            let r = agg.finish(&NoGeo, vec![], vec![report.clone()], keep);
+            let r = agg
+                .finish(&NoGeo, vec![], vec![report.clone()], keep)
+                .unwrap();
             (serde_json::to_value(&r).unwrap(), report)
         };
         let run = |workers| {
@@ -377,6 +409,135 @@ mod tests {
                 .map(|n| n > 0),
             Some(true)
         );
+    }
+
+    /// A sink that panics on the first event about `target`.
+    struct Bomb(IpAddr);
+
+    impl Sink for Bomb {
+        fn event(&mut self, ev: &Event) {
+            if ev.ip == self.0 {
+                panic!("boom at line {}", ev.line_no);
+            }
+        }
+        fn fork(&self) -> Self {
+            Bomb(self.0)
+        }
+        fn join(&mut self, _: Self) {}
+    }
+
+    /// A geolocation that panics for one address.
+    struct BadGeo(IpAddr);
+
+    impl Locate for BadGeo {
+        fn locate(&self, ip: IpAddr) -> Location {
+            assert_ne!(ip, self.0, "geo failure");
+            Location::default()
+        }
+    }
+
+    #[test]
+    fn a_panicking_worker_is_an_error_not_a_smaller_report() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("auth.log");
+        let mut data = log();
+        // An address seen only on the last line (a worker thread's chunk) and one only on the
+        // first (the chunk read on the calling thread).
+        let mut first = b"Dec 10 00:00:00 h sshd[1]: Invalid user a from 203.0.113.1\n".to_vec();
+        first.extend_from_slice(&data);
+        data = first;
+        data.extend_from_slice(b"Dec 10 23:00:00 h sshd[2]: Invalid user b from 203.0.113.2\n");
+        std::fs::write(&path, &data).unwrap();
+        for target in ["203.0.113.1", "203.0.113.2"] {
+            let mut sink = Bomb(target.parse().unwrap());
+            let mut report = SourceReport::default();
+            let r = read_file(
+                &path,
+                data.len() as u64,
+                0,
+                Format::Sshd,
+                YearRule::Fixed(2026),
+                3,
+                0,
+                None,
+                &mut sink,
+                &mut report,
+            );
+            match r {
+                Err(ReadFileError::WorkerFailed(why)) => assert!(why.contains("boom"), "{why}"),
+                other => panic!("{target}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_panicking_worker_fails_the_run() {
+        // Big enough to be read in chunks.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("auth.log");
+        let one = log();
+        let mut data = Vec::with_capacity(one.len() * 20);
+        while (data.len() as u64) < 2 * MIN_CHUNK + 1 {
+            data.extend_from_slice(&one);
+        }
+        data.extend_from_slice(b"Dec 10 23:00:00 h sshd[2]: Invalid user b from 203.0.113.2\n");
+        std::fs::write(&path, &data).unwrap();
+        let cfg = crate::pipeline::PipelineConfig {
+            inputs: vec![crate::source::InputSpec::Path(path.clone())],
+            format: Some(Format::Sshd),
+            year: Some(2026),
+            ..Default::default()
+        };
+        if workers_for(data.len() as u64) < 2 {
+            eprintln!("one core: the file is not read in chunks here");
+            return;
+        }
+        let err = crate::pipeline::run_parallel(&cfg, &mut Bomb("203.0.113.2".parse().unwrap()))
+            .expect_err("a worker panicked");
+        assert!(err.to_string().contains("a reading thread failed"), "{err}");
+        assert!(err.to_string().contains("boom at line"), "{err}");
+    }
+
+    #[test]
+    fn a_panicking_report_shard_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("auth.log");
+        let data = log();
+        std::fs::write(&path, &data).unwrap();
+        let bad: IpAddr = "81.2.9.101".parse().unwrap(); // i = 100 in `log`
+        for (workers, keep) in [(1, Keep::Top(5)), (3, Keep::Top(5)), (3, Keep::All)] {
+            let mut agg = Aggregator::new(Filter::default());
+            let mut report = SourceReport::default();
+            read_file(
+                &path,
+                data.len() as u64,
+                0,
+                Format::Sshd,
+                YearRule::Fixed(2026),
+                workers,
+                0,
+                None,
+                &mut agg,
+                &mut report,
+            )
+            .unwrap();
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                agg.finish(&BadGeo(bad), vec![], vec![report], keep)
+            }));
+            match (keep, r) {
+                // Shards: the panic becomes the command's error.
+                (Keep::Top(_), Ok(Err(e))) => {
+                    assert!(e.to_string().contains("geo failure"), "{e}")
+                }
+                // All records are built on the calling thread: the panic is not swallowed.
+                (Keep::All, Err(_)) => {}
+                (k, Ok(Ok(r))) => panic!(
+                    "{k:?}, {workers} workers: a report of {} addresses",
+                    r.ips.len()
+                ),
+                (k, _) => panic!("{k:?}, {workers} workers: unexpected outcome"),
+            }
+        }
     }
 
     #[test]

@@ -9,3 +9,4 @@ mod exports;
 mod formats;
 mod geo_cli;
 mod hostile;
+mod streaming;
