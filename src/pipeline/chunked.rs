@@ -411,6 +411,172 @@ mod tests {
         );
     }
 
+    /// A firewall log (UFW through the kernel, TCP/UDP/ICMP, blocked and allowed) and a web
+    /// access log, with their hand counts.
+    fn firewall_log() -> Vec<u8> {
+        let mut out = Vec::new();
+        for i in 0..6000u32 {
+            let ip = format!("81.{}.{}.{}", i % 5, i % 11, 1 + i % 150);
+            let t = format!(
+                "Aug 20 {:02}:{:02}:{:02}",
+                i / 3600 % 24,
+                i / 60 % 60,
+                i % 60
+            );
+            let (verdict, proto, port) = match i % 10 {
+                0..=4 => ("BLOCK", "TCP", Some(22)),
+                5 | 6 => ("BLOCK", "TCP", Some(3389 + (i % 3) as u16)),
+                7 => ("ALLOW", "TCP", Some(443)),
+                8 => ("BLOCK", "UDP", Some(53)),
+                _ => ("BLOCK", "ICMP", None),
+            };
+            let ports = match port {
+                Some(p) => format!("SPT=40000 DPT={p} "),
+                None => "TYPE=8 CODE=0 ".to_string(),
+            };
+            writeln!(
+                out,
+                "{t} host kernel: [12.5] [UFW {verdict}] IN=eth0 OUT= MAC=aa SRC={ip} DST=10.0.0.1 LEN=40 TTL=240 ID=1 PROTO={proto} {ports}"
+            )
+            .unwrap();
+        }
+        out
+    }
+
+    fn web_log() -> Vec<u8> {
+        let mut out = Vec::new();
+        let agents = ["curl/8.5.0", "Mozilla/5.0 (X11)", "zgrab/0.x", "-"];
+        for i in 0..6000u32 {
+            let ip = format!("81.{}.{}.{}", i % 5, i % 11, 1 + i % 150);
+            let path = match i % 4 {
+                0 => "/".to_string(),
+                1 => "/wp-login.php".to_string(),
+                _ => format!("/p/{}", i % 700),
+            };
+            let status = [200, 404, 301, 500, 200, 403][(i % 6) as usize];
+            writeln!(
+                out,
+                "{ip} - - [17/May/2015:10:{:02}:{:02} +0000] \"GET {path} HTTP/1.1\" {status} 12 \"-\" \"{}\"",
+                i / 60 % 60,
+                i % 60,
+                agents[(i % 4) as usize]
+            )
+            .unwrap();
+        }
+        out
+    }
+
+    #[test]
+    fn ports_statuses_paths_and_agents_do_not_depend_on_the_chunks() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, data, format) in [
+            ("ufw.log", firewall_log(), Format::Ufw),
+            ("access.log", web_log(), Format::Web),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, &data).unwrap();
+            let run = |workers: usize, keep: Keep| {
+                let mut agg = Aggregator::new(Filter::default());
+                let mut report = SourceReport::default();
+                read_file(
+                    &path,
+                    data.len() as u64,
+                    0,
+                    format,
+                    YearRule::Fixed(2026),
+                    workers,
+                    0,
+                    None,
+                    &mut agg,
+                    &mut report,
+                )
+                .unwrap();
+                let r = agg.finish(&NoGeo, vec![], vec![report], keep).unwrap();
+                serde_json::to_value(&r).unwrap()
+            };
+            let one = run(1, Keep::All);
+            for workers in [2, 3, 5, 8] {
+                assert_eq!(run(workers, Keep::All), one, "{name}, {workers} workers");
+                let top = run(workers, Keep::Top(3));
+                assert_eq!(top["summary"], one["summary"], "{name}");
+                assert_eq!(top["statuses"], one["statuses"], "{name}");
+                for k in ["ports", "paths", "user_agents"] {
+                    let want: Vec<_> = one[k].as_array().unwrap().iter().take(3).collect();
+                    let got: Vec<_> = top[k].as_array().unwrap().iter().collect();
+                    assert_eq!(got, want, "{name} {k}, {workers} workers");
+                }
+            }
+            // Hand counts.
+            let kinds = &one["summary"]["kinds"];
+            if format == Format::Ufw {
+                assert_eq!(kinds["blocked"], 5400);
+                assert_eq!(kinds["allowed"], 600);
+                let ports = one["ports"].as_array().unwrap();
+                assert_eq!(
+                    ports[0],
+                    serde_json::json!({"port": 22, "proto": "TCP", "events": 3000, "blocked": 3000, "allowed": 0})
+                );
+                let find = |port: serde_json::Value, proto: &str| {
+                    ports
+                        .iter()
+                        .find(|p| p["port"] == port && p["proto"] == proto)
+                        .unwrap_or_else(|| panic!("{port} {proto}"))
+                        .clone()
+                };
+                assert_eq!(find(443.into(), "TCP")["allowed"], 600);
+                assert_eq!(find(53.into(), "UDP")["blocked"], 600);
+                assert_eq!(find(serde_json::Value::Null, "ICMP")["events"], 600);
+                let rdp: u64 = ports
+                    .iter()
+                    .filter(|p| (3389..=3391).contains(&p["port"].as_u64().unwrap_or(0)))
+                    .map(|p| p["events"].as_u64().unwrap())
+                    .sum();
+                assert_eq!(rdp, 1200);
+                assert_eq!(one["paths"], serde_json::json!([]));
+            } else {
+                assert_eq!(kinds["request"], 6000);
+                let statuses: Vec<(u64, &str, u64)> = one["statuses"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| {
+                        (
+                            s["status"].as_u64().unwrap(),
+                            s["class"].as_str().unwrap(),
+                            s["events"].as_u64().unwrap(),
+                        )
+                    })
+                    .collect();
+                assert_eq!(
+                    statuses,
+                    [
+                        (200, "2xx", 2000),
+                        (301, "3xx", 1000),
+                        (403, "4xx", 1000),
+                        (404, "4xx", 1000),
+                        (500, "5xx", 1000)
+                    ]
+                );
+                let paths = one["paths"].as_array().unwrap();
+                assert_eq!(
+                    paths[0],
+                    serde_json::json!({"path": "/", "events": 1500, "error": 0})
+                );
+                assert_eq!(paths[1]["path"], "/wp-login.php");
+                assert_eq!(
+                    paths.len(),
+                    2 + 350,
+                    "/p/N for N below 700, N mod 4 = 2 or 3"
+                );
+                assert!(paths.iter().all(|p| p["error"] == 0), "exact: it all fits");
+                let agents = one["user_agents"].as_array().unwrap();
+                assert_eq!(agents.len(), 3, "'-' is no user agent");
+                assert!(agents.iter().all(|a| a["events"] == 1500));
+                assert_eq!(one["ports"], serde_json::json!([]));
+            }
+        }
+    }
+
     /// A sink that panics on the first event about `target`.
     struct Bomb(IpAddr);
 

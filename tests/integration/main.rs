@@ -10,3 +10,4 @@ mod formats;
 mod geo_cli;
 mod hostile;
 mod streaming;
+mod summaries;
