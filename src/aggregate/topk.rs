@@ -12,11 +12,13 @@
 //!   strings, nothing is ever dropped and every count is exact, whatever the order of the
 //!   lines or the number of parts merged.
 //! - A string that is not kept occurred at most `floor` times; any string more frequent than
-//!   that is kept. `floor` stays at or below (total / capacity).
+//!   that is kept. `floor` stays at or below (total / capacity) (checked by property tests,
+//!   merges included).
 //!
 //! How: a string seen for the first time enters with count `floor + n` and error `floor` (it
 //! may have been seen up to `floor` times before, and dropped). When `2 × capacity` strings are
-//! held, the least frequent half is dropped and `floor` rises to the largest count dropped.
+//! held, the least frequent half is dropped (among equal counts, the strings taken in first)
+//! and `floor` rises to the largest count dropped.
 //! Merging two counters adds the counts of each string, taking the other counter's `floor`
 //! for a string it does not hold (count and error alike); the floors add up.
 //!
@@ -42,13 +44,23 @@ pub struct Count {
     pub error: u64,
 }
 
+/// A string's count and when it was first held (among equal counts, the later one is kept:
+/// a cheap, deterministic tie-break).
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    count: Count,
+    seq: u64,
+}
+
 /// The most frequent strings of a stream, in bounded memory (see the module docs).
 #[derive(Clone, Debug)]
 pub struct TopK {
     capacity: usize,
-    counts: HashMap<Box<str>, Count, RandomState>,
+    counts: HashMap<Box<str>, Slot, RandomState>,
     /// A string not held occurred at most this often.
     floor: u64,
+    /// The `seq` of the next string taken in.
+    next_seq: u64,
 }
 
 impl Default for TopK {
@@ -75,6 +87,7 @@ impl TopK {
             capacity: capacity.max(1),
             counts: HashMap::default(),
             floor: 0,
+            next_seq: 0,
         }
     }
 
@@ -82,16 +95,20 @@ impl TopK {
     pub fn add(&mut self, item: &str, n: u64) {
         let item = clip(item);
         if let Some(c) = self.counts.get_mut(item.as_ref()) {
-            c.count += n;
+            c.count.count += n;
             return;
         }
         self.counts.insert(
             item.into(),
-            Count {
-                count: self.floor + n,
-                error: self.floor,
+            Slot {
+                count: Count {
+                    count: self.floor + n,
+                    error: self.floor,
+                },
+                seq: self.next_seq,
             },
         );
+        self.next_seq += 1;
         self.prune();
     }
 
@@ -100,23 +117,28 @@ impl TopK {
         let (mine, theirs) = (self.floor, other.floor);
         let mut counts = std::mem::take(&mut self.counts);
         // Strings only here may have been seen up to `theirs` times there.
-        for c in counts.values_mut() {
-            c.count += theirs;
-            c.error += theirs;
+        for s in counts.values_mut() {
+            s.count.count += theirs;
+            s.count.error += theirs;
         }
-        for (item, c) in other.counts {
+        let offset = self.next_seq;
+        for (item, theirs_slot) in other.counts {
+            let c = theirs_slot.count;
             match counts.get_mut(&item) {
                 Some(m) => {
                     // Counted on both sides: undo the allowance given above.
-                    m.count = m.count - theirs + c.count;
-                    m.error = m.error - theirs + c.error;
+                    m.count.count = m.count.count - theirs + c.count;
+                    m.count.error = m.count.error - theirs + c.error;
                 }
                 None => {
                     counts.insert(
                         item,
-                        Count {
-                            count: c.count + mine,
-                            error: c.error + mine,
+                        Slot {
+                            count: Count {
+                                count: c.count + mine,
+                                error: c.error + mine,
+                            },
+                            seq: offset + theirs_slot.seq,
                         },
                     );
                 }
@@ -124,6 +146,7 @@ impl TopK {
         }
         self.counts = counts;
         self.floor = mine + theirs;
+        self.next_seq = offset + other.next_seq;
         self.capacity = self.capacity.max(other.capacity);
         self.prune();
     }
@@ -133,17 +156,30 @@ impl TopK {
         if self.counts.len() <= 2 * self.capacity {
             return;
         }
-        let mut all: Vec<(Box<str>, Count)> = self.counts.drain().collect();
-        all.sort_unstable_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(&b.0)));
-        for (_, c) in all.drain(self.capacity..) {
-            self.floor = self.floor.max(c.count);
-        }
-        self.counts.extend(all);
+        // Linear time and in place: find the rank of the last string kept (ranks are distinct:
+        // `seq` is), then drop everything below it.
+        let mut ranks: Vec<(u64, u64)> = self
+            .counts
+            .values()
+            .map(|s| (s.count.count, s.seq))
+            .collect();
+        let last = self.capacity - 1;
+        let (_, &mut cut, _) = ranks.select_nth_unstable_by(last, |a, b| b.cmp(a));
+        let mut floor = self.floor;
+        self.counts.retain(|_, s| {
+            let keep = (s.count.count, s.seq) >= cut;
+            if !keep {
+                floor = floor.max(s.count.count);
+            }
+            keep
+        });
+        self.floor = floor;
     }
 
     /// The `n` most frequent strings, most frequent first (ties by text).
     pub fn top(&self, n: usize) -> Vec<(&str, Count)> {
-        let mut all: Vec<(&str, Count)> = self.counts.iter().map(|(k, c)| (&**k, *c)).collect();
+        let mut all: Vec<(&str, Count)> =
+            self.counts.iter().map(|(k, s)| (&**k, s.count)).collect();
         all.sort_unstable_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(b.0)));
         all.truncate(n);
         all
