@@ -6,9 +6,11 @@
 //! the number of lines.
 
 mod report;
+mod saved;
 pub mod topk;
 
 pub use report::*;
+pub use saved::{Restored, Tables};
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;

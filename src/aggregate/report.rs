@@ -37,6 +37,26 @@ pub struct Report {
     pub user_agents: Vec<UserAgentRecord>,
     pub windows: Vec<Window>,
     pub timeline: Timeline,
+    /// What the history says about its runs, when the report was read from one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<History>,
+}
+
+/// What a history (`logmap ingest`) says about its own runs.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct History {
+    /// `ingest` runs.
+    pub ingests: u64,
+    /// When the last one finished.
+    #[serde(serialize_with = "ser_ts")]
+    pub last_ingest: Option<Timestamp>,
+    /// Addresses first stored by the last run.
+    pub new_addresses: u64,
+    /// The oldest raw event still kept (older ones were pruned; their counts remain).
+    #[serde(serialize_with = "ser_ts")]
+    pub oldest_event: Option<Timestamp>,
+    /// Raw events kept.
+    pub events: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -929,7 +949,7 @@ pub(super) fn build(
             .collect(),
     };
     Ok(Report {
-        generator: concat!("logmap ", env!("CARGO_PKG_VERSION")).to_string(),
+        generator: crate::GENERATOR.to_string(),
         sources,
         geo: GeoInfo {
             databases,
@@ -946,6 +966,7 @@ pub(super) fn build(
         user_agents,
         windows,
         timeline,
+        history: None,
     })
 }
 

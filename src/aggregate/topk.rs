@@ -193,6 +193,41 @@ impl TopK {
     pub fn is_empty(&self) -> bool {
         self.counts.is_empty()
     }
+
+    /// How many strings it reports exactly in the common case (it holds up to twice this).
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// The arrival number the next new string gets.
+    pub fn next_seq(&self) -> u64 {
+        self.next_seq
+    }
+
+    /// Every string held, with its count and arrival number, in no particular order: the
+    /// state to store, with [`floor`](Self::floor) and [`next_seq`](Self::next_seq).
+    pub fn entries(&self) -> impl Iterator<Item = (&str, Count, u64)> {
+        self.counts.iter().map(|(k, s)| (&**k, s.count, s.seq))
+    }
+
+    /// A counter from stored state (what [`entries`](Self::entries), [`floor`](Self::floor)
+    /// and [`next_seq`](Self::next_seq) gave).
+    pub fn from_entries(
+        capacity: usize,
+        floor: u64,
+        next_seq: u64,
+        entries: impl IntoIterator<Item = (String, Count, u64)>,
+    ) -> TopK {
+        let mut t = TopK::new(capacity);
+        t.floor = floor;
+        for (item, count, seq) in entries {
+            t.next_seq = t.next_seq.max(seq + 1);
+            t.counts.insert(item.into(), Slot { count, seq });
+        }
+        t.next_seq = t.next_seq.max(next_seq);
+        t.prune();
+        t
+    }
 }
 
 #[cfg(test)]
@@ -272,6 +307,29 @@ mod tests {
         assert_eq!(top[0].0, "/wp-login.php");
         assert_eq!(top[1].0, "/.env");
         assert!(t.counts.len() <= 100);
+    }
+
+    #[test]
+    fn stored_state_gives_the_same_counter() {
+        let mut t = TopK::new(5);
+        for i in 0..40u64 {
+            t.add(&format!("/p{}", i % 13), 1 + i % 3);
+        }
+        let copy = TopK::from_entries(
+            t.capacity(),
+            t.floor(),
+            t.next_seq(),
+            t.entries().map(|(s, c, q)| (s.to_string(), c, q)),
+        );
+        assert_eq!(copy.top(usize::MAX), t.top(usize::MAX));
+        assert_eq!((copy.floor(), copy.next_seq()), (t.floor(), t.next_seq()));
+        // And it goes on counting the same way.
+        let (mut a, mut b) = (t, copy);
+        for i in 0..30u64 {
+            a.add(&format!("/q{}", i % 7), 1);
+            b.add(&format!("/q{}", i % 7), 1);
+        }
+        assert_eq!(a.top(usize::MAX), b.top(usize::MAX));
     }
 
     #[test]

@@ -118,6 +118,9 @@ pub enum Command {
         /// Files to read ('-' or nothing: standard input).
         #[arg(value_name = "FILES")]
         files: Vec<OsString>,
+        /// Print the addresses of the history instead of reading files (PATH: see ingest --db).
+        #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "")]
+        db: Option<String>,
         /// Only IPv4 addresses.
         #[arg(short = '4', long = "ipv4", conflicts_with = "ipv6")]
         ipv4: bool,
@@ -135,6 +138,13 @@ pub enum Command {
         #[arg(short, long)]
         count: bool,
     },
+    /// Store what is new in the logs since the last run in the history (SQLite), exactly once:
+    /// appends, re-runs, rotation (.1, .2.gz), truncation and crashes never count a line twice
+    /// or lose one. Every view reads the history with --db.
+    #[command(
+        after_help = "Every hour from cron:\n  0 * * * *  logmap ingest -q /var/log/auth.log* && logmap map --db -q -o /var/www/html/attacks.html\n\nExamples:\n  logmap ingest /var/log/auth.log /var/log/auth.log.1 /var/log/auth.log.2.gz\n  logmap ingest --journal                          the system journal, after the stored cursor\n  logmap summary --db                              what the history holds\n  logmap export --db --country CN --sort failures --limit 100"
+    )]
+    Ingest(IngestArgs),
     /// What the geolocation data says about addresses (arguments, or one per line on stdin).
     Lookup {
         /// Addresses to look up.
@@ -155,8 +165,13 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum DbAction {
-    /// What is embedded (data dates, licences) and which MMDB files are found.
-    Info,
+    /// What is embedded (data dates, licences), which MMDB files are found, and what the
+    /// history holds.
+    Info {
+        /// The history to describe (default: LOGMAP_DB, else ~/.local/share/logmap/logmap.db).
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+    },
     /// Download the free DB-IP City Lite database into the user's data directory.
     Update {
         /// Download from this URL (a mirror) instead of DB-IP's.
@@ -179,8 +194,9 @@ pub struct InputArgs {
     #[arg(long, value_enum, default_value_t = InputFormatArg::Auto, value_name = "FORMAT")]
     pub input_format: InputFormatArg,
 
-    /// Only events at or after this time: RFC 3339 (2026-11-30T11:00:00Z), a date
-    /// (2026-11-30), or a duration before now (30m, 24h, 7d).
+    /// Only events at or after this time: a local date or time (2026-11-30, '2026-11-30
+    /// 08:00'), RFC 3339 (2026-11-30T08:00:00Z), now, today, yesterday, or a duration before
+    /// now (30m, 1h30m, 24h, 7d, '2 days').
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
 
@@ -188,10 +204,17 @@ pub struct InputArgs {
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
 
-    /// The year of syslog timestamps, which carry none (default: inferred from each file's
-    /// modification time, with month roll-over).
+    /// The year in which the syslog timestamps of each file start (they carry none); a later
+    /// line in an earlier month is in the next year. Default: inferred from each file's
+    /// modification time.
     #[arg(long, value_name = "YEAR")]
     pub year: Option<i64>,
+
+    /// The time zone of times written without one (classic syslog, journalctl -o short) and
+    /// of local --since/--until times: an IANA name (Europe/Berlin) or UTC. Default: TZ, else
+    /// the system's zone. Times in JSON are always UTC.
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
 
     /// Count private, loopback, link-local and documentation addresses like the others
     /// (by default they are counted apart and left off tables, exports and the map).
@@ -202,6 +225,63 @@ pub struct InputArgs {
     /// repeat for a City and an ASN database.
     #[arg(long = "geoip", value_name = "PATH")]
     pub geoip: Vec<PathBuf>,
+
+    /// Read the history that `logmap ingest` keeps instead of log files (PATH defaults to
+    /// LOGMAP_DB, else ~/.local/share/logmap/logmap.db).
+    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "")]
+    pub db: Option<String>,
+}
+
+/// Options of `logmap ingest`.
+#[derive(Args, Debug, Clone)]
+pub struct IngestArgs {
+    /// Log files to read what is new in (name a rotated set in any order: auth.log*).
+    #[arg(value_name = "FILES")]
+    pub files: Vec<PathBuf>,
+
+    /// Also read the system journal (journalctl -o json), after the stored cursor.
+    #[arg(long)]
+    pub journal: bool,
+
+    /// Read a journal file (journalctl --file PATH), e.g. one copied off another machine;
+    /// repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub journal_file: Vec<PathBuf>,
+
+    /// The history (default: LOGMAP_DB, else ~/.local/share/logmap/logmap.db; created if
+    /// missing).
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// How long raw events are kept (their counts stay for ever): a duration (90d, 12w) or
+    /// 'forever'.
+    #[arg(long, value_name = "AGE", default_value = "90d")]
+    pub keep_events: String,
+
+    /// Locate every stored address again with the current geolocation data (after
+    /// `logmap db update`).
+    #[arg(long)]
+    pub relocate: bool,
+
+    /// The format of new files; auto detects it per file from its first lines.
+    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto, value_name = "FORMAT")]
+    pub input_format: InputFormatArg,
+
+    /// The year in which the syslog timestamps of each file start (see summary --help).
+    #[arg(long, value_name = "YEAR")]
+    pub year: Option<i64>,
+
+    /// The time zone of times written without one (default: TZ, else the system's zone).
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+
+    /// An MMDB file to locate new addresses with (see summary --help); repeatable.
+    #[arg(long = "geoip", value_name = "PATH")]
+    pub geoip: Vec<PathBuf>,
+
+    /// Lines per transaction.
+    #[arg(long, value_name = "N", default_value_t = 50_000, hide = true)]
+    pub batch_lines: usize,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -4,17 +4,19 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use super::args::{
-    Cli, ColorArg, Command, DbAction, EventFormatArg, ExportFormatArg, InputArgs, InputFormatArg,
-    LookupFormatArg,
+    Cli, ColorArg, Command, DbAction, EventFormatArg, ExportFormatArg, IngestArgs, InputArgs,
+    InputFormatArg, LookupFormatArg,
 };
 use crate::aggregate::Filter;
 use crate::parse::Format;
+use crate::parse::clock::Zone;
 use crate::parse::timestamp::parse_time_arg;
 use crate::pipeline::{PipelineConfig, now};
 use crate::render::ExportFormat;
 use crate::render::events::EventFormat;
 use crate::render::table::Style;
 use crate::source::{self, InputSpec};
+use crate::store::ingest::IngestOptions;
 
 /// Inputs bigger than this get a progress bar (on a terminal).
 const PROGRESS_MIN_BYTES: u64 = 4 * 1024 * 1024;
@@ -25,6 +27,8 @@ pub struct InputConfig {
     pub pipeline: PipelineConfig,
     pub filter: Filter,
     pub geoip: Vec<PathBuf>,
+    /// Read the history at this path instead of the inputs.
+    pub db: Option<PathBuf>,
 }
 
 /// Where a command writes its result: `-o FILE`, or standard output (`-o -`, or no `-o` for
@@ -70,6 +74,7 @@ pub enum Action {
     },
     Grep {
         inputs: Vec<InputSpec>,
+        db: Option<PathBuf>,
         family: Option<Family>,
         public: bool,
         unique: bool,
@@ -85,7 +90,14 @@ pub enum Action {
         ndjson: bool,
         geoip: Vec<PathBuf>,
     },
-    DbInfo,
+    DbInfo {
+        db: Option<PathBuf>,
+    },
+    Ingest {
+        db: PathBuf,
+        options: IngestOptions,
+        geoip: Vec<PathBuf>,
+    },
     DbUpdate {
         url: Option<String>,
     },
@@ -129,12 +141,38 @@ fn inputs(files: &[std::ffi::OsString]) -> Result<Vec<InputSpec>, ConfigError> {
     Ok(files.iter().map(|f| InputSpec::from_arg(f)).collect())
 }
 
+/// The history's path: `--db PATH`, or (for a bare `--db`, or none) the default place.
+fn db_path(arg: Option<&str>) -> Result<PathBuf, ConfigError> {
+    match arg {
+        Some(p) if !p.is_empty() => Ok(PathBuf::from(p)),
+        _ => crate::store::default_path().ok_or_else(|| {
+            ConfigError("no place for the history: set LOGMAP_DB or HOME, or give --db PATH".into())
+        }),
+    }
+}
+
 fn input_config(a: InputArgs, quiet: bool, verbose: bool) -> Result<InputConfig, ConfigError> {
-    let specs = inputs(&a.files)?;
+    let db = match &a.db {
+        Some(p) => {
+            if !a.files.is_empty() {
+                return Err(ConfigError(
+                    "--db reads the history instead of files: give files or --db, not both".into(),
+                ));
+            }
+            Some(db_path(Some(p))?)
+        }
+        None => None,
+    };
+    let specs = if db.is_some() {
+        Vec::new()
+    } else {
+        inputs(&a.files)?
+    };
+    let zone = Zone::resolve(a.tz.as_deref()).map_err(|e| ConfigError(format!("--tz: {e}")))?;
     let now = now();
     let time = |flag: &str, v: &Option<String>| {
         v.as_deref()
-            .map(|s| parse_time_arg(s, now).map_err(|e| ConfigError(format!("{flag}: {e}"))))
+            .map(|s| parse_time_arg(s, now, &zone).map_err(|e| ConfigError(format!("{flag}: {e}"))))
             .transpose()
     };
     let since = time("--since", &a.since)?;
@@ -151,15 +189,7 @@ fn input_config(a: InputArgs, quiet: bool, verbose: bool) -> Result<InputConfig,
             "--year {y}: must be between 1970 and 9999"
         )));
     }
-    let format = match a.input_format {
-        InputFormatArg::Auto => None,
-        InputFormatArg::Sshd => Some(Format::Sshd),
-        InputFormatArg::Web => Some(Format::Web),
-        InputFormatArg::Ufw => Some(Format::Ufw),
-        InputFormatArg::Journal => Some(Format::Journal),
-        InputFormatArg::Cowrie => Some(Format::Cowrie),
-        InputFormatArg::Generic => Some(Format::Generic),
-    };
+    let format = input_format(a.input_format);
     let progress = !quiet
         && std::io::stderr().is_terminal()
         && source::total_size(&specs) > PROGRESS_MIN_BYTES;
@@ -168,6 +198,7 @@ fn input_config(a: InputArgs, quiet: bool, verbose: bool) -> Result<InputConfig,
             inputs: specs,
             format,
             year: a.year,
+            zone,
             progress,
             unparsed_samples: if verbose { 5 } else { 0 },
         },
@@ -177,7 +208,67 @@ fn input_config(a: InputArgs, quiet: bool, verbose: bool) -> Result<InputConfig,
             until,
         },
         geoip: a.geoip,
+        db,
     })
+}
+
+fn ingest_config(a: IngestArgs) -> Result<Action, ConfigError> {
+    if a.files.is_empty() && !a.journal && a.journal_file.is_empty() {
+        return Err(ConfigError(
+            "ingest: name log files (e.g. /var/log/auth.log*), --journal or --journal-file".into(),
+        ));
+    }
+    let zone = Zone::resolve(a.tz.as_deref()).map_err(|e| ConfigError(format!("--tz: {e}")))?;
+    let keep_events = match a.keep_events.trim() {
+        "forever" | "0" => None,
+        s => {
+            let now = now();
+            let then = parse_time_arg(s, now, &Zone::utc())
+                .ok()
+                .filter(|&t| t < now)
+                .ok_or_else(|| {
+                    ConfigError(format!(
+                        "--keep-events '{s}': use a duration (90d, 12w, 1y) or 'forever'"
+                    ))
+                })?;
+            Some(now - then)
+        }
+    };
+    if let Some(y) = a.year
+        && !(1970..=9999).contains(&y)
+    {
+        return Err(ConfigError(format!(
+            "--year {y}: must be between 1970 and 9999"
+        )));
+    }
+    Ok(Action::Ingest {
+        db: db_path(a.db.as_ref().and_then(|p| p.to_str()))?,
+        options: IngestOptions {
+            files: a.files,
+            journal: a.journal,
+            journal_files: a.journal_file,
+            format: input_format(a.input_format),
+            zone,
+            year: a.year,
+            keep_events,
+            relocate: a.relocate,
+            batch_lines: a.batch_lines,
+            host: crate::store::ingest::this_host(),
+        },
+        geoip: a.geoip,
+    })
+}
+
+fn input_format(arg: InputFormatArg) -> Option<Format> {
+    match arg {
+        InputFormatArg::Auto => None,
+        InputFormatArg::Sshd => Some(Format::Sshd),
+        InputFormatArg::Web => Some(Format::Web),
+        InputFormatArg::Ufw => Some(Format::Ufw),
+        InputFormatArg::Journal => Some(Format::Journal),
+        InputFormatArg::Cowrie => Some(Format::Cowrie),
+        InputFormatArg::Generic => Some(Format::Generic),
+    }
 }
 
 impl Config {
@@ -212,13 +303,19 @@ impl Config {
             },
             Command::Grep {
                 files,
+                db,
                 ipv4,
                 ipv6,
                 public,
                 unique,
                 count,
             } => Action::Grep {
-                inputs: inputs(&files)?,
+                inputs: if db.is_some() {
+                    Vec::new()
+                } else {
+                    inputs(&files)?
+                },
+                db: db.as_deref().map(|p| db_path(Some(p))).transpose()?,
                 family: match (ipv4, ipv6) {
                     (true, _) => Some(Family::V4),
                     (_, true) => Some(Family::V6),
@@ -246,8 +343,9 @@ impl Config {
                 ndjson: format == LookupFormatArg::Ndjson,
                 geoip,
             },
+            Command::Ingest(a) => ingest_config(a)?,
             Command::Db { action } => match action {
-                DbAction::Info => Action::DbInfo,
+                DbAction::Info { db } => Action::DbInfo { db },
                 DbAction::Update { url } => Action::DbUpdate { url },
                 DbAction::Path => Action::DbPath,
             },

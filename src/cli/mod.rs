@@ -36,6 +36,7 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 /// Parse the process arguments and run.
 pub fn main() -> ExitCode {
+    ignore_file_size_signal();
     let cli = match args::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -63,5 +64,17 @@ pub fn main() -> ExitCode {
             crate::render::note(format_args!("logmap: {e:#}"));
             Exit::Error.into()
         }
+    }
+}
+
+/// Past `ulimit -f` the kernel sends SIGXFSZ, whose default action kills the process without
+/// a word. Ignored, the write fails with EFBIG instead, and the error is reported like a full
+/// disk (the history's transaction is rolled back).
+fn ignore_file_size_signal() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to SIG_IGN at start-up, before any thread exists;
+    // no handler code runs.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
 }

@@ -32,6 +32,9 @@ pub struct Wanted {
 
 /// The report, and whether any input failed (exit status 2).
 pub fn analyse(cfg: &Config, input: &InputConfig, wanted: Wanted) -> Result<(Report, bool)> {
+    if let Some(db) = &input.db {
+        return Ok((from_history(db, input, wanted)?, false));
+    }
     std::thread::scope(|scope| {
         // Unpacking the embedded tables takes a moment: do it while the logs are read.
         let geo = scope.spawn(|| open_geo(cfg, &input.geoip));
@@ -46,6 +49,12 @@ pub fn analyse(cfg: &Config, input: &InputConfig, wanted: Wanted) -> Result<(Rep
         let failed = sources.iter().any(|s| s.error.is_some());
         if cfg.verbose {
             for s in &sources {
+                if let Some(note) = &s.note {
+                    crate::render::note(format_args!(
+                        "logmap: {}: {note}",
+                        crate::render::text::escape(&s.path)
+                    ));
+                }
                 if s.unparsed > 0 {
                     crate::render::note(format_args!(
                         "logmap: {}: {} line(s) no rule understood, e.g.:",
@@ -64,4 +73,19 @@ pub fn analyse(cfg: &Config, input: &InputConfig, wanted: Wanted) -> Result<(Rep
         let databases = geo.describe().iter().map(|d| d.summary()).collect();
         Ok((agg.finish(&geo, databases, sources, wanted.keep)?, failed))
     })
+}
+
+/// The report of what the history at `db` holds (for the same lines, what a run over the log
+/// files would report).
+fn from_history(db: &std::path::Path, input: &InputConfig, wanted: Wanted) -> Result<Report> {
+    let store = crate::store::Store::open_for_reading(db)?;
+    let loaded = store.load(input.filter, wanted.hours)?;
+    let mut report = loaded.aggregator.finish(
+        &loaded.locations,
+        loaded.databases,
+        loaded.sources,
+        wanted.keep,
+    )?;
+    report.history = Some(loaded.history);
+    Ok(report)
 }

@@ -5,6 +5,7 @@
 //! and a write error (a closed pipe) is returned, never a panic.
 
 use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 
@@ -23,9 +24,24 @@ fn write_lines(out: &mut dyn Write, text: &str) -> io::Result<()> {
     Ok(())
 }
 
-pub fn info() -> Result<Exit> {
+pub fn info(history: Option<&Path>) -> Result<Exit> {
     let mut out = BufWriter::new(io::stdout().lock());
     write_lines(&mut out, &db::info(&search_dirs()).to_string())?;
+    let path = history
+        .map(Path::to_path_buf)
+        .or_else(crate::store::default_path);
+    if let Some(path) = path {
+        writeln!(out)?;
+        writeln!(out, "History")?;
+        match crate::store::Store::open_for_reading(&path) {
+            Ok(store) => write_lines(&mut out, &store.describe()?)?,
+            Err(_) if !path.exists() => write_lines(
+                &mut out,
+                &format!("  {}: none yet (logmap ingest creates it)", path.display()),
+            )?,
+            Err(e) => write_lines(&mut out, &format!("  {e:#}"))?,
+        }
+    }
     out.flush()?;
     Ok(Exit::Success)
 }

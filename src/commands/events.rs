@@ -34,6 +34,9 @@ impl<W: Write> EventSink for Printer<'_, W> {
 }
 
 pub fn run(input: &InputConfig, format: EventFormat) -> Result<Exit> {
+    if let Some(db) = &input.db {
+        return run_db(db, input, format);
+    }
     let names: Vec<String> = input
         .pipeline
         .inputs
@@ -52,4 +55,31 @@ pub fn run(input: &InputConfig, format: EventFormat) -> Result<Exit> {
     printer.out.flush()?;
     let failed = sources.iter().any(|s| s.error.is_some());
     Ok(if failed { Exit::Error } else { Exit::Success })
+}
+
+/// The events the history keeps (within its retention), as a run over the files would print
+/// them.
+fn run_db(db: &std::path::Path, input: &InputConfig, format: EventFormat) -> Result<Exit> {
+    let store = crate::store::Store::open_for_reading(db)?;
+    let sources = store.sources()?;
+    let names: Vec<String> = sources.iter().map(|(_, s)| s.path.clone()).collect();
+    let index = sources
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _))| (*id, i as u32))
+        .collect();
+    let mut w = EventWriter::new(BufWriter::new(io::stdout().lock()), format, &names);
+    let mut error = None;
+    store.replay(&index, input.filter.since, input.filter.until, &mut |ev| {
+        if error.is_none()
+            && let Err(e) = w.write(ev)
+        {
+            error = Some(e);
+        }
+    })?;
+    if let Some(e) = error {
+        return Err(e.into());
+    }
+    w.flush()?;
+    Ok(Exit::Success)
 }

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::io::{self, BufWriter, Write};
 use std::net::IpAddr;
+use std::path::Path;
 
 use anyhow::Result;
 
@@ -15,11 +16,15 @@ use crate::source::{self, InputSpec, LineReader};
 
 pub fn run(
     inputs: &[InputSpec],
+    db: Option<&Path>,
     family: Option<Family>,
     public: bool,
     unique: bool,
     count: bool,
 ) -> Result<Exit> {
+    if let Some(db) = db {
+        return run_db(db, family, public, count);
+    }
     let mut out = BufWriter::with_capacity(64 * 1024, io::stdout().lock());
     let mut seen: HashSet<IpAddr, foldhash::fast::RandomState> = HashSet::default();
     let mut found = 0u64;
@@ -89,6 +94,36 @@ pub fn run(
     Ok(if failed {
         Exit::Error
     } else if found == 0 {
+        Exit::NotFound
+    } else {
+        Exit::Success
+    })
+}
+
+/// The addresses of the history, each once, in the order they were first stored.
+fn run_db(db: &Path, family: Option<Family>, public: bool, count: bool) -> Result<Exit> {
+    let store = crate::store::Store::open_for_reading(db)?;
+    let mut out = BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+    let mut found = 0u64;
+    store.addresses(&mut |ip| {
+        let keep = match family {
+            Some(Family::V4) => ip.is_ipv4(),
+            Some(Family::V6) => ip.is_ipv6(),
+            None => true,
+        } && (!public || scope(ip).is_global());
+        if keep {
+            found += 1;
+            if !count {
+                writeln!(out, "{ip}")?;
+            }
+        }
+        Ok(())
+    })?;
+    if count {
+        writeln!(out, "{found}")?;
+    }
+    out.flush()?;
+    Ok(if found == 0 {
         Exit::NotFound
     } else {
         Exit::Success

@@ -5,6 +5,7 @@ mod db;
 mod events;
 mod export;
 mod grep;
+mod ingest;
 mod lookup;
 mod map;
 mod summary;
@@ -28,17 +29,19 @@ pub fn run(cfg: Config) -> Result<Exit> {
         Action::Events { input, format } => events::run(input, *format),
         Action::Grep {
             inputs,
+            db,
             family,
             public,
             unique,
             count,
-        } => grep::run(inputs, *family, *public, *unique, *count),
+        } => grep::run(inputs, db.as_deref(), *family, *public, *unique, *count),
+        Action::Ingest { db, options, geoip } => ingest::run(&cfg, db, options, geoip),
         Action::Lookup {
             addrs,
             ndjson,
             geoip,
         } => lookup::run(&cfg, addrs, *ndjson, geoip),
-        Action::DbInfo => db::info(),
+        Action::DbInfo { db } => db::info(db.as_deref()),
         Action::DbPath => db::path(),
         Action::DbUpdate { url } => db::update(&cfg, url.as_deref()),
         Action::Map {

@@ -2,11 +2,11 @@
 
 use std::borrow::Cow;
 
+use super::clock::Clock;
 use super::cowrie::{self, CowrieParser};
 use super::generic::{GenericParser, emit_addresses};
 use super::journal::{self, JournalParser};
 use super::syslog::{self, SyslogParser};
-use super::timestamp::YearRule;
 use super::web::{self, WebParser};
 use super::{Event, Format, Kind, LineCtx, LineOutcome, LineParser, sshd, ufw};
 
@@ -51,8 +51,8 @@ fn vote(line: &[u8]) -> Option<Format> {
         return Some(Format::Ufw);
     }
     let text = String::from_utf8_lossy(line);
-    let l = syslog::split(&text, YearRule::Fixed(2000));
-    if l.ts.is_some() && l.program.is_some() {
+    let l = syslog::split(&text, &mut Clock::utc(2000));
+    if l.stamped && l.program.is_some() {
         // Any syslog file (auth.log, secure, syslog, journalctl -o short): the syslog parser
         // handles sshd and the kernel's firewall lines and keeps every other program's addresses.
         return Some(Format::Sshd);
@@ -64,16 +64,16 @@ fn vote(line: &[u8]) -> Option<Format> {
     None
 }
 
-/// The parser for `format`. `year` gives syslog timestamps their year.
-pub fn parser_for(format: Format, year: YearRule) -> Box<dyn LineParser + Send> {
+/// The parser for `format`. `clock` gives times without a year or zone theirs.
+pub fn parser_for(format: Format, clock: Clock) -> Box<dyn LineParser + Send> {
     match format {
         // The syslog parser dispatches on the program name: sshd lines, kernel firewall lines
         // and any other program's addresses all come out of one parser.
-        Format::Sshd | Format::Ufw => Box::new(WithFallback(SyslogParser::new(year), "syslog")),
+        Format::Sshd | Format::Ufw => Box::new(WithFallback(SyslogParser::new(clock), "syslog")),
         Format::Web => Box::new(WithFallback(WebParser::new(), "web")),
         Format::Journal => Box::new(WithFallback(JournalParser::default(), "journal")),
         Format::Cowrie => Box::new(WithFallback(CowrieParser::new(), "cowrie")),
-        Format::Generic => Box::new(GenericParser { year }),
+        Format::Generic => Box::new(GenericParser { clock }),
     }
 }
 
@@ -97,5 +97,13 @@ impl<P: LineParser> LineParser for WithFallback<P> {
             emit_addresses(line, Kind::Other, Cow::Borrowed(self.1), None, ctx, emit);
         }
         outcome
+    }
+
+    fn save_state(&self) -> Option<String> {
+        self.0.save_state()
+    }
+
+    fn restore_state(&mut self, state: &str) -> Result<(), String> {
+        self.0.restore_state(state)
     }
 }

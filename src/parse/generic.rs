@@ -4,7 +4,8 @@
 use std::borrow::Cow;
 use std::net::IpAddr;
 
-use super::timestamp::{YearRule, parse_rfc3339, parse_syslog};
+use super::clock::Clock;
+use super::timestamp::{parse_iso_local, parse_syslog};
 use super::{Event, Kind, LineCtx, LineOutcome, LineParser, Timestamp, extract};
 
 /// Emit one `kind` event per distinct address found in `line`.
@@ -37,16 +38,16 @@ pub fn emit_addresses<'a>(
 
 /// A timestamp at the start of a line of unknown format, if it has one we know
 /// (optionally inside `[...]`).
-pub fn leading_timestamp(line: &[u8], year: YearRule) -> Option<Timestamp> {
+pub fn leading_timestamp(line: &[u8], clock: &mut Clock) -> Option<Timestamp> {
     let line = line.strip_prefix(b"[").unwrap_or(line);
-    parse_rfc3339(line)
-        .or_else(|| parse_syslog(line, year))
+    parse_iso_local(line, clock)
+        .or_else(|| parse_syslog(line, clock))
         .map(|(t, _)| t)
 }
 
 /// The parser for text of no known format.
 pub struct GenericParser {
-    pub year: YearRule,
+    pub clock: Clock,
 }
 
 impl LineParser for GenericParser {
@@ -56,7 +57,7 @@ impl LineParser for GenericParser {
         ctx: LineCtx,
         emit: &mut dyn FnMut(&Event<'a>),
     ) -> LineOutcome {
-        let ts = leading_timestamp(line, self.year);
+        let ts = leading_timestamp(line, &mut self.clock);
         emit_addresses(line, Kind::Seen, Cow::Borrowed("generic"), ts, ctx, emit);
         LineOutcome::default()
     }

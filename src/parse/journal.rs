@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
-use super::syslog::MessageClassifier;
+use super::syslog::{ClassifierState, MessageClassifier};
 use super::{Event, LineCtx, LineOutcome, LineParser, Timestamp};
 
 #[derive(Deserialize)]
@@ -21,6 +21,8 @@ struct Record<'a> {
     pid: Option<Cow<'a, str>>,
     #[serde(rename = "SYSLOG_PID", borrow, default)]
     syslog_pid: Option<Cow<'a, str>>,
+    #[serde(rename = "_HOSTNAME", borrow, default)]
+    hostname: Option<Cow<'a, str>>,
     #[serde(rename = "MESSAGE", borrow, default)]
     message: Option<Message<'a>>,
 }
@@ -31,6 +33,16 @@ struct Record<'a> {
 enum Message<'a> {
     Text(#[serde(borrow)] Cow<'a, str>),
     Bytes(Vec<u8>),
+}
+
+/// A field that borrows from the line: `Some(None)` when absent, `None` when it had to be
+/// unescaped into an owned string.
+fn borrowed<'a>(field: &Option<Cow<'a, str>>) -> Option<Option<&'a str>> {
+    match field {
+        None => Some(None),
+        Some(Cow::Borrowed(s)) => Some(Some(s)),
+        Some(Cow::Owned(_)) => None,
+    }
 }
 
 /// Does this line look like a `journalctl -o json` record?
@@ -75,20 +87,36 @@ impl LineParser for JournalParser {
             Some(Message::Bytes(b)) => Cow::Owned(String::from_utf8_lossy(&b).into_owned()),
             None => return LineOutcome::default(),
         };
-        match (program, message) {
-            (Some(Cow::Borrowed(p)), Cow::Borrowed(m)) => {
-                self.classifier.classify(Some(p), pid, ts, m, ctx, emit)
-            }
-            (None, Cow::Borrowed(m)) => self.classifier.classify(None, pid, ts, m, ctx, emit),
-            // Escapes in the JSON made owned strings: classify them and hand out owned events.
-            (p, m) => {
-                let p = p.map(Cow::into_owned);
-                let m = m.into_owned();
-                self.classifier
-                    .classify(p.as_deref(), pid, ts, &m, ctx, &mut |ev| {
-                        emit(&ev.clone().into_owned())
-                    })
-            }
+        if let (Some(host), Some(program), Cow::Borrowed(m)) =
+            (borrowed(&rec.hostname), borrowed(&program), &message)
+        {
+            return self
+                .classifier
+                .classify(host, program, pid, ts, m, ctx, emit);
         }
+        // Escapes in the JSON made owned strings: classify them and hand out owned events.
+        let host = rec.hostname.map(Cow::into_owned);
+        let program = program.map(Cow::into_owned);
+        let message = message.into_owned();
+        self.classifier.classify(
+            host.as_deref(),
+            program.as_deref(),
+            pid,
+            ts,
+            &message,
+            ctx,
+            &mut |ev| emit(&ev.clone().into_owned()),
+        )
+    }
+
+    fn save_state(&self) -> Option<String> {
+        serde_json::to_string(&self.classifier.save()).ok()
+    }
+
+    fn restore_state(&mut self, state: &str) -> Result<(), String> {
+        let state: ClassifierState =
+            serde_json::from_str(state).map_err(|e| format!("unreadable parser state: {e}"))?;
+        self.classifier.restore(&state);
+        Ok(())
     }
 }

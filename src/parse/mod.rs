@@ -4,6 +4,7 @@
 //! so the hot path allocates nothing; the callback consumes each event before the next line
 //! is read.
 
+pub mod clock;
 pub mod cowrie;
 pub mod detect;
 pub mod extract;
@@ -118,6 +119,8 @@ pub struct Extra<'a> {
     pub proto: Option<Cow<'a, str>>,
     /// Process id of the logging program, when the line carried one.
     pub pid: Option<u32>,
+    /// The host that wrote the line (syslog's host field, the journal's `_HOSTNAME`).
+    pub host: Option<Cow<'a, str>>,
 }
 
 /// One classified fact from one line.
@@ -190,6 +193,7 @@ impl<'a> Event<'a> {
                 dst_port: self.extra.dst_port,
                 proto: self.extra.proto.map(own),
                 pid: self.extra.pid,
+                host: self.extra.host.map(own),
             },
         }
     }
@@ -228,6 +232,19 @@ pub trait LineParser {
         ctx: LineCtx,
         emit: &mut dyn FnMut(&Event<'a>),
     ) -> LineOutcome;
+
+    /// The state this parser carries from the lines it was given to the next ones (sshd's open
+    /// connections), as text, so that reading can resume later exactly where it stopped (the
+    /// history stores it with the input's position). `None`: no state.
+    fn save_state(&self) -> Option<String> {
+        None
+    }
+
+    /// Resume from a state that [`LineParser::save_state`] returned. A state that cannot be
+    /// read leaves the parser as new (and says why).
+    fn restore_state(&mut self, _state: &str) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// The input formats a user can name with `--input-format`.

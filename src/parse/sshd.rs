@@ -48,36 +48,61 @@
 //! # Counting rule
 //!
 //! `failures` counts failed login attempts, and **one attempt counts once** although sshd and
-//! PAM may report it on several lines. The rule, applied by [`FailureCounter::count`] from the
-//! [`Attempt`] that [`classify`] attaches to each message:
+//! PAM may report it on several lines — and **every connection that shows an attack signal
+//! counts at least one**, even when no `Failed …` line was written: a server that accepts
+//! only keys logs no `Failed password` at all, and its attackers show as `Invalid user`,
+//! `not allowed because`, `Too many authentication failures` and `Connection closed by
+//! authenticating user … [preauth]`. The rule, applied per connection by [`Connections`] from
+//! the [`Attempt`] that [`classify`] attaches to each message:
 //!
-//! 1. `Failed <method> …` ([`Attempt::Failed`]) adds `repeat` (1, or N for rsyslog's
-//!    `message repeated N times: [ Failed … ]`, which stands for N *more* identical lines).
-//! 2. `Failed none …` adds 0 ([`Attempt::NotCounted`]): the `none` method carries no
+//! 1. A connection is one sshd process on one host: the key is (host, pid), not the pid alone
+//!    (a central syslog file mixes hosts whose pids collide). It ends with its last line
+//!    (`Connection closed`, `Connection reset`, `Disconnected from`, `Disconnecting …`,
+//!    `Unable to negotiate`, …). Without a pid (`journalctl -o cat`) the key is (host,
+//!    address).
+//! 2. **Attack signals** ([`Attempt::Signal`]): `Invalid user`, `User U from IP not allowed
+//!    because …`, `ROOT LOGIN REFUSED`, `administratively prohibited connection`,
+//!    `maximum authentication attempts exceeded`, `Too many authentication failures` (every
+//!    wording), `public key … signature … rejected`, a disconnect that names an
+//!    `authenticating user U` or `invalid user U` (the client sent a user name and did not get
+//!    in), `Received disconnect … : Auth fail` and disconnect code 14 (the client reports that
+//!    it gave up authenticating). A signal adds 1 if nothing was counted on its connection yet,
+//!    and leaves a *credit* of 1: the next `Failed …` line of the connection is the same attempt
+//!    and adds nothing. Otherwise a signal adds 0.
+//! 3. `Failed <method> …` ([`Attempt::Failed`]) adds `repeat` (1, or N for rsyslog's
+//!    `message repeated N times: [ Failed … ]`, which stands for N identical lines), less the
+//!    connection's credit.
+//! 4. `Failed none …` adds 0 ([`Attempt::NotCounted`]): the `none` method carries no
 //!    credential, it is how a client asks which methods exist, and sshd itself does not count
 //!    the first `none` request against `MaxAuthTries`. The line is still an `auth_failure`.
-//! 3. `error: PAM: <reason> for U from IP` ([`Attempt::PamReport`]) adds `repeat` and leaves
-//!    `repeat` *pending* reports under the key (pid, IP). sshd logs it only for
+//! 5. `error: PAM: <reason> for U from IP` ([`Attempt::PamReport`]) adds `repeat` (less the
+//!    credit) and leaves `repeat` *pending* reports on the connection. sshd logs it only for
 //!    keyboard-interactive authentication (password authentication logs PAM failures at debug
-//!    level), and then logs `Failed keyboard-interactive/pam for U from IP port N ssh2` for
-//!    the same attempt.
-//! 4. `Failed keyboard-interactive… ` ([`Attempt::KeyboardInteractive`]) adds `repeat` minus
-//!    the pending reports it consumes for the same (pid, IP). A PAM report without a following
-//!    `Failed` line (the client went away) therefore still counts once.
-//! 5. Everything else adds 0: `pam_unix(sshd:auth): authentication failure; … rhost=IP` (it
+//!    level), and then logs `Failed keyboard-interactive/pam for U from IP port N ssh2` for the
+//!    same attempt.
+//! 6. `Failed keyboard-interactive… ` ([`Attempt::KeyboardInteractive`]) adds `repeat` minus the
+//!    pending reports it consumes, less the credit. A PAM report without a following `Failed`
+//!    line (the client went away) therefore still counts once.
+//! 7. Everything else adds 0: `pam_unix(sshd:auth): authentication failure; … rhost=IP` (it
 //!    precedes the `Failed password` of the same attempt), `PAM N more authentication
-//!    failures` (a summary of attempts already logged), `maximum authentication attempts
-//!    exceeded` and `Too many authentication failures` (they follow the last `Failed` line),
-//!    `Invalid user` (announces the user; the attempt is the `Failed` line).
-//! 6. Keys: (pid, IP) when the line carried a pid; (no pid, IP) otherwise (`journalctl -o
-//!    cat`). Pending counts are numbers, not flags, so interleaved connections from one
-//!    address still pair up. A `preauth_disconnect` with a pid clears the pending reports of
-//!    its (pid, IP): that connection is over. The map holds at most
-//!    [`FailureCounter::CAPACITY`] keys and is emptied when full, so memory stays bounded;
-//!    the price is at most one double count per dropped pending report.
+//!    failures` (a summary of attempts already logged), disconnects without a user name.
+//!
+//! So a password attack (`Invalid user` + `Failed password` × 3) counts 3, a key-only attack
+//! (`Invalid user` + `Connection closed by invalid user … [preauth]`) counts 1, and a
+//! `maximum authentication attempts exceeded` after six `Failed` lines counts 6. Messages
+//! without an address that belong to a connection (the old `Disconnecting: Too many
+//! authentication failures for U`, `User U not allowed because account is locked`) are
+//! [`Classified::Pid`] and take the connection's client address. A disconnect of a connection
+//! that logged a successful login is `other`, whatever its wording.
+//!
+//! Memory is bounded: [`Connections`] is a fixed table of [`Connections::SLOTS`] connections;
+//! a connection whose slot is taken by another one is forgotten, at the price of at most one
+//! miscount for it.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+
+use foldhash::fast::RandomState;
 
 use super::Kind;
 
@@ -142,9 +167,12 @@ pub enum Attempt {
     /// `error: PAM: Authentication failure for U from IP`: adds `repeat` and marks the
     /// attempt so the `Failed keyboard-interactive/pam` line that follows adds 0.
     PamReport,
-    /// `Failed keyboard-interactive[/pam] …`: adds `repeat` less the pending PAM reports for
-    /// the same (pid, address).
+    /// `Failed keyboard-interactive[/pam] …`: adds `repeat` less the pending PAM reports of
+    /// the connection.
     KeyboardInteractive,
+    /// An attack signal without a `Failed` line of its own (`Invalid user`, `Too many
+    /// authentication failures`, …): the connection counts at least one failed attempt.
+    Signal,
 }
 
 /// What one sshd message says about one client.
@@ -166,6 +194,8 @@ pub struct SshdMessage<'a> {
     pub repeat: u32,
     /// How the message relates to the failed-attempt count.
     pub attempt: Attempt,
+    /// The connection ends with this message.
+    pub ends: bool,
 }
 
 impl<'a> SshdMessage<'a> {
@@ -178,6 +208,7 @@ impl<'a> SshdMessage<'a> {
             method: None,
             repeat: 1,
             attempt: Attempt::NotCounted,
+            ends: false,
         }
     }
 
@@ -185,6 +216,26 @@ impl<'a> SshdMessage<'a> {
         self.user = user;
         self
     }
+
+    fn signal(mut self) -> Self {
+        self.attempt = Attempt::Signal;
+        self
+    }
+
+    fn ending(mut self) -> Self {
+        self.ends = true;
+        self
+    }
+}
+
+/// A message about a connection that does not name the client: it belongs to the client the
+/// same process logged before.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PidMessage<'a> {
+    pub kind: Kind,
+    pub user: Option<&'a str>,
+    pub attempt: Attempt,
+    pub ends: bool,
 }
 
 /// The result of [`classify`].
@@ -196,6 +247,10 @@ pub enum Classified<'a> {
     /// listening, `fatal: Write failed`, `input_userauth_request: invalid user X [preauth]`,
     /// `check pass; user unknown`, …).
     Known,
+    /// A message about the connection of this process that does not name its client (the old
+    /// `Disconnecting: Too many authentication failures for U`, `User U not allowed because
+    /// account is locked`).
+    Pid(PidMessage<'a>),
     /// Looks like an sshd message but no rule matched (also: truncated lines).
     Unparsed,
 }
@@ -361,7 +416,7 @@ fn rules(body: &str, preauth: bool) -> Classified<'_> {
                 .strip_prefix("Invalid user ")
                 .or_else(|| body.strip_prefix("Illegal user "))
             {
-                return event(invalid_user(rest));
+                return event(invalid_user(rest).map(SshdMessage::signal));
             }
         }
         b'm' => {
@@ -369,6 +424,7 @@ fn rules(body: &str, preauth: bool) -> Classified<'_> {
                 return event(auth_log_tail(rest).map(|t| {
                     SshdMessage::new(TooManyFailures, t.ip, t.port)
                         .user(Some(strip_invalid(t.user)))
+                        .signal()
                 }));
             }
         }
@@ -377,17 +433,13 @@ fn rules(body: &str, preauth: bool) -> Classified<'_> {
                 return Classified::Known;
             }
             if let Some(rest) = body.strip_prefix("Connection closed by ") {
-                return event(
-                    remote_id_right(rest).map(|r| r.message(r.disconnect_kind(preauth, true))),
-                );
+                return event(remote_id_right(rest).map(|r| r.disconnect(preauth, true)));
             }
             if let Some(rest) = body.strip_prefix("Connection reset by ") {
                 if rest == "peer" {
                     return Classified::Known;
                 }
-                return event(
-                    remote_id_right(rest).map(|r| r.message(r.disconnect_kind(preauth, true))),
-                );
+                return event(remote_id_right(rest).map(|r| r.disconnect(preauth, true)));
             }
             if let Some(rest) = body.strip_prefix("Connection from ") {
                 return event(connection_from(rest, preauth));
@@ -401,9 +453,10 @@ fn rules(body: &str, preauth: bool) -> Classified<'_> {
         }
         b'D' => {
             if let Some(rest) = body.strip_prefix("Disconnected from ") {
-                return event(
-                    remote_id_right(rest).map(|r| r.message(r.disconnect_kind(preauth, false))),
-                );
+                return event(remote_id_right(rest).map(|r| r.disconnect(preauth, false)));
+            }
+            if let Some(rest) = body.strip_prefix("Disconnecting: ") {
+                return disconnecting_old(rest);
             }
             if let Some(rest) = body.strip_prefix("Disconnecting ") {
                 return event(disconnecting(rest, preauth));
@@ -420,13 +473,12 @@ fn rules(body: &str, preauth: bool) -> Classified<'_> {
                 return event(
                     remote_id_right(rest)
                         .filter(|r| r.peer == Peer::Anonymous)
-                        .map(|r| r.message(PolicyReject).user(Some("root"))),
+                        .map(|r| r.message(PolicyReject).user(Some("root")).signal()),
                 );
             }
             if let Some(rest) = body.strip_prefix("Read error from remote host ") {
                 return event(
-                    remote_before_colon(rest, true)
-                        .map(|r| r.message(r.disconnect_kind(preauth, false))),
+                    remote_before_colon(rest, true).map(|r| r.disconnect(preauth, false)),
                 );
             }
         }
@@ -435,7 +487,7 @@ fn rules(body: &str, preauth: bool) -> Classified<'_> {
                 return policy_user(rest);
             }
             if let Some(rest) = body.strip_prefix("Unable to negotiate with ") {
-                return event(remote_before_colon(rest, true).map(|r| r.message(Scan)));
+                return event(remote_before_colon(rest, true).map(|r| r.message(Scan).ending()));
             }
         }
         b'r' => {
@@ -459,6 +511,11 @@ fn rules(body: &str, preauth: bool) -> Classified<'_> {
             }
         }
         b'B' => {
+            // `Bad remote protocol version identification: '…'`: the quoted banner is the
+            // client's text and may hold any address; the next line names the client.
+            if body.starts_with("Bad remote protocol version identification") {
+                return Classified::Known;
+            }
             if let Some(rest) = body.strip_prefix("Bad protocol version identification ") {
                 let m = rest
                     .rfind_fast(" from ")
@@ -476,11 +533,35 @@ fn rules(body: &str, preauth: bool) -> Classified<'_> {
                 };
             }
             if let Some(rest) = body.strip_prefix("Timeout, client not responding from ") {
-                return event(remote_id_right(rest).map(|r| r.message(Other)));
+                return event(remote_id_right(rest).map(|r| r.message(Other).ending()));
             }
         }
         b'k' if body.starts_with("kex_exchange_identification: ") => return Classified::Known,
-        b'p' if body.starts_with("pam_") => return pam_module(body),
+        b'p' => {
+            if body.starts_with("pam_") {
+                return pam_module(body);
+            }
+            if let Some(rest) = body.strip_prefix("public key ") {
+                return event(pubkey_rejected(rest));
+            }
+            if let Some(rest) = body.strip_prefix("probed from ") {
+                return event(probed(rest));
+            }
+        }
+        b'a' => {
+            if let Some(rest) = body.strip_prefix("administratively prohibited connection for ") {
+                return event(auth_log_tail(rest).map(|t| {
+                    SshdMessage::new(PolicyReject, t.ip, t.port)
+                        .user(Some(strip_invalid(t.user)))
+                        .signal()
+                }));
+            }
+        }
+        b't' => {
+            if let Some(rest) = body.strip_prefix("terminating inactive connection from ") {
+                return event(remote_id_right(rest).map(|r| r.message(Other).ending()));
+            }
+        }
         b'N' => {
             if let Some(rest) = body.strip_prefix("Nasty PTR record ") {
                 let ip = rest
@@ -501,6 +582,9 @@ fn rules(body: &str, preauth: bool) -> Classified<'_> {
             }
         }
         b's' => {
+            if let Some(rest) = body.strip_prefix("scanned from ") {
+                return event(probed(rest));
+            }
             if let Some(rest) = body.strip_prefix("srclimit_penalise: ") {
                 let ip = rest.split(' ').find_map(|tok| {
                     let tok = tok.trim_end_matches([',', ':']);
@@ -524,7 +608,7 @@ fn rules(body: &str, preauth: bool) -> Classified<'_> {
                 } else {
                     Scan
                 };
-                r.message(kind)
+                r.message(kind).ending()
             })),
             None => Classified::Known,
         };
@@ -611,6 +695,18 @@ impl<'a> Remote<'a> {
 
     fn message(&self, kind: Kind) -> SshdMessage<'a> {
         SshdMessage::new(kind, self.ip, self.port).user(self.user())
+    }
+
+    /// A message that ends the connection: its kind by [`Remote::disconnect_kind`]; an attack
+    /// signal when the client had sent a user name and not got in.
+    fn disconnect(&self, preauth: bool, anonymous_is_preauth: bool) -> SshdMessage<'a> {
+        let m = self
+            .message(self.disconnect_kind(preauth, anonymous_is_preauth))
+            .ending();
+        match self.peer {
+            Peer::Authenticating(_) | Peer::Invalid(_) => m.signal(),
+            _ => m,
+        }
     }
 
     /// See the module docs: `[preauth]` or a pre-authentication preamble → preauth; a
@@ -756,36 +852,53 @@ fn policy_user(rest: &str) -> Classified<'_> {
         };
     };
     let head = &rest[..i];
+    // `User U not allowed because account is locked` (or `shell … does not exist`), or
+    // `User U from HOST not allowed …` with `UseDNS yes`: the connection's client.
+    fn by_pid(user: &str) -> Classified<'_> {
+        Classified::Pid(PidMessage {
+            kind: Kind::PolicyReject,
+            user: Some(user),
+            attempt: Attempt::Signal,
+            ends: false,
+        })
+    }
     let Some(f) = head.rfind_fast(" from ") else {
-        // `User U not allowed because account is locked`.
-        return Classified::Known;
+        return by_pid(head);
     };
     match parse_ip(&head[f + 6..]) {
-        Some(ip) => {
-            Classified::Event(SshdMessage::new(Kind::PolicyReject, ip, None).user(Some(&head[..f])))
-        }
-        None => Classified::Known,
+        Some(ip) => Classified::Event(
+            SshdMessage::new(Kind::PolicyReject, ip, None)
+                .user(Some(&head[..f]))
+                .signal(),
+        ),
+        None => by_pid(&head[..f]),
     }
 }
 
 /// `IP port N:CODE: TEXT` (≥ 7.x) or `IP: CODE: TEXT` (older); TEXT comes from the client.
+/// The client reporting that authentication failed (`…: Auth fail`, as JSch writes) is a
+/// failed login; code 14 (no more authentication methods) an attack signal. The line does not
+/// end the connection: `Disconnected from …` follows.
 fn received_disconnect(rest: &str, preauth: bool) -> Option<SshdMessage<'_>> {
     let (tok, after) = rest.split_space().unwrap_or((rest, ""));
-    let r = if let Some(ip) = parse_ip(tok) {
+    let (r, tail) = if let Some(ip) = parse_ip(tok) {
         let after = after.strip_prefix("port ")?;
         let n = digits_len(after);
         let port = parse_port(&after[..n])?;
-        after[n..].starts_with(':').then_some(Remote {
+        let tail = after[n..].strip_prefix(':')?;
+        let r = Remote {
             peer: Peer::Anonymous,
             ip,
             port: Some(port),
-        })?
+        };
+        (r, tail)
     } else if let Some(ip) = tok.strip_suffix(':').and_then(parse_ip) {
-        Remote {
+        let r = Remote {
             peer: Peer::Anonymous,
             ip,
             port: None,
-        }
+        };
+        (r, after)
     } else {
         // A preamble form (`from authenticating user U IP port N:CODE: …`), if a version
         // prints one: the first ` port N:` that ends a well-formed remote id.
@@ -795,10 +908,78 @@ fn received_disconnect(rest: &str, preauth: bool) -> Option<SshdMessage<'_>> {
             if n == 0 || !after[n..].starts_with(':') {
                 return None;
             }
-            remote_id_right(&rest[..i + 6 + n]).filter(|r| r.peer != Peer::Anonymous)
+            remote_id_right(&rest[..i + 6 + n])
+                .filter(|r| r.peer != Peer::Anonymous)
+                .map(|r| (r, &after[n + 1..]))
         })?
     };
+    // `CODE: TEXT`.
+    let tail = tail.trim_start();
+    let code = &tail[..digits_len(tail)];
+    let text = tail[code.len()..].strip_prefix(':').unwrap_or("");
+    if text.contains_fast("Auth fail") {
+        return Some(r.message(Kind::AuthFailure).signal());
+    }
+    if code == "14" {
+        // No authentication method left: the client gave up authenticating.
+        return Some(r.message(Kind::PreauthDisconnect).signal());
+    }
     Some(r.message(r.disconnect_kind(preauth, false)))
+}
+
+/// After `Disconnecting: ` (OpenSSH before 7.6, which names no connection in the prefix):
+/// `Too many authentication failures for [invalid user ]U from IP port N ssh2` (6.x/7.x), or
+/// without the address (`… for U`, older): then it belongs to the client of this process.
+fn disconnecting_old(rest: &str) -> Classified<'_> {
+    let Some(tail) = rest.strip_prefix("Too many authentication failures") else {
+        return Classified::Known;
+    };
+    let Some(who) = tail.strip_prefix(" for ") else {
+        return Classified::Pid(PidMessage {
+            kind: Kind::TooManyFailures,
+            user: None,
+            attempt: Attempt::Signal,
+            ends: true,
+        });
+    };
+    match auth_log_tail(who) {
+        Some(t) => Classified::Event(
+            SshdMessage::new(Kind::TooManyFailures, t.ip, t.port)
+                .user(Some(strip_invalid(t.user)))
+                .signal()
+                .ending(),
+        ),
+        None => Classified::Pid(PidMessage {
+            kind: Kind::TooManyFailures,
+            user: Some(strip_invalid(who)),
+            attempt: Attempt::Signal,
+            ends: true,
+        }),
+    }
+}
+
+/// After `public key `: `TYPE signature for [invalid user ]U from IP port N rejected: …`
+/// (a FIDO key whose user-presence or verification check failed).
+fn pubkey_rejected(rest: &str) -> Option<SshdMessage<'_>> {
+    let (_, rest) = rest.split_once(" signature for ")?;
+    let i = rest.rfind_fast(" rejected")?;
+    let head = &rest[..i];
+    let f = head.rfind_fast(" from ")?;
+    let r = remote_id_right(&head[f + 6..]).filter(|r| r.peer == Peer::Anonymous)?;
+    Some(
+        r.message(Kind::AuthFailure)
+            .user(Some(strip_invalid(&head[..f])))
+            .signal(),
+    )
+}
+
+/// After `probed from ` / `scanned from `: `IP port N with TEXT.  Don't panic.`; TEXT is the
+/// client's banner.
+fn probed(rest: &str) -> Option<SshdMessage<'_>> {
+    let i = rest.find_fast(" with ")?;
+    remote_id_right(&rest[..i])
+        .filter(|r| r.peer == Peer::Anonymous)
+        .map(|r| r.message(Kind::Scan).ending())
 }
 
 /// `[PREAMBLE ]IP port N: REASON` (after `Disconnecting `).
@@ -807,19 +988,17 @@ fn disconnecting(rest: &str, preauth: bool) -> Option<SshdMessage<'_>> {
         .strip_suffix(": Too many authentication failures")
         .and_then(remote_id_right)
     {
-        return Some(r.message(Kind::TooManyFailures));
+        return Some(r.message(Kind::TooManyFailures).signal().ending());
     }
     // Other reasons may quote client text (`Change of username …: (a,…) -> (b,…)`).
     let (i, r) = rest
         .match_indices(": ")
         .find_map(|(i, _)| remote_id_right(&rest[..i]).map(|r| (i, r)))?;
     let reason = &rest[i + 2..];
-    let kind = if reason.starts_with("Too many authentication failures") {
-        Kind::TooManyFailures
-    } else {
-        r.disconnect_kind(preauth, false)
-    };
-    Some(r.message(kind))
+    if reason.starts_with("Too many authentication failures") {
+        return Some(r.message(Kind::TooManyFailures).signal().ending());
+    }
+    Some(r.disconnect(preauth, false))
 }
 
 /// After `Connection from `: `IP port N on IP port M[ rdomain "…"]` (the client is first),
@@ -827,7 +1006,7 @@ fn disconnecting(rest: &str, preauth: bool) -> Option<SshdMessage<'_>> {
 fn connection_from(rest: &str, preauth: bool) -> Option<SshdMessage<'_>> {
     if let Some(head) = rest.strip_suffix(" timed out") {
         let r = remote_id_right(head)?;
-        return Some(r.message(r.disconnect_kind(preauth, false)));
+        return Some(r.disconnect(preauth, false));
     }
     let (tok, after) = rest.split_space().unwrap_or((rest, ""));
     let ip = parse_ip(tok)?;
@@ -839,12 +1018,13 @@ fn connection_from(rest: &str, preauth: bool) -> Option<SshdMessage<'_>> {
     Some(SshdMessage::new(Kind::Other, ip, port))
 }
 
-/// `IP[ port N]`, or (≥ 9.8) `connection from IP to IP, pid = N`.
+/// `IP[ port N][, pid = N]`, or (≥ 9.8) `connection from IP to IP, pid = N`.
 fn timeout_before_auth(rest: &str) -> Option<SshdMessage<'_>> {
     if let Some(conn) = rest.strip_prefix("connection from ") {
         let tok = conn.split(' ').next()?;
         return parse_ip(tok).map(|ip| SshdMessage::new(Kind::Scan, ip, None));
     }
+    let rest = rest.rfind_fast(", pid = ").map_or(rest, |i| &rest[..i]);
     remote_id_right(rest).map(|r| r.message(Kind::Scan))
 }
 
@@ -886,7 +1066,10 @@ fn pam_error(rest: &str) -> Classified<'_> {
     let Some(i) = tail.rfind_fast(" from ") else {
         return Classified::Known;
     };
-    match parse_ip(&tail[i + 6..]) {
+    // Some PAM stacks add ` via LOCAL-ADDRESS`: the server's side, never the client.
+    let host = &tail[i + 6..];
+    let host = host.find_fast(" via ").map_or(host, |v| &host[..v]);
+    match parse_ip(host) {
         Some(ip) => Classified::Event(SshdMessage {
             user: Some(strip_invalid(&tail[..i])),
             attempt: Attempt::PamReport,
@@ -914,63 +1097,238 @@ fn pam_module(body: &str) -> Classified<'_> {
     Classified::Event(SshdMessage::new(Kind::Other, ip, None).user(user))
 }
 
-/// Applies the counting rule (module docs) to the messages of one input, in order.
-///
-/// Memory is bounded: at most [`FailureCounter::CAPACITY`] pending PAM reports are kept.
-#[derive(Debug, Default)]
-pub struct FailureCounter {
-    /// Pending `error: PAM:` reports per (pid, address), not yet matched by their
-    /// `Failed keyboard-interactive` line.
-    pending: HashMap<(Option<u32>, IpAddr), u32, foldhash::fast::RandomState>,
+/// The state of one sshd connection (see the module docs, "Counting rule").
+#[derive(Clone, Copy, Debug)]
+struct Conn {
+    /// Host id and pid (`NO_PID` when the line carried none); with `ip`, the connection's key.
+    host: u32,
+    pid: u32,
+    ip: IpAddr,
+    /// Failed attempts counted on this connection so far.
+    counted: u32,
+    /// A failure counted by a signal that the next `Failed` line of the connection stands for.
+    credit: u32,
+    /// `error: PAM:` reports counted and not yet matched by their `Failed keyboard-interactive`.
+    pam: u32,
+    /// A login succeeded on this connection.
+    authed: bool,
+    /// The connection ended; a new line with this key starts a new one.
+    ended: bool,
 }
 
-impl FailureCounter {
-    /// The most (pid, address) keys kept; the map is emptied when it would grow past this.
-    pub const CAPACITY: usize = 4096;
+const NO_PID: u32 = u32::MAX;
 
-    /// An empty counter.
-    pub fn new() -> Self {
-        Self::default()
+/// Applies the counting rule (module docs) to the sshd messages of one input, in order, per
+/// connection, and remembers the client of each sshd process for messages that name none.
+///
+/// Memory is bounded: a fixed table of [`Connections::SLOTS`] connections, and the names of
+/// at most [`Connections::HOSTS`] hosts.
+#[derive(Debug)]
+pub struct Connections {
+    slots: Box<[Option<Conn>]>,
+    hosts: HashMap<Box<str>, u32, RandomState>,
+    /// The host of the previous line and its id (most files hold one host).
+    last_host: Option<(Box<str>, u32)>,
+}
+
+impl Default for Connections {
+    fn default() -> Self {
+        Self::new()
     }
+}
 
-    /// How many failed attempts `m` adds to `failures` (0 ..= `m.repeat`). `pid` is the
-    /// process id from the line's prefix, if any.
-    pub fn count(&mut self, pid: Option<u32>, m: &SshdMessage<'_>) -> u32 {
-        let key = (pid, m.ip);
-        match m.attempt {
-            Attempt::NotCounted => {
-                if pid.is_some() && m.kind == Kind::PreauthDisconnect {
-                    self.pending.remove(&key);
-                }
-                0
-            }
-            Attempt::Failed => m.repeat,
-            Attempt::PamReport => {
-                if self.pending.len() >= Self::CAPACITY && !self.pending.contains_key(&key) {
-                    self.pending.clear();
-                }
-                let p = self.pending.entry(key).or_insert(0);
-                *p = p.saturating_add(m.repeat);
-                m.repeat
-            }
-            Attempt::KeyboardInteractive => {
-                let Some(p) = self.pending.get_mut(&key) else {
-                    return m.repeat;
-                };
-                let used = (*p).min(m.repeat);
-                *p -= used;
-                if *p == 0 {
-                    self.pending.remove(&key);
-                }
-                m.repeat - used
-            }
+impl Connections {
+    /// Connections remembered at once.
+    pub const SLOTS: usize = 8192;
+    /// Host names remembered; past this the table starts again (ids are reused).
+    pub const HOSTS: usize = 65536;
+
+    pub fn new() -> Self {
+        Connections {
+            slots: vec![None; Self::SLOTS].into_boxed_slice(),
+            hosts: HashMap::default(),
+            last_host: None,
         }
     }
 
-    /// Number of (pid, address) keys with pending PAM reports.
-    pub fn pending_len(&self) -> usize {
-        self.pending.len()
+    /// A small id for a host name (0: no host).
+    pub fn host_id(&mut self, host: Option<&str>) -> u32 {
+        let Some(host) = host else {
+            return 0;
+        };
+        if let Some((name, id)) = &self.last_host
+            && **name == *host
+        {
+            return *id;
+        }
+        if self.hosts.len() >= Self::HOSTS {
+            self.hosts.clear();
+        }
+        let next = self.hosts.len() as u32 + 1;
+        let id = *self.hosts.entry(Box::from(host)).or_insert(next);
+        self.last_host = Some((Box::from(host), id));
+        id
     }
+
+    fn slot(host: u32, pid: u32, ip: IpAddr) -> usize {
+        let h = if pid == NO_PID {
+            // Without a pid the client is part of the key.
+            let bits = match ip {
+                IpAddr::V4(a) => u64::from(u32::from(a)),
+                IpAddr::V6(a) => {
+                    let v = u128::from(a);
+                    (v as u64) ^ ((v >> 64) as u64)
+                }
+            };
+            bits.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        } else {
+            u64::from(pid)
+        };
+        let h = h ^ u64::from(host).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+        (h as usize) % Self::SLOTS
+    }
+
+    /// The connection of `(host, pid)` with client `ip`: its state, or a new one.
+    fn entry(&mut self, host: u32, pid: Option<u32>, ip: IpAddr) -> &mut Conn {
+        let pid = pid.unwrap_or(NO_PID);
+        let slot = &mut self.slots[Self::slot(host, pid, ip)];
+        let fresh = Conn {
+            host,
+            pid,
+            ip,
+            counted: 0,
+            credit: 0,
+            pam: 0,
+            authed: false,
+            ended: false,
+        };
+        match slot {
+            Some(c) if c.host == host && c.pid == pid && c.ip == ip && !c.ended => {}
+            _ => *slot = Some(fresh),
+        }
+        slot.as_mut().expect("just filled")
+    }
+
+    /// The client of the connection of `(host, pid)`, if this process named one.
+    pub fn client(&self, host: u32, pid: Option<u32>) -> Option<IpAddr> {
+        let pid = pid?;
+        // With a pid, the slot does not depend on the address.
+        let c = self.slots[Self::slot(host, pid, IpAddr::from([0, 0, 0, 0]))]?;
+        (c.host == host && c.pid == pid).then_some(c.ip)
+    }
+
+    /// Count the message `m` of process `pid` on host `host`: how many failed attempts it adds
+    /// to `failures` (0 ..= `m.repeat`, or 1 for a signal). Also corrects the kind of a
+    /// disconnect after a successful login (`other`, not `preauth_disconnect`).
+    pub fn observe(&mut self, host: u32, pid: Option<u32>, m: &mut SshdMessage<'_>) -> u32 {
+        let c = self.entry(host, pid, m.ip);
+        let added = settle(c, m.attempt, m.repeat);
+        if m.kind == Kind::AuthSuccess {
+            c.authed = true;
+        } else if c.authed && m.kind == Kind::PreauthDisconnect {
+            m.kind = Kind::Other;
+        }
+        if m.ends {
+            c.ended = true;
+        }
+        added
+    }
+
+    /// Count a message that names no client, of the connection of `(host, pid)` whose client
+    /// is `ip` (from [`Connections::client`]).
+    pub fn observe_pid(&mut self, host: u32, pid: Option<u32>, ip: IpAddr, m: &PidMessage) -> u32 {
+        let c = self.entry(host, pid, ip);
+        let added = settle(c, m.attempt, 1);
+        if m.ends {
+            c.ended = true;
+        }
+        added
+    }
+}
+
+/// An open connection of [`Connections`], as saved between runs (see
+/// [`crate::parse::LineParser::save_state`]).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SavedConn {
+    pub host: Option<String>,
+    pub pid: Option<u32>,
+    pub ip: IpAddr,
+    pub counted: u32,
+    pub credit: u32,
+    pub pam: u32,
+    pub authed: bool,
+}
+
+impl Connections {
+    /// The name of a host id from [`Connections::host_id`].
+    pub fn host_name(&self, id: u32) -> Option<&str> {
+        if id == 0 {
+            return None;
+        }
+        self.hosts
+            .iter()
+            .find(|&(_, &v)| v == id)
+            .map(|(k, _)| &**k)
+    }
+
+    /// The connections still open (those that ended need no state).
+    pub fn save(&self) -> Vec<SavedConn> {
+        self.slots
+            .iter()
+            .flatten()
+            .filter(|c| !c.ended)
+            .map(|c| SavedConn {
+                host: self.host_name(c.host).map(str::to_string),
+                pid: (c.pid != NO_PID).then_some(c.pid),
+                ip: c.ip,
+                counted: c.counted,
+                credit: c.credit,
+                pam: c.pam,
+                authed: c.authed,
+            })
+            .collect()
+    }
+
+    /// Open the connections of [`Connections::save`] again.
+    pub fn restore(&mut self, saved: &[SavedConn]) {
+        for s in saved {
+            let host = self.host_id(s.host.as_deref());
+            let c = self.entry(host, s.pid, s.ip);
+            c.counted = s.counted;
+            c.credit = s.credit;
+            c.pam = s.pam;
+            c.authed = s.authed;
+        }
+    }
+}
+
+/// The counting rule for one message of connection `c`.
+fn settle(c: &mut Conn, attempt: Attempt, repeat: u32) -> u32 {
+    let take_credit = |n: u32, c: &mut Conn| {
+        let used = c.credit.min(n);
+        c.credit -= used;
+        n - used
+    };
+    let added = match attempt {
+        Attempt::NotCounted => 0,
+        Attempt::Failed => take_credit(repeat, c),
+        Attempt::PamReport => {
+            c.pam = c.pam.saturating_add(repeat);
+            take_credit(repeat, c)
+        }
+        Attempt::KeyboardInteractive => {
+            let paired = c.pam.min(repeat);
+            c.pam -= paired;
+            take_credit(repeat - paired, c)
+        }
+        Attempt::Signal if c.counted == 0 => {
+            c.credit = 1;
+            1
+        }
+        Attempt::Signal => 0,
+    };
+    c.counted = c.counted.saturating_add(added);
+    added
 }
 
 #[cfg(test)]

@@ -167,12 +167,32 @@ fn attempt_marks() {
     );
     for msg in [
         "Accepted password for root from 192.0.2.1 port 1 ssh2",
-        "Invalid user a from 192.0.2.1 port 1",
-        "error: maximum authentication attempts exceeded for root from 192.0.2.1 port 1 ssh2 [preauth]",
         "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=192.0.2.1  user=root",
         "PAM 5 more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= rhost=192.0.2.1  user=root",
+        "Connection closed by 192.0.2.1 port 1 [preauth]",
+        "Received disconnect from 192.0.2.1 port 1:11: Bye Bye [preauth]",
+        "Disconnected from user root 192.0.2.1 port 1",
+        "refused connect from h.example (192.0.2.1)",
     ] {
         assert_eq!(ev(msg).attempt, Attempt::NotCounted, "{msg}");
+    }
+    // Attack signals: at least one failed attempt on their connection.
+    for msg in [
+        "Invalid user a from 192.0.2.1 port 1",
+        "User a from 192.0.2.1 not allowed because not listed in AllowUsers",
+        "ROOT LOGIN REFUSED FROM 192.0.2.1 port 1",
+        "administratively prohibited connection for root from 192.0.2.1 port 1",
+        "error: maximum authentication attempts exceeded for root from 192.0.2.1 port 1 ssh2 [preauth]",
+        "Disconnecting authenticating user root 192.0.2.1 port 1: Too many authentication failures [preauth]",
+        "Disconnecting: Too many authentication failures for root from 192.0.2.1 port 1 ssh2 [preauth]",
+        "Connection closed by authenticating user root 192.0.2.1 port 1 [preauth]",
+        "Connection reset by invalid user a 192.0.2.1 port 1 [preauth]",
+        "Disconnected from invalid user a 192.0.2.1 port 1 [preauth]",
+        "Received disconnect from 192.0.2.1 port 1:3: com.jcraft.jsch.JSchException: Auth fail [preauth]",
+        "Received disconnect from 192.0.2.1 port 1:14: No supported authentication methods available [preauth]",
+        "error: public key ECDSA-SK signature for root from 192.0.2.1 port 1 rejected: user presence (authenticator touch) requirement not met ",
+    ] {
+        assert_eq!(ev(msg).attempt, Attempt::Signal, "{msg}");
     }
 }
 
@@ -234,14 +254,27 @@ fn policy_reject_wordings() {
             want(PolicyReject, "192.0.2.1", None, None),
         ),
     ]);
-    // With UseDNS the host is a name: a known message without an address.
+    // With UseDNS the host is a name, and some reasons name no host at all: the message
+    // belongs to the client of its process.
+    let by_pid = |user| {
+        Classified::Pid(PidMessage {
+            kind: PolicyReject,
+            user: Some(user),
+            attempt: Attempt::Signal,
+            ends: false,
+        })
+    };
     assert_eq!(
         classify("User bob from host.example.net not allowed because not listed in AllowUsers"),
-        Classified::Known
+        by_pid("bob")
     );
     assert_eq!(
         classify("User bob not allowed because account is locked"),
-        Classified::Known
+        by_pid("bob")
+    );
+    assert_eq!(
+        classify("User bob not allowed because shell /bin/false does not exist"),
+        by_pid("bob")
     );
 }
 
@@ -265,13 +298,48 @@ fn too_many_failures_wordings() {
             want(TooManyFailures, "2001:db8::5", Some(22), Some("x")),
         ),
     ]);
-    // OpenSSH ≤ 7.5 names no address: known, not an event.
-    for msg in [
-        "Disconnecting: Too many authentication failures for root [preauth]",
-        "Disconnecting: Too many authentication failures for admin [preauth]",
-        "Disconnecting: Too many authentication failures [preauth]",
+    // OpenSSH 6/7 name the address after the user; older ones name none: then the message
+    // belongs to the client of its process.
+    check(&[
+        (
+            "Disconnecting: Too many authentication failures for root from 192.0.2.1 port 22 ssh2 [preauth]",
+            want(TooManyFailures, "192.0.2.1", Some(22), Some("root")),
+        ),
+        (
+            "Disconnecting: Too many authentication failures for invalid user admin from 192.0.2.1 port 22 ssh2 [preauth]",
+            want(TooManyFailures, "192.0.2.1", Some(22), Some("admin")),
+        ),
+        (
+            "Disconnecting: Too many authentication failures for x from 6.6.6.6 port 1 ssh2 from 192.0.2.1 port 22 ssh2 [preauth]",
+            want(
+                TooManyFailures,
+                "192.0.2.1",
+                Some(22),
+                Some("x from 6.6.6.6 port 1 ssh2"),
+            ),
+        ),
+    ]);
+    for (msg, user) in [
+        (
+            "Disconnecting: Too many authentication failures for root [preauth]",
+            Some("root"),
+        ),
+        (
+            "Disconnecting: Too many authentication failures for admin [preauth]",
+            Some("admin"),
+        ),
+        (
+            "Disconnecting: Too many authentication failures [preauth]",
+            None,
+        ),
     ] {
-        assert_eq!(classify(msg), Classified::Known, "{msg}");
+        let want = Classified::Pid(PidMessage {
+            kind: TooManyFailures,
+            user,
+            attempt: Attempt::Signal,
+            ends: true,
+        });
+        assert_eq!(classify(msg), want, "{msg}");
     }
 }
 
@@ -371,7 +439,7 @@ fn preauth_disconnect_wordings() {
         ),
         (
             "error: Received disconnect from 195.154.37.122: 3: com.jcraft.jsch.JSchException: Auth fail [preauth]",
-            want(PreauthDisconnect, "195.154.37.122", None, None),
+            want(AuthFailure, "195.154.37.122", None, None),
         ),
         (
             "error: Received disconnect from 103.99.0.122: 14: No more user authentication methods available. [preauth]",
@@ -799,14 +867,22 @@ struct Totals {
 }
 
 fn run(log: &str, keep_pid: bool) -> Totals {
-    let mut counter = FailureCounter::new();
+    let mut conns = Connections::new();
     let mut t = Totals::default();
     for line in log.lines() {
         let (pid, msg) = split_syslog(line);
         let pid = if keep_pid { pid } else { None };
         match classify(msg) {
-            Classified::Event(m) => {
-                t.failures += counter.count(pid, &m);
+            Classified::Pid(pm) => {
+                if let Some(ip) = conns.client(0, pid) {
+                    t.failures += conns.observe_pid(0, pid, ip, &pm);
+                    if pm.kind == TooManyFailures {
+                        t.too_many += 1;
+                    }
+                }
+            }
+            Classified::Event(mut m) => {
+                t.failures += conns.observe(0, pid, &mut m);
                 match m.kind {
                     AuthFailure => t.failure_lines += 1,
                     AuthSuccess => t.successes += m.repeat,
@@ -980,61 +1056,110 @@ Dec 10 08:24:46 LabSZ sshd[24363]: Connection closed by 5.188.10.180 [preauth]
 
 #[test]
 fn counting_pam_report_without_failed_line_counts_once() {
-    let mut c = FailureCounter::new();
-    let pam = ev("error: PAM: Authentication failure for root from 203.0.113.9");
-    let closed = ev("Connection closed by authenticating user root 203.0.113.9 port 1 [preauth]");
-    assert_eq!(c.count(Some(1), &pam), 1);
-    assert_eq!(c.pending_len(), 1);
-    assert_eq!(c.count(Some(1), &closed), 0);
-    assert_eq!(
-        c.pending_len(),
-        0,
-        "a finished connection leaves nothing pending"
-    );
+    let mut c = Connections::new();
+    let mut pam = ev("error: PAM: Authentication failure for root from 203.0.113.9");
+    let mut closed =
+        ev("Connection closed by authenticating user root 203.0.113.9 port 1 [preauth]");
+    assert_eq!(c.observe(0, Some(1), &mut pam), 1);
+    // The close is a signal of a connection that counted already: nothing more.
+    assert_eq!(c.observe(0, Some(1), &mut closed), 0);
     // The next connection's keyboard-interactive failure is its own attempt.
-    let kbd = ev("Failed keyboard-interactive/pam for root from 203.0.113.9 port 2 ssh2");
-    assert_eq!(c.count(Some(1), &kbd), 1);
+    let mut kbd = ev("Failed keyboard-interactive/pam for root from 203.0.113.9 port 2 ssh2");
+    assert_eq!(c.observe(0, Some(1), &mut kbd), 1);
 }
 
 #[test]
 fn counting_without_pid_pairs_interleaved_connections() {
     // journalctl -o cat: two connections from one address interleave.
-    let mut c = FailureCounter::new();
+    let mut c = Connections::new();
     let pam = ev("error: PAM: Authentication failure for root from 203.0.113.9");
     let kbd_a = ev("Failed keyboard-interactive/pam for root from 203.0.113.9 port 1 ssh2");
     let kbd_b = ev("Failed keyboard-interactive/pam for root from 203.0.113.9 port 2 ssh2");
-    let total =
-        c.count(None, &pam) + c.count(None, &pam) + c.count(None, &kbd_a) + c.count(None, &kbd_b);
+    let n =
+        |c: &mut Connections, pid: Option<u32>, m: &SshdMessage| c.observe(0, pid, &mut m.clone());
+    let total = n(&mut c, None, &pam)
+        + n(&mut c, None, &pam)
+        + n(&mut c, None, &kbd_a)
+        + n(&mut c, None, &kbd_b);
     assert_eq!(total, 2);
-    assert_eq!(c.pending_len(), 0);
     // Other addresses and pids are independent keys.
     let other = ev("Failed keyboard-interactive/pam for root from 203.0.113.10 port 1 ssh2");
-    assert_eq!(c.count(None, &pam), 1);
-    assert_eq!(c.count(None, &other), 1);
-    assert_eq!(c.count(Some(9), &kbd_a), 1);
+    assert_eq!(n(&mut c, None, &pam), 1);
+    assert_eq!(n(&mut c, None, &other), 1);
+    assert_eq!(n(&mut c, Some(9), &kbd_a), 1);
 }
 
 #[test]
 fn counting_repeated_keyboard_interactive_consumes_pending_reports() {
-    let mut c = FailureCounter::new();
-    let pam = ev("error: PAM: Authentication failure for root from 203.0.113.9");
-    let kbd3 = ev(
+    let mut c = Connections::new();
+    let mut pam = ev("error: PAM: Authentication failure for root from 203.0.113.9");
+    let mut kbd3 = ev(
         "message repeated 3 times: [ Failed keyboard-interactive/pam for root from 203.0.113.9 port 1 ssh2]",
     );
-    assert_eq!(c.count(None, &pam), 1);
-    assert_eq!(c.count(None, &kbd3), 2);
+    assert_eq!(c.observe(0, None, &mut pam), 1);
+    assert_eq!(c.observe(0, None, &mut kbd3), 2);
 }
 
 #[test]
-fn counter_memory_is_bounded() {
-    let mut c = FailureCounter::new();
+fn counting_signals_give_one_failure_per_connection() {
+    let mut c = Connections::new();
+    let mut n = |pid: u32, msg: &str| c.observe(0, Some(pid), &mut ev(msg));
+    // Key-only: the signal alone counts one.
+    assert_eq!(n(1, "Invalid user a from 198.51.100.1 port 1"), 1);
+    assert_eq!(
+        n(
+            1,
+            "Connection closed by invalid user a 198.51.100.1 port 1 [preauth]"
+        ),
+        0
+    );
+    // With passwords: the first Failed line is the attempt the signal announced.
+    assert_eq!(n(2, "Invalid user a from 198.51.100.1 port 2"), 1);
+    assert_eq!(
+        n(
+            2,
+            "Failed password for invalid user a from 198.51.100.1 port 2 ssh2"
+        ),
+        0
+    );
+    assert_eq!(
+        n(
+            2,
+            "Failed password for invalid user a from 198.51.100.1 port 2 ssh2"
+        ),
+        1
+    );
+    // A signal after Failed lines adds nothing.
+    assert_eq!(
+        n(3, "Failed password for root from 198.51.100.1 port 3 ssh2"),
+        1
+    );
+    assert_eq!(
+        n(
+            3,
+            "error: maximum authentication attempts exceeded for root from 198.51.100.1 port 3 ssh2 [preauth]"
+        ),
+        0
+    );
+    // The same pid after the connection ended is a new connection.
+    assert_eq!(n(1, "Invalid user b from 198.51.100.1 port 9"), 1);
+}
+
+#[test]
+fn connection_memory_is_bounded() {
+    let mut c = Connections::new();
     let pam = ev("error: PAM: Authentication failure for root from 203.0.113.9");
     let mut total = 0;
-    for pid in 0..(FailureCounter::CAPACITY as u32 + 100) {
-        total += c.count(Some(pid), &pam);
-        assert!(c.pending_len() <= FailureCounter::CAPACITY);
+    let n = Connections::SLOTS as u32 * 3;
+    for pid in 0..n {
+        total += c.observe(0, Some(pid), &mut pam.clone());
     }
-    assert_eq!(total, FailureCounter::CAPACITY as u32 + 100);
+    assert_eq!(total, n);
+    // Host names are bounded too.
+    for h in 0..(Connections::HOSTS + 10) {
+        let id = c.host_id(Some(&format!("h{h}")));
+        assert!(id as usize <= Connections::HOSTS, "{id}");
+    }
 }
 
 /// A stretch of the LabSZ log: many connections, every rule of that OpenSSH 7.2 host.
@@ -1068,9 +1193,10 @@ Dec 10 10:14:13 LabSZ sshd[25457]: fatal: Write failed: Connection reset by peer
 #[test]
 fn excerpt_kinds_and_totals() {
     let t = run(EXCERPT, true);
+    // Every Failed line, and the client that reported `Auth fail` (pid 24324).
     let failed_lines = EXCERPT.matches("]: Failed password").count() as u32;
-    assert_eq!(t.failures, failed_lines);
-    assert_eq!(t.failure_lines, failed_lines);
+    assert_eq!(t.failures, failed_lines + 1);
+    assert_eq!(t.failure_lines, failed_lines + 1);
     assert_eq!(
         t.invalid_user,
         EXCERPT.matches("]: Invalid user").count() as u32

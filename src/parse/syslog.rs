@@ -1,25 +1,41 @@
-//! Syslog-style lines — `auth.log`/`secure`, `journalctl` text output — and the dispatch of
-//! their messages to the program's classifier (sshd, the kernel's netfilter log), with every
-//! other program's addresses kept as `other`.
+//! Syslog-style lines — `auth.log`/`secure`, `journalctl` text output, RFC 5424 — and the
+//! dispatch of their messages to the program's classifier (sshd, the kernel's netfilter log),
+//! with every other program's addresses kept as `other`.
 //!
-//! Accepted prefixes:
-//! - classic syslog `Nov 30 11:35:01 host prog[pid]: msg` (also `journalctl -o short`,
-//!   and `short-precise` with fractions);
+//! Accepted prefixes (all detected per line, so a file may mix them):
+//! - classic syslog `Nov 30 11:35:01 host prog[pid]: msg` (also `journalctl -o short` and
+//!   `short-precise` with fractions), local time;
 //! - RFC 3339 `2026-11-30T11:35:01.123456+00:00 host prog[pid]: msg` (rsyslog's high-precision
 //!   default on current Debian; `journalctl -o short-iso[-precise]` with `+0000`);
+//! - `journalctl -o short-full` / `with-unit`: `Mon 2026-11-30 11:35:01 CET host prog[pid]: msg`
+//!   (`with-unit` names the unit, `ssh.service[pid]`, instead of the program);
+//! - `journalctl -o short-unix` (`1796038501.123456 host …`) and `short-monotonic` /
+//!   `short-delta` (`[12345.678901] host …`, time since boot: no wall-clock time);
+//! - RFC 5424 `<38>1 2026-11-30T11:35:01.003Z host sshd 1234 - [sd…] msg`, with or without
+//!   structured data, and RFC 3164 lines with a `<PRI>` in front;
+//! - Solaris/illumos `… sshd[1234]: [ID 800047 auth.info] msg` (the message ID is dropped);
+//! - lines after a block of NUL bytes (what a crash leaves in a file): the NULs are skipped;
 //! - no prefix at all (`journalctl -o cat`): the message alone, classified by its content.
+//!
+//! `last message repeated N times` (sysklogd, and rsyslog in its compatibility mode) stands for
+//! N more copies of the previous message of the same host: each is an event of that message's
+//! kind. rsyslog's own `message repeated N times: [ msg ]` is handled by the sshd classifier.
 
 use std::borrow::Cow;
-use std::net::IpAddr;
 
+use super::clock::Clock;
 use super::generic::emit_addresses;
-use super::sshd::{self, Classified, FailureCounter};
-use super::timestamp::{YearRule, parse_rfc3339, parse_syslog};
+use super::sshd::{self, Classified, Connections, SshdMessage};
+use super::timestamp::{
+    parse_iso_local, parse_monotonic, parse_short_full, parse_syslog, parse_unix,
+};
 use super::{Event, Kind, LineCtx, LineOutcome, LineParser, Timestamp, ufw};
 
 /// The parts of a syslog line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SyslogLine<'a> {
+    /// The line began with a known prefix (a timestamp, or a monotonic time).
+    pub stamped: bool,
     pub ts: Option<Timestamp>,
     pub host: Option<&'a str>,
     pub program: Option<&'a str>,
@@ -27,19 +43,40 @@ pub struct SyslogLine<'a> {
     pub message: &'a str,
 }
 
-/// Split `line` into timestamp, host, program, pid and message. A line without a recognised
-/// prefix is all message.
-pub fn split(line: &str, year: YearRule) -> SyslogLine<'_> {
-    let b = line.as_bytes();
-    let stamp = parse_rfc3339(b).or_else(|| parse_syslog(b, year));
-    let Some((ts, n)) = stamp else {
-        return SyslogLine {
+impl<'a> SyslogLine<'a> {
+    fn bare(message: &'a str) -> Self {
+        SyslogLine {
+            stamped: false,
             ts: None,
             host: None,
             program: None,
             pid: None,
-            message: line,
-        };
+            message,
+        }
+    }
+}
+
+/// Split `line` into timestamp, host, program, pid and message. A line without a recognised
+/// prefix is all message.
+pub fn split<'a>(line: &'a str, clock: &mut Clock) -> SyslogLine<'a> {
+    let line = line.trim_start_matches('\0');
+    let (line, pri) = strip_pri(line);
+    if pri && let Some(l) = rfc5424(line, clock) {
+        return l;
+    }
+    let b = line.as_bytes();
+    let stamp = match b.first() {
+        Some(c) if c.is_ascii_digit() => parse_iso_local(b, clock)
+            .or_else(|| parse_unix(b))
+            .map(|(t, n)| (Some(t), n)),
+        Some(b'[') => parse_monotonic(b).map(|n| (None, n)),
+        Some(c) if c.is_ascii_alphabetic() => parse_syslog(b, clock)
+            .or_else(|| parse_short_full(b, clock))
+            .map(|(t, n)| (Some(t), n)),
+        _ => None,
+    };
+    let Some((ts, n)) = stamp else {
+        return SyslogLine::bare(line);
     };
     let skip = b[n..].iter().take_while(|&&c| c == b' ').count();
     let rest = &line[n + skip..];
@@ -56,12 +93,100 @@ pub fn split(line: &str, year: YearRule) -> SyslogLine<'_> {
         };
     let (program, pid, message) = split_tag(tag_and_msg);
     SyslogLine {
-        ts: Some(ts),
+        stamped: true,
+        ts,
         host,
         program,
         pid,
-        message,
+        message: strip_msgid(message),
     }
+}
+
+/// `<PRI>` at the start of a line (RFC 5424 and RFC 3164 as sent on the wire).
+fn strip_pri(line: &str) -> (&str, bool) {
+    let b = line.as_bytes();
+    if b.first() != Some(&b'<') {
+        return (line, false);
+    }
+    let digits = b[1..]
+        .iter()
+        .take(4)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    if (1..=3).contains(&digits) && b.get(1 + digits) == Some(&b'>') {
+        (&line[2 + digits..], true)
+    } else {
+        (line, false)
+    }
+}
+
+/// RFC 5424 after the `<PRI>`: `1 TIMESTAMP HOST APP PROCID MSGID SD [MSG]`, `-` for nil.
+fn rfc5424<'a>(s: &'a str, clock: &mut Clock) -> Option<SyslogLine<'a>> {
+    let rest = s.strip_prefix("1 ")?;
+    let mut fields = rest.splitn(6, ' ');
+    let ts_tok = fields.next()?;
+    let host = fields.next()?;
+    let app = fields.next()?;
+    let procid = fields.next()?;
+    let _msgid = fields.next()?;
+    let sd_and_msg = fields.next().unwrap_or("");
+    let ts = match ts_tok {
+        "-" => None,
+        tok => match parse_iso_local(tok.as_bytes(), clock)? {
+            (t, n) if n == tok.len() => Some(t),
+            _ => return None,
+        },
+    };
+    let msg = if let Some(after) = sd_and_msg.strip_prefix('-') {
+        after
+    } else if sd_and_msg.starts_with('[') {
+        skip_structured_data(sd_and_msg)?
+    } else {
+        return None;
+    };
+    let msg = msg.strip_prefix(' ').unwrap_or(msg);
+    let msg = msg.strip_prefix('\u{feff}').unwrap_or(msg);
+    let nil = |v: &'a str| (v != "-").then_some(v);
+    Some(SyslogLine {
+        stamped: true,
+        ts,
+        host: nil(host),
+        program: nil(app),
+        pid: procid.parse().ok(),
+        message: strip_msgid(msg),
+    })
+}
+
+/// Skip `[id param="value" …]…` (values may hold `\]` and `\"`), returning what follows.
+fn skip_structured_data(s: &str) -> Option<&str> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while b.get(i) == Some(&b'[') {
+        let mut quoted = false;
+        i += 1;
+        loop {
+            match *b.get(i)? {
+                b'\\' if quoted => i += 1,
+                b'"' => quoted = !quoted,
+                b']' if !quoted => break,
+                _ => {}
+            }
+            i += 1;
+        }
+        i += 1;
+    }
+    s.get(i..)
+}
+
+/// Solaris/illumos put a message ID first: `[ID 800047 auth.info] msg`.
+fn strip_msgid(msg: &str) -> &str {
+    if let Some(rest) = msg.strip_prefix("[ID ")
+        && let Some(end) = rest.find("] ")
+        && rest[..end].bytes().all(|c| c != b'[')
+    {
+        return &rest[end + 2..];
+    }
+    msg
 }
 
 /// `prog[pid]: msg` or `prog: msg` → (program, pid, message).
@@ -86,42 +211,118 @@ fn split_tag(s: &str) -> (Option<&str>, Option<u32>, &str) {
     }
 }
 
-/// Is this the name of OpenSSH's daemon (`sshd`, `sshd-session`, `sshd-auth`)?
+/// Is this OpenSSH's daemon: the programs `sshd`, `sshd-session`, `sshd-auth`, or (as
+/// `journalctl -o with-unit` names them) the units `ssh.service`, `sshd.service`,
+/// `sshd@….service`, `ssh@….service`?
 pub fn is_sshd(program: &str) -> bool {
-    program == "sshd" || program.starts_with("sshd-") || program.starts_with("sshd@")
+    program == "sshd"
+        || program.starts_with("sshd-")
+        || program.starts_with("sshd@")
+        || program.starts_with("ssh@")
+        || program == "ssh.service"
+        || program == "sshd.service"
 }
 
-/// Classifies the messages of syslog-like sources. Keeps the sshd failure counter of one input,
-/// and the last client address of each sshd process, for the old
-/// `Disconnecting: Too many authentication failures for U` message, which names none.
+/// `last message repeated N times` → N.
+fn last_message_repeated(message: &str) -> Option<u32> {
+    let n = message
+        .strip_prefix("last message repeated ")?
+        .strip_suffix(" times")?;
+    if n.is_empty() || !n.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    Some(n.parse().unwrap_or(u32::MAX).max(1))
+}
+
+/// The previous message of a host, for `last message repeated N times`.
+#[derive(Debug, Default)]
+struct Previous {
+    host: u32,
+    program: String,
+    pid: Option<u32>,
+    message: String,
+}
+
+/// What a [`MessageClassifier`] carries between lines, saved between runs.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct ClassifierState {
+    conns: Vec<sshd::SavedConn>,
+    /// `(host, program, pid, message)` of each host's previous message.
+    previous: Vec<(Option<String>, String, Option<u32>, String)>,
+}
+
+/// Most hosts whose previous message is kept.
+const PREVIOUS_HOSTS: usize = 64;
+
+/// Classifies the messages of syslog-like sources. Keeps the sshd connections of one input
+/// (see `sshd.rs`, "Counting rule") and the previous message of each host.
+#[derive(Default)]
 pub struct MessageClassifier {
-    sshd_failures: FailureCounter,
-    /// `(pid, client)` by `pid % PIDS`: a later process with the same slot replaces an
-    /// earlier one (sshd processes are short-lived, and the message follows within seconds).
-    client_of_pid: Box<[Option<(u32, IpAddr)>]>,
+    conns: Connections,
+    previous: Vec<Previous>,
 }
 
-/// Slots for remembered sshd processes.
-const PIDS: usize = 4096;
+/// What a message's line said besides the message.
+#[derive(Clone, Copy)]
+struct Line<'a> {
+    host_name: Option<&'a str>,
+    /// Its id in the connection table.
+    host: u32,
+    program: Option<&'a str>,
+    pid: Option<u32>,
+    ts: Option<Timestamp>,
+    ctx: LineCtx,
+}
 
-impl Default for MessageClassifier {
-    fn default() -> Self {
-        Self::new()
+impl<'a> Line<'a> {
+    /// Every address of `message` as an `other` event of `service`.
+    fn addresses(&self, message: &'a str, service: Cow<'a, str>, emit: &mut dyn FnMut(&Event<'a>)) {
+        let host = self.host_name;
+        emit_addresses(
+            message.as_bytes(),
+            Kind::Other,
+            service,
+            self.ts,
+            self.ctx,
+            &mut |ev| match host {
+                Some(h) => {
+                    let mut ev = ev.clone();
+                    ev.extra.host = Some(Cow::Borrowed(h));
+                    emit(&ev)
+                }
+                None => emit(ev),
+            },
+        );
+    }
+
+    /// The event of a classified sshd message.
+    fn sshd_event(&self, m: SshdMessage<'a>, failures: u32, service: Cow<'a, str>) -> Event<'a> {
+        let mut ev = Event::new(m.kind, m.ip, service);
+        ev.source = self.ctx.source;
+        ev.line_no = self.ctx.line_no;
+        ev.ts = self.ts;
+        ev.port = m.port;
+        ev.user = m.user.map(Cow::Borrowed);
+        ev.method = m.method.map(Cow::Borrowed);
+        ev.repeat = m.repeat;
+        ev.failures = failures;
+        ev.extra.pid = self.pid;
+        ev.extra.host = self.host_name.map(Cow::Borrowed);
+        ev
     }
 }
 
 impl MessageClassifier {
     pub fn new() -> Self {
-        MessageClassifier {
-            sshd_failures: FailureCounter::new(),
-            client_of_pid: vec![None; PIDS].into_boxed_slice(),
-        }
+        Self::default()
     }
 
-    /// Classify one message of `program` (None when the line had no syslog prefix) and emit
-    /// its events. `unparsed` is set for sshd messages no rule understood.
+    /// Classify one message of `program` (None when the line had no syslog prefix) on `host`
+    /// and emit its events. `unparsed` is set for sshd messages no rule understood.
+    #[allow(clippy::too_many_arguments)]
     pub fn classify<'a>(
         &mut self,
+        host: Option<&'a str>,
         program: Option<&'a str>,
         pid: Option<u32>,
         ts: Option<Timestamp>,
@@ -129,39 +330,67 @@ impl MessageClassifier {
         ctx: LineCtx,
         emit: &mut dyn FnMut(&Event<'a>),
     ) -> LineOutcome {
-        let sshd_like = program.is_none_or(is_sshd);
-        if sshd_like {
+        let line = Line {
+            host_name: host,
+            host: self.conns.host_id(host),
+            program,
+            pid,
+            ts,
+            ctx,
+        };
+        if program.is_none()
+            && let Some(n) = last_message_repeated(message)
+        {
+            return self.repeat_previous(&line, n, emit);
+        }
+        let mut emitted = false;
+        let outcome = self.dispatch(&line, message, &mut |ev| {
+            emitted = true;
+            emit(ev)
+        });
+        if emitted && let Some(program) = program {
+            self.remember(line.host, program, pid, message);
+        }
+        outcome
+    }
+
+    fn dispatch<'a>(
+        &mut self,
+        line: &Line<'a>,
+        message: &'a str,
+        emit: &mut dyn FnMut(&Event<'a>),
+    ) -> LineOutcome {
+        let (host, program, pid) = (line.host, line.program, line.pid);
+        let service = || Cow::Borrowed(program.unwrap_or("sshd"));
+        if program.is_none_or(is_sshd) {
             match sshd::classify(message) {
-                Classified::Event(m) => {
-                    let failures = self.sshd_failures.count(pid, &m);
-                    if let Some(pid) = pid {
-                        self.client_of_pid[pid as usize % PIDS] = Some((pid, m.ip));
-                    }
-                    let mut ev = Event::new(m.kind, m.ip, program.unwrap_or("sshd"));
-                    ev.source = ctx.source;
-                    ev.line_no = ctx.line_no;
-                    ev.ts = ts;
-                    ev.port = m.port;
-                    ev.user = m.user.map(Cow::Borrowed);
-                    ev.method = m.method.map(Cow::Borrowed);
-                    ev.repeat = m.repeat;
-                    ev.failures = failures;
-                    ev.extra.pid = pid;
-                    emit(&ev);
+                Classified::Event(mut m) => {
+                    let failures = self.conns.observe(host, pid, &mut m);
+                    emit(&line.sshd_event(m, failures, service()));
                     return LineOutcome::default();
                 }
-                Classified::Known if program.is_some() => {
-                    if let Some(ev) = self.too_many_failures(pid, ts, message, ctx) {
-                        emit(&ev);
-                        return LineOutcome::default();
+                Classified::Pid(pm) => {
+                    if let Some(ip) = self.conns.client(host, pid) {
+                        let failures = self.conns.observe_pid(host, pid, ip, &pm);
+                        let m = SshdMessage {
+                            kind: pm.kind,
+                            ip,
+                            port: None,
+                            user: pm.user,
+                            method: None,
+                            repeat: 1,
+                            attempt: pm.attempt,
+                            ends: pm.ends,
+                        };
+                        emit(&line.sshd_event(m, failures, service()));
                     }
-                    let service = Cow::Borrowed(program.unwrap_or("sshd"));
-                    emit_addresses(message.as_bytes(), Kind::Other, service, ts, ctx, emit);
                     return LineOutcome::default();
                 }
+                // A known message that names no client: nothing to count (an address it may
+                // hold is the server's, or text the client chose).
+                Classified::Known if program.is_some() => return LineOutcome::default(),
                 Classified::Unparsed if program.is_some() => {
-                    let service = Cow::Borrowed(program.unwrap_or("sshd"));
-                    emit_addresses(message.as_bytes(), Kind::Other, service, ts, ctx, emit);
+                    line.addresses(message, service(), emit);
                     return LineOutcome { unparsed: true };
                 }
                 // Without a program name the message may be anyone's: fall through.
@@ -171,52 +400,108 @@ impl MessageClassifier {
         if program.is_none_or(|p| p == "kernel")
             && let Some(fw) = ufw::parse_message(message)
         {
-            emit(&fw.into_event(ctx, ts));
+            let mut ev = fw.into_event(line.ctx, line.ts);
+            ev.extra.host = line.host_name.map(Cow::Borrowed);
+            emit(&ev);
             return LineOutcome::default();
         }
-        let service = Cow::Borrowed(program.unwrap_or("syslog"));
-        emit_addresses(message.as_bytes(), Kind::Other, service, ts, ctx, emit);
+        line.addresses(message, Cow::Borrowed(program.unwrap_or("syslog")), emit);
         LineOutcome::default()
     }
-}
 
-impl MessageClassifier {
-    /// `Disconnecting: Too many authentication failures [for U] [preauth]` names no address:
-    /// it belongs to the client this sshd process last logged.
-    fn too_many_failures<'a>(
-        &self,
-        pid: Option<u32>,
-        ts: Option<Timestamp>,
-        message: &'a str,
-        ctx: LineCtx,
-    ) -> Option<Event<'a>> {
-        let rest = message.strip_prefix("Disconnecting: Too many authentication failures")?;
-        let pid = pid?;
-        let ip = match self.client_of_pid[pid as usize % PIDS] {
-            Some((p, ip)) if p == pid => ip,
-            _ => return None,
+    /// The state to resume from after the lines seen so far.
+    pub fn save(&self) -> ClassifierState {
+        ClassifierState {
+            conns: self.conns.save(),
+            previous: self
+                .previous
+                .iter()
+                .map(|p| {
+                    (
+                        self.conns.host_name(p.host).map(str::to_string),
+                        p.program.clone(),
+                        p.pid,
+                        p.message.clone(),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// Resume from [`MessageClassifier::save`].
+    pub fn restore(&mut self, state: &ClassifierState) {
+        self.conns.restore(&state.conns);
+        for (host, program, pid, message) in &state.previous {
+            let host = self.conns.host_id(host.as_deref());
+            self.remember(host, program, *pid, message);
+        }
+    }
+
+    /// Keep `message` as the previous message of `host` (copied into reused buffers).
+    fn remember(&mut self, host: u32, program: &str, pid: Option<u32>, message: &str) {
+        let i = match self.previous.iter().position(|p| p.host == host) {
+            Some(i) => i,
+            None => {
+                if self.previous.len() >= PREVIOUS_HOSTS {
+                    self.previous.remove(0);
+                }
+                self.previous.push(Previous {
+                    host,
+                    ..Previous::default()
+                });
+                self.previous.len() - 1
+            }
         };
-        let rest = rest.strip_suffix(" [preauth]").unwrap_or(rest);
-        let mut ev = Event::new(Kind::TooManyFailures, ip, "sshd");
-        ev.source = ctx.source;
-        ev.line_no = ctx.line_no;
-        ev.ts = ts;
-        ev.user = rest.strip_prefix(" for ").map(Cow::Borrowed);
-        ev.extra.pid = Some(pid);
-        Some(ev)
+        let p = &mut self.previous[i];
+        p.program.clear();
+        p.program.push_str(program);
+        p.pid = pid;
+        p.message.clear();
+        p.message.push_str(message);
+    }
+
+    /// `last message repeated N times`: N more events like the previous message of the host.
+    fn repeat_previous<'a>(
+        &mut self,
+        line: &Line<'a>,
+        n: u32,
+        emit: &mut dyn FnMut(&Event<'a>),
+    ) -> LineOutcome {
+        let Some(i) = self.previous.iter().position(|p| p.host == line.host) else {
+            return LineOutcome::default();
+        };
+        let prev = std::mem::take(&mut self.previous[i]);
+        let as_prev = Line {
+            program: Some(&prev.program),
+            pid: prev.pid,
+            ..*line
+        };
+        if is_sshd(&prev.program) {
+            // The sshd classifier counts `message repeated N times: [ … ]` by its rules.
+            let text = format!("message repeated {n} times: [ {}]", prev.message);
+            self.dispatch(&as_prev, &text, &mut |ev| emit(&ev.clone().into_owned()));
+        } else {
+            self.dispatch(&as_prev, &prev.message, &mut |ev| {
+                let mut ev = ev.clone().into_owned();
+                ev.repeat = n;
+                emit(&ev)
+            });
+        }
+        self.previous[i] = prev;
+        LineOutcome::default()
     }
 }
 
 /// The parser for syslog files and `journalctl` text output.
 pub struct SyslogParser {
-    pub year: YearRule,
+    clock: Clock,
     classifier: MessageClassifier,
 }
 
 impl SyslogParser {
-    pub fn new(year: YearRule) -> Self {
+    pub fn new(clock: Clock) -> Self {
         SyslogParser {
-            year,
+            clock,
             classifier: MessageClassifier::new(),
         }
     }
@@ -231,9 +516,9 @@ impl SyslogParser {
         if line.starts_with("-- ") {
             return LineOutcome::default();
         }
-        let l = split(line, self.year);
+        let l = split(line, &mut self.clock);
         self.classifier
-            .classify(l.program, l.pid, l.ts, l.message, ctx, emit)
+            .classify(l.host, l.program, l.pid, l.ts, l.message, ctx, emit)
     }
 }
 
@@ -254,130 +539,32 @@ impl LineParser for SyslogParser {
             }
         }
     }
+
+    fn save_state(&self) -> Option<String> {
+        let state = SyslogState {
+            classifier: self.classifier.save(),
+            last_time: self.clock.last(),
+        };
+        serde_json::to_string(&state).ok()
+    }
+
+    fn restore_state(&mut self, state: &str) -> Result<(), String> {
+        let state: SyslogState =
+            serde_json::from_str(state).map_err(|e| format!("unreadable parser state: {e}"))?;
+        self.classifier.restore(&state.classifier);
+        self.clock.set_last(state.last_time);
+        Ok(())
+    }
+}
+
+/// What a [`SyslogParser`] carries between lines.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SyslogState {
+    classifier: ClassifierState,
+    /// The previous local time read (for the repeated autumn hour).
+    last_time: Option<Timestamp>,
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const YEAR: YearRule = YearRule::Fixed(2026);
-
-    #[test]
-    fn splits_classic_syslog() {
-        let l = split(
-            "Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186",
-            YEAR,
-        );
-        assert_eq!(l.host, Some("LabSZ"));
-        assert_eq!(l.program, Some("sshd"));
-        assert_eq!(l.pid, Some(24200));
-        assert_eq!(l.message, "Invalid user webmaster from 173.234.31.186");
-        assert!(l.ts.is_some());
-    }
-
-    #[test]
-    fn splits_rfc3339_and_short_iso() {
-        for line in [
-            "2026-11-30T11:35:01.123456+00:00 vps sshd-session[42]: Connection closed by 1.2.3.4 port 22 [preauth]",
-            "2026-11-30T11:35:01+0000 vps sshd-session[42]: Connection closed by 1.2.3.4 port 22 [preauth]",
-        ] {
-            let l = split(line, YEAR);
-            assert_eq!(l.ts, Some(1_796_038_501), "{line}");
-            assert_eq!(l.host, Some("vps"));
-            assert_eq!(l.program, Some("sshd-session"));
-            assert_eq!(l.pid, Some(42));
-            assert_eq!(l.message, "Connection closed by 1.2.3.4 port 22 [preauth]");
-        }
-    }
-
-    #[test]
-    fn splits_tag_without_pid_and_without_host() {
-        let l = split("Nov 30 11:35:01 host CRON: pam_unix(cron:session): x", YEAR);
-        assert_eq!((l.program, l.pid), (Some("CRON"), None));
-        assert_eq!(l.message, "pam_unix(cron:session): x");
-        let l = split("Nov 30 11:35:01 sshd[7]: Accepted", YEAR);
-        assert_eq!((l.host, l.program, l.pid), (None, Some("sshd"), Some(7)));
-        assert_eq!(l.message, "Accepted");
-    }
-
-    #[test]
-    fn no_prefix_is_all_message() {
-        let l = split("Failed password for root from 1.2.3.4 port 22 ssh2", YEAR);
-        assert_eq!(l.ts, None);
-        assert_eq!(l.program, None);
-        assert_eq!(
-            l.message,
-            "Failed password for root from 1.2.3.4 port 22 ssh2"
-        );
-    }
-
-    #[test]
-    fn truncated_prefixes_do_not_panic() {
-        for line in [
-            "Nov 30 11:35:01",
-            "Nov 30 11:35:01 ",
-            "Nov 30 11:35:01 host",
-            "Nov 30 11:35:01 host ",
-            "Nov 30 11:35:01 host sshd[",
-            "Nov 30 11:35:01 host sshd[1]:",
-            "Nov 30 11:35:01 host sshd[x]: m",
-            "2026-11-30T11:35:01Z",
-            "",
-        ] {
-            let _ = split(line, YEAR);
-        }
-        assert_eq!(
-            split("Nov 30 11:35:01 host sshd[1]:", YEAR).program,
-            Some("sshd")
-        );
-    }
-
-    fn events(lines: &str) -> Vec<Event<'static>> {
-        let mut p = SyslogParser::new(YEAR);
-        let mut out = Vec::new();
-        for (i, line) in lines.lines().enumerate() {
-            let ctx = LineCtx {
-                source: 0,
-                line_no: i as u64 + 1,
-            };
-            p.parse_line(line.as_bytes(), ctx, &mut |ev| {
-                out.push(ev.clone().into_owned())
-            });
-        }
-        out
-    }
-
-    #[test]
-    fn too_many_failures_is_given_the_client_of_its_process() {
-        // Real sequence (loghub OpenSSH_2k, pid 24227), the old wording without an address.
-        let evs = events(
-            "Dec 10 07:13:43 LabSZ sshd[24227]: Failed password for root from 5.36.59.76 port 42393 ssh2
-Dec 10 07:13:56 LabSZ sshd[24227]: Disconnecting: Too many authentication failures for root [preauth]
-Dec 10 07:14:00 LabSZ sshd[999]: Disconnecting: Too many authentication failures for admin [preauth]",
-        );
-        assert_eq!(evs.len(), 2, "{evs:?}");
-        assert_eq!(evs[1].kind, Kind::TooManyFailures);
-        assert_eq!(evs[1].ip.to_string(), "5.36.59.76");
-        assert_eq!(evs[1].user.as_deref(), Some("root"));
-        assert_eq!(evs[1].failures, 0);
-    }
-
-    #[test]
-    fn other_programs_keep_their_addresses() {
-        let evs = events(
-            "Nov 30 11:35:01 h sudo[5]: alice : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/usr/bin/ping 9.9.9.9
-Nov 30 11:35:02 h kernel: [UFW BLOCK] IN=eth0 OUT= MAC=00:16:3e:aa:bb:cc:00:16:3e:dd:ee:ff:08:00 SRC=45.148.10.240 DST=10.0.0.5 LEN=40 TOS=0x00 PREC=0x00 TTL=242 ID=54321 PROTO=TCP SPT=40000 DPT=22 WINDOW=1024 RES=0x00 SYN URGP=0 ",
-        );
-        assert_eq!(evs.len(), 2, "{evs:?}");
-        assert_eq!(
-            (evs[0].kind, evs[0].service.as_ref()),
-            (Kind::Other, "sudo")
-        );
-        assert_eq!(evs[0].ip.to_string(), "9.9.9.9");
-        assert_eq!(
-            (evs[1].kind, evs[1].service.as_ref()),
-            (Kind::Blocked, "ufw")
-        );
-        assert_eq!(evs[1].extra.dst_port, Some(22));
-    }
-}
+#[path = "syslog_tests.rs"]
+mod tests;

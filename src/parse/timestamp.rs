@@ -1,11 +1,15 @@
 //! Timestamps as logs write them, converted to seconds since the Unix epoch (UTC).
 //!
-//! Formats: classic syslog (`Nov 30 11:35:01`, no year: see [`YearRule`]), RFC 3339 /
-//! ISO 8601 (`2026-11-30T11:35:01.123456+00:00`, also `+0000` and a space instead of `T`, as
-//! `journalctl -o short-iso` writes), and the web servers' `30/Nov/2026:11:35:01 +0000`.
-//! Times without a zone (classic syslog) are taken as UTC.
+//! Formats: classic syslog (`Nov 30 11:35:01`, no year: see
+//! [`YearRule`](super::clock::YearRule)), RFC 3339 / ISO 8601
+//! (`2026-11-30T11:35:01.123456+00:00`, also `+0000` and a space instead of `T`, as
+//! `journalctl -o short-iso` writes), `journalctl -o short-full` (`Mon 2026-11-30 11:35:01
+//! CET`), `-o short-unix` (`1796038501.123456`), and the web servers'
+//! `30/Nov/2026:11:35:01 +0000`. These parsers work on bytes and compute civil times; times
+//! written without a zone become instants through the input's [`Clock`] (its zone).
 
 use super::Timestamp;
+use super::clock::{Clock, Zone, local_midnight};
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
 pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
@@ -68,53 +72,6 @@ pub fn ymd(ts: Timestamp) -> (i64, u32, u32) {
     civil_from_days(ts.div_euclid(86400))
 }
 
-/// How to give a year to syslog timestamps, which carry none.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum YearRule {
-    /// `--year`: every line is in this year.
-    Fixed(i64),
-    /// The newest line of the file cannot be later than this moment (the file's modification
-    /// time, or now for stdin): a date that would fall after it belongs to the previous year.
-    /// This handles a log that spans New Year (`Dec 31` lines in a file modified in January).
-    /// Build it with [`YearRule::not_after`].
-    NotAfter {
-        limit: Timestamp,
-        /// The year of `limit`, computed once.
-        year: i64,
-    },
-}
-
-impl YearRule {
-    /// The rule for a file last written at `limit`.
-    pub fn not_after(limit: Timestamp) -> YearRule {
-        YearRule::NotAfter {
-            limit,
-            year: ymd(limit).0,
-        }
-    }
-
-    fn resolve(self, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<Timestamp> {
-        match self {
-            YearRule::Fixed(y) => from_civil(y, mo, d, h, mi, s),
-            YearRule::NotAfter { limit, year: y } => {
-                // The common case first: this year, not after the limit.
-                if let Some(t) = from_civil(y, mo, d, h, mi, s)
-                    && t <= limit + 86400
-                {
-                    return Some(t);
-                }
-                // The latest year in which the date exists and is not after the limit (a day
-                // of slack for clock skew and time zones between writer and reader). Feb 29
-                // may need to go back several years.
-                (y - 8..=y)
-                    .rev()
-                    .filter_map(|y| from_civil(y, mo, d, h, mi, s))
-                    .find(|&t| t <= limit + 86400)
-            }
-        }
-    }
-}
-
 const MONTHS: [&[u8; 3]; 12] = [
     b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
 ];
@@ -151,9 +108,10 @@ fn hms(b: &[u8], at: usize) -> Option<(u32, u32, u32)> {
     ))
 }
 
-/// A classic syslog timestamp at the start of `b`: `Nov 30 11:35:01` or `Nov  3 11:35:01`.
-/// Returns the time and the number of bytes it took.
-pub fn parse_syslog(b: &[u8], rule: YearRule) -> Option<(Timestamp, usize)> {
+/// A classic syslog timestamp at the start of `b`: `Nov 30 11:35:01` or `Nov  3 11:35:01`,
+/// local time in `clock`'s zone, the year from its rule. Returns the time and the number of
+/// bytes it took.
+pub fn parse_syslog(b: &[u8], clock: &mut Clock) -> Option<(Timestamp, usize)> {
     let mo = month_from_abbr(b)?;
     if b.get(3) != Some(&b' ') {
         return None;
@@ -174,13 +132,32 @@ pub fn parse_syslog(b: &[u8], rule: YearRule) -> Option<(Timestamp, usize)> {
             end += 1;
         }
     }
-    Some((rule.resolve(mo, d, h, mi, s)?, end))
+    Some((clock.syslog(mo, d, h, mi, s)?, end))
+}
+
+/// The month of a classic syslog timestamp at the start of `b`.
+pub fn syslog_month(b: &[u8]) -> Option<u32> {
+    let mo = month_from_abbr(b)?;
+    (b.get(3) == Some(&b' ')).then_some(mo)
+}
+
+/// An ISO 8601 time at the start of a line, before its zone is applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Iso {
+    /// The instant if the text had a zone; else the civil time read as if UTC.
+    pub t: Timestamp,
+    /// Bytes taken.
+    pub len: usize,
+    /// Did the text carry a zone (`Z`, `±HH:MM`, `±HHMM`)?
+    pub zoned: bool,
+    /// The civil fields (for reading a zone-less time in a local zone).
+    pub civil: (i64, u32, u32, u32, u32, u32),
 }
 
 /// An RFC 3339 / ISO 8601 timestamp at the start of `b`:
 /// `2026-11-30T11:35:01`, optional fraction, optional `Z`, `±HH:MM` or `±HHMM`.
-/// A space may stand for the `T`. Without a zone the time is taken as UTC.
-pub fn parse_rfc3339(b: &[u8]) -> Option<(Timestamp, usize)> {
+/// A space may stand for the `T`.
+pub fn parse_iso(b: &[u8]) -> Option<Iso> {
     if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || !matches!(b.get(10), Some(b'T' | b' '))
     {
         return None;
@@ -197,25 +174,131 @@ pub fn parse_rfc3339(b: &[u8]) -> Option<(Timestamp, usize)> {
             end += 1;
         }
     }
+    let mut zoned = true;
     match b.get(end) {
         Some(b'Z' | b'z') => end += 1,
         Some(&sign @ (b'+' | b'-')) => {
-            let oh = digits(b, end + 1, 2)?;
-            let (om, len) = if b.get(end + 3) == Some(&b':') {
-                (digits(b, end + 4, 2)?, 6)
-            } else {
-                (digits(b, end + 3, 2)?, 5)
-            };
-            if oh > 23 || om > 59 {
-                return None;
-            }
-            let off = (oh * 3600 + om * 60) as i64;
-            t += if sign == b'+' { -off } else { off };
+            let (off, len) = offset(&b[end..], sign)?;
+            t -= off;
             end += len;
         }
-        _ => {}
+        _ => zoned = false,
     }
-    Some((t, end))
+    Some(Iso {
+        t,
+        len: end,
+        zoned,
+        civil: (y, mo, d, h, mi, s),
+    })
+}
+
+/// `±HH:MM` or `±HHMM` (after the sign byte `sign` at `b[0]`): the offset in seconds east of
+/// UTC and the bytes taken.
+fn offset(b: &[u8], sign: u8) -> Option<(Timestamp, usize)> {
+    let oh = digits(b, 1, 2)?;
+    let (om, len) = if b.get(3) == Some(&b':') {
+        (digits(b, 4, 2)?, 6)
+    } else {
+        (digits(b, 3, 2)?, 5)
+    };
+    if oh > 23 || om > 59 {
+        return None;
+    }
+    let off = (oh * 3600 + om * 60) as Timestamp;
+    Some((if sign == b'+' { off } else { -off }, len))
+}
+
+/// An RFC 3339 / ISO 8601 timestamp at the start of `b` (see [`parse_iso`]); a time without a
+/// zone is taken as UTC. For log lines, where such a time is local, use [`parse_iso_local`].
+pub fn parse_rfc3339(b: &[u8]) -> Option<(Timestamp, usize)> {
+    parse_iso(b).map(|i| (i.t, i.len))
+}
+
+/// An ISO 8601 timestamp at the start of a log line; a time without a zone is local time in
+/// `clock`'s zone.
+pub fn parse_iso_local(b: &[u8], clock: &mut Clock) -> Option<(Timestamp, usize)> {
+    let i = parse_iso(b)?;
+    if i.zoned {
+        return Some((i.t, i.len));
+    }
+    let (y, mo, d, h, mi, s) = i.civil;
+    Some((clock.local(y, mo, d, h, mi, s)?, i.len))
+}
+
+const WEEKDAYS: [&[u8; 3]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
+
+/// `journalctl -o short-full` / `-o with-unit`: `Thu 2026-12-03 08:00:01[.frac] CET`. The zone
+/// is an abbreviation (local time in `clock`'s zone), or `UTC`/`GMT`, or a numeric offset.
+pub fn parse_short_full(b: &[u8], clock: &mut Clock) -> Option<(Timestamp, usize)> {
+    let wd: [u8; 3] = b.get(..3)?.try_into().ok()?;
+    if !WEEKDAYS.iter().any(|w| w.eq_ignore_ascii_case(&wd)) || b.get(3) != Some(&b' ') {
+        return None;
+    }
+    let rest = &b[4..];
+    let i = parse_iso(rest)?;
+    if i.zoned || rest.get(i.len) != Some(&b' ') {
+        return None;
+    }
+    let z = &rest[i.len + 1..];
+    let zlen = z.iter().take_while(|&&c| c != b' ').count();
+    if zlen == 0 {
+        return None;
+    }
+    let zone = &z[..zlen];
+    let t = match zone {
+        b"UTC" | b"GMT" | b"Z" => i.t,
+        [sign @ (b'+' | b'-'), ..] => {
+            let (off, len) = offset(zone, *sign)?;
+            if len != zlen {
+                return None;
+            }
+            i.t - off
+        }
+        _ => {
+            let (y, mo, d, h, mi, s) = i.civil;
+            clock.local(y, mo, d, h, mi, s)?
+        }
+    };
+    Some((t, 4 + i.len + 1 + zlen))
+}
+
+/// `journalctl -o short-unix`: `1796038501.123456` (seconds since the epoch, UTC, with
+/// microseconds), followed by a space.
+pub fn parse_unix(b: &[u8]) -> Option<(Timestamp, usize)> {
+    let n = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if !(1..=12).contains(&n) || b.get(n) != Some(&b'.') {
+        return None;
+    }
+    let frac = b[n + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+    if frac != 6 || b.get(n + 1 + frac) != Some(&b' ') {
+        return None;
+    }
+    let secs = std::str::from_utf8(&b[..n]).ok()?.parse().ok()?;
+    Some((secs, n + 1 + frac))
+}
+
+/// `journalctl -o short-monotonic` / `short-delta`: `[ 12345.678901]` or
+/// `[12345.678902 <    0.000001 >]` — time since boot, which says nothing about the wall
+/// clock. Returns the bytes taken.
+pub fn parse_monotonic(b: &[u8]) -> Option<usize> {
+    let rest = b.strip_prefix(b"[")?;
+    let spaces = rest.iter().take_while(|&&c| c == b' ').count();
+    let r = &rest[spaces..];
+    let n = r.iter().take_while(|c| c.is_ascii_digit()).count();
+    if n == 0 || r.get(n) != Some(&b'.') {
+        return None;
+    }
+    let frac = r[n + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+    if frac == 0 {
+        return None;
+    }
+    let close = memchr::memchr(b']', &r[n + 1 + frac..])?;
+    let between = &r[n + 1 + frac..n + 1 + frac + close];
+    // Only spaces, or a `<delta>` between the time and the bracket.
+    let ok = between
+        .iter()
+        .all(|&c| c == b' ' || c == b'<' || c == b'>' || c == b'.' || c.is_ascii_digit());
+    ok.then_some(1 + spaces + n + 1 + frac + close + 1)
 }
 
 /// The web servers' time: `30/Nov/2026:11:35:01 +0000` (without the brackets).
@@ -242,44 +325,80 @@ pub fn parse_clf(b: &[u8]) -> Option<Timestamp> {
     Some(t)
 }
 
-/// A `--since`/`--until` value: RFC 3339 (`2026-11-30T11:00:00Z`), a date (`2026-11-30`,
-/// midnight UTC) or a duration before `now` (`90s`, `30m`, `24h`, `7d`, `2w`).
-pub fn parse_time_arg(s: &str, now: Timestamp) -> Result<Timestamp, String> {
+/// A `--since`/`--until` value, in the forms users type:
+///
+/// - RFC 3339 with a zone: `2026-11-30T11:00:00Z`, `2026-11-30T12:00:00+01:00`;
+/// - a local date or date and time, in `zone`: `2026-11-30`, `2026-11-30 08:00`,
+///   `2026-11-30T08:00:15`;
+/// - `now`, `today`, `yesterday` (local midnight);
+/// - a duration before `now`: `90s`, `30m`, `24h`, `7d`, `2w`, `1h30m`, `2 days`,
+///   `3 days ago`, `1mo` (calendar units count in `zone`).
+pub fn parse_time_arg(s: &str, now: Timestamp, zone: &Zone) -> Result<Timestamp, String> {
     let s = s.trim();
-    if let Some((t, n)) = parse_rfc3339(s.as_bytes())
-        && n == s.len()
-    {
-        return Ok(t);
-    }
     let b = s.as_bytes();
-    if b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && let (Some(y), Some(m), Some(d)) = (digits(b, 0, 4), digits(b, 5, 2), digits(b, 8, 2))
-        && let Some(t) = from_civil(y as i64, m, d, 0, 0, 0)
-    {
-        return Ok(t);
-    }
-    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let (num, unit) = s.split_at(split);
-    let n: i64 = num
-        .parse()
-        .map_err(|_| format!("'{s}' is not a time: use RFC 3339 (2026-11-30T11:00:00Z), a date (2026-11-30) or a duration (30m, 24h, 7d)"))?;
-    let mult = match unit {
-        "s" => 1,
-        "m" | "min" => 60,
-        "h" => 3600,
-        "d" => 86400,
-        "w" => 7 * 86400,
-        _ => {
-            return Err(format!(
-                "'{s}': unknown unit '{unit}' (use s, m, h, d or w)"
-            ));
-        }
+    let today = || {
+        let (y, mo, d, ..) = zone.civil(now);
+        days_from_civil(y, mo, d)
     };
-    n.checked_mul(mult)
-        .and_then(|d| now.checked_sub(d))
-        .ok_or_else(|| format!("'{s}' is out of range"))
+    match s.to_ascii_lowercase().as_str() {
+        "now" => return Ok(now),
+        "today" => return local_midnight(zone, today()).ok_or_else(|| out_of_range(s)),
+        "yesterday" => return local_midnight(zone, today() - 1).ok_or_else(|| out_of_range(s)),
+        _ => {}
+    }
+    if let Some(i) = parse_iso(b)
+        && i.len == b.len()
+    {
+        if i.zoned {
+            return Ok(i.t);
+        }
+        let (y, mo, d, h, mi, sec) = i.civil;
+        return Clock::new(super::clock::YearRule::fixed(y), zone.clone())
+            .local(y, mo, d, h, mi, sec)
+            .ok_or_else(|| out_of_range(s));
+    }
+    if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
+        let (Some(y), Some(mo), Some(d)) = (digits(b, 0, 4), digits(b, 5, 2), digits(b, 8, 2))
+        else {
+            return Err(not_a_time(s));
+        };
+        // `2026-11-30` or `2026-11-30 08:00` / `2026-11-30T08:00`.
+        let (h, mi) = match &b[10..] {
+            [] => (0, 0),
+            [b' ' | b'T', rest @ ..] if rest.len() == 5 && rest[2] == b':' => {
+                match (digits(rest, 0, 2), digits(rest, 3, 2)) {
+                    (Some(h), Some(mi)) => (h, mi),
+                    _ => return Err(not_a_time(s)),
+                }
+            }
+            _ => return Err(not_a_time(s)),
+        };
+        let y = y as i64;
+        return Clock::new(super::clock::YearRule::fixed(y), zone.clone())
+            .local(y, mo, d, h, mi, 0)
+            .ok_or_else(|| format!("'{s}' is not a valid date"));
+    }
+    // A duration before now.
+    let text = s.strip_suffix(" ago").unwrap_or(s);
+    let span: jiff::Span = text.parse().map_err(|_| not_a_time(s))?;
+    let span = span.abs();
+    let now_z = jiff::Timestamp::from_second(now)
+        .map_err(|_| out_of_range(s))?
+        .to_zoned_datetime(zone.tz().clone());
+    let then = now_z.checked_sub(span).map_err(|_| out_of_range(s))?;
+    Ok(then.timestamp().as_second())
+}
+
+fn not_a_time(s: &str) -> String {
+    format!(
+        "'{s}' is not a time: use a date (2026-11-30), a local time (2026-11-30 08:00), RFC 3339 \
+         (2026-11-30T08:00:00Z), now, today, yesterday, or a duration before now (30m, 1h30m, \
+         24h, 7d, '2 days')"
+    )
+}
+
+fn out_of_range(s: &str) -> String {
+    format!("'{s}' is out of range")
 }
 
 #[cfg(test)]
@@ -333,25 +452,27 @@ mod tests {
 
     #[test]
     fn parses_syslog_with_year_rules() {
-        let rule = YearRule::not_after(T0);
+        use crate::parse::clock::YearRule;
+        let mut c = Clock::new(YearRule::not_after(T0), Zone::utc());
         assert_eq!(
-            parse_syslog(b"Nov 30 11:35:01 host sshd[1]: x", rule),
+            parse_syslog(b"Nov 30 11:35:01 host sshd[1]: x", &mut c),
             Some((T0, 15))
         );
         // December in a file last written in November: last year.
-        let (t, _) = parse_syslog(b"Dec 10 06:55:46 LabSZ", rule).unwrap();
+        let (t, _) = parse_syslog(b"Dec 10 06:55:46 LabSZ", &mut c).unwrap();
         assert_eq!(format_rfc3339(t), "2025-12-10T06:55:46Z");
         // Single-digit day, space padded.
-        let (t, n) = parse_syslog(b"Nov  3 01:02:03 h", rule).unwrap();
+        let (t, n) = parse_syslog(b"Nov  3 01:02:03 h", &mut c).unwrap();
         assert_eq!(
             (format_rfc3339(t).as_str(), n),
             ("2026-11-03T01:02:03Z", 15)
         );
         // A fixed year wins.
-        let (t, _) = parse_syslog(b"Dec 10 06:55:46", YearRule::Fixed(2015)).unwrap();
+        let mut f = Clock::utc(2015);
+        let (t, _) = parse_syslog(b"Dec 10 06:55:46", &mut f).unwrap();
         assert_eq!(format_rfc3339(t), "2015-12-10T06:55:46Z");
         // Feb 29 only exists in leap years: fall back to the previous (leap) year.
-        let (t, _) = parse_syslog(b"Feb 29 00:00:00", YearRule::not_after(T0)).unwrap();
+        let (t, _) = parse_syslog(b"Feb 29 00:00:00", &mut c).unwrap();
         assert_eq!(format_rfc3339(t), "2024-02-29T00:00:00Z");
         for bad in [
             &b"Foo 30 11:35:01"[..],
@@ -361,12 +482,55 @@ mod tests {
             b"",
         ] {
             assert_eq!(
-                parse_syslog(bad, rule),
+                parse_syslog(bad, &mut c),
                 None,
                 "{:?}",
                 String::from_utf8_lossy(bad)
             );
         }
+    }
+
+    #[test]
+    fn parses_journal_prefixes() {
+        let berlin = Zone::resolve(Some("Europe/Berlin")).unwrap();
+        let mut c = Clock::new(crate::parse::clock::YearRule::fixed(2026), berlin);
+        let (t, n) =
+            parse_short_full(b"Mon 2026-11-30 12:35:01 CET vps sshd[1]: x", &mut c).unwrap();
+        assert_eq!((t, n), (T0, 27));
+        let (t, _) = parse_short_full(b"Mon 2026-11-30 11:35:01 UTC vps", &mut c).unwrap();
+        assert_eq!(t, T0);
+        let (t, _) = parse_short_full(b"Mon 2026-11-30 17:05:01 +0530 vps", &mut c).unwrap();
+        assert_eq!(t, T0);
+        assert_eq!(
+            parse_short_full(b"Mon 2026-11-30T11:35:01Z vps", &mut c),
+            None
+        );
+        assert_eq!(
+            parse_short_full(b"Xyz 2026-11-30 11:35:01 CET vps", &mut c),
+            None
+        );
+        assert_eq!(
+            parse_unix(b"1796038501.123456 vps sshd[1]: x"),
+            Some((T0, 17))
+        );
+        assert_eq!(parse_unix(b"1796038501 vps"), None);
+        assert_eq!(parse_unix(b"1796038501.12 vps"), None);
+        assert_eq!(parse_monotonic(b"[12345.678901] vps sshd"), Some(14));
+        assert_eq!(parse_monotonic(b"[    5.000001] vps"), Some(14));
+        assert_eq!(
+            parse_monotonic(b"[12345.678902 <    0.000001 >] vps"),
+            Some(30)
+        );
+        assert_eq!(
+            parse_monotonic(b"[12345.678901                ] vps"),
+            Some(30)
+        );
+        assert_eq!(parse_monotonic(b"[UFW BLOCK] IN="), None);
+        // Zone-less ISO times are local; zoned ones are not.
+        let (t, _) = parse_iso_local(b"2026-11-30 12:35:01 x", &mut c).unwrap();
+        assert_eq!(t, T0);
+        let (t, _) = parse_iso_local(b"2026-11-30T11:35:01+00:00 x", &mut c).unwrap();
+        assert_eq!(t, T0);
     }
 
     #[test]
@@ -380,16 +544,53 @@ mod tests {
 
     #[test]
     fn parses_time_args() {
-        assert_eq!(parse_time_arg("24h", T0), Ok(T0 - 86400));
-        assert_eq!(parse_time_arg("7d", T0), Ok(T0 - 7 * 86400));
-        assert_eq!(parse_time_arg("30m", T0), Ok(T0 - 1800));
-        assert_eq!(parse_time_arg("2026-11-30T11:35:01Z", 0), Ok(T0));
+        let utc = Zone::utc();
+        assert_eq!(parse_time_arg("24h", T0, &utc), Ok(T0 - 86400));
+        assert_eq!(parse_time_arg("7d", T0, &utc), Ok(T0 - 7 * 86400));
+        assert_eq!(parse_time_arg("30m", T0, &utc), Ok(T0 - 1800));
+        assert_eq!(parse_time_arg("1h30m", T0, &utc), Ok(T0 - 5400));
+        assert_eq!(parse_time_arg("2 days", T0, &utc), Ok(T0 - 2 * 86400));
+        assert_eq!(parse_time_arg("3 days ago", T0, &utc), Ok(T0 - 3 * 86400));
+        assert_eq!(parse_time_arg("2w", T0, &utc), Ok(T0 - 14 * 86400));
+        assert_eq!(parse_time_arg("now", T0, &utc), Ok(T0));
+        assert_eq!(parse_time_arg("2026-11-30T11:35:01Z", 0, &utc), Ok(T0));
         assert_eq!(
-            parse_time_arg("2026-11-30", 0).map(format_rfc3339),
+            parse_time_arg("2026-11-30", 0, &utc).map(format_rfc3339),
             Ok("2026-11-30T00:00:00Z".into())
         );
-        assert!(parse_time_arg("yesterday", T0).is_err());
-        assert!(parse_time_arg("5y", T0).is_err());
-        assert!(parse_time_arg("99999999999999999999d", T0).is_err());
+        // Local forms are read in the zone.
+        let kolkata = Zone::resolve(Some("Asia/Kolkata")).unwrap();
+        assert_eq!(
+            parse_time_arg("2026-11-30 08:00", 0, &kolkata).map(format_rfc3339),
+            Ok("2026-11-30T02:30:00Z".into())
+        );
+        assert_eq!(
+            parse_time_arg("2026-11-30", 0, &kolkata).map(format_rfc3339),
+            Ok("2026-11-29T18:30:00Z".into())
+        );
+        assert_eq!(
+            parse_time_arg("today", T0, &kolkata).map(format_rfc3339),
+            Ok("2026-11-29T18:30:00Z".into())
+        );
+        assert_eq!(
+            parse_time_arg("yesterday", T0, &kolkata).map(format_rfc3339),
+            Ok("2026-11-28T18:30:00Z".into())
+        );
+        // A month back in New York crosses the end of daylight saving time.
+        let ny = Zone::resolve(Some("America/New_York")).unwrap();
+        assert_eq!(
+            parse_time_arg("1mo", T0, &ny).map(format_rfc3339),
+            Ok("2026-10-30T10:35:01Z".into())
+        );
+        for bad in [
+            "soon",
+            "5y5",
+            "2026-13-01",
+            "2026-11-30 25:00",
+            "99999999999999999999d",
+        ] {
+            let e = parse_time_arg(bad, T0, &utc).unwrap_err();
+            assert!(e.contains(bad), "{bad}: {e}");
+        }
     }
 }

@@ -14,8 +14,8 @@ use std::path::Path;
 use indicatif::ProgressBar;
 
 use super::{SourceReport, describe_read_error};
+use crate::parse::clock::Clock;
 use crate::parse::detect;
-use crate::parse::timestamp::YearRule;
 use crate::parse::{Event, Format, LineCtx};
 use crate::source::LineReader;
 
@@ -83,7 +83,7 @@ struct Job<'a> {
     path: &'a Path,
     index: u32,
     format: Format,
-    year: YearRule,
+    clock: Clock,
     start: u64,
     end: u64,
     samples: usize,
@@ -110,7 +110,7 @@ fn read_chunk_inner<S: Sink>(job: &Job, sink: &mut S, rep: &mut ChunkReport) -> 
     let from = job.start.saturating_sub(WARM_UP);
     file.seek(SeekFrom::Start(from))?;
     let mut reader = LineReader::new(file.take(job.end - from));
-    let mut parser = detect::parser_for(job.format, job.year);
+    let mut parser = detect::parser_for(job.format, job.clock.clone());
     if from > 0 {
         // The warm-up starts mid-line: skip to the next line start.
         reader.next_line()?;
@@ -194,7 +194,7 @@ pub fn read_file<S: Sink>(
     size: u64,
     index: u32,
     format: Format,
-    year: YearRule,
+    clock: Clock,
     workers: usize,
     unparsed_samples: usize,
     progress: Option<&ProgressBar>,
@@ -210,7 +210,7 @@ pub fn read_file<S: Sink>(
             path,
             index,
             format,
-            year,
+            clock: clock.clone(),
             start: w[0],
             end: w[1],
             samples: unparsed_samples,
@@ -343,7 +343,7 @@ mod tests {
                 data.len() as u64,
                 0,
                 Format::Sshd,
-                YearRule::Fixed(2026),
+                Clock::utc(2026),
                 workers,
                 3,
                 None,
@@ -483,7 +483,7 @@ mod tests {
                     data.len() as u64,
                     0,
                     format,
-                    YearRule::Fixed(2026),
+                    Clock::utc(2026),
                     workers,
                     0,
                     None,
@@ -622,7 +622,7 @@ mod tests {
                 data.len() as u64,
                 0,
                 Format::Sshd,
-                YearRule::Fixed(2026),
+                Clock::utc(2026),
                 3,
                 0,
                 None,
@@ -679,7 +679,7 @@ mod tests {
                 data.len() as u64,
                 0,
                 Format::Sshd,
-                YearRule::Fixed(2026),
+                Clock::utc(2026),
                 workers,
                 0,
                 None,

@@ -14,8 +14,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
+use crate::parse::clock::{Clock, YearRule, Zone};
 use crate::parse::detect::{self, SAMPLE_LINES};
-use crate::parse::timestamp::YearRule;
+use crate::parse::timestamp::syslog_month;
 use crate::parse::{Event, Format, LineCtx, Timestamp};
 use crate::source::{self, InputSpec, LineReader};
 
@@ -25,8 +26,10 @@ pub struct PipelineConfig {
     pub inputs: Vec<InputSpec>,
     /// `None`: detect per input.
     pub format: Option<Format>,
-    /// `--year`: the year of syslog timestamps.
+    /// `--year`: the year in which syslog timestamps (which carry none) start.
     pub year: Option<i64>,
+    /// The zone of times written without one (`--tz`, `TZ`, the system's).
+    pub zone: Zone,
     /// Show a progress bar on stderr.
     pub progress: bool,
     /// How many unparsed lines to keep per source, for `-v`.
@@ -51,6 +54,9 @@ pub struct SourceReport {
     /// A note that is not an error (binary data).
     #[serde(skip)]
     pub warning: Option<String>,
+    /// Said only under `-v`: the format was not recognised (with a sample line).
+    #[serde(skip)]
+    pub note: Option<String>,
 }
 
 /// Now, as seconds since the epoch.
@@ -151,8 +157,13 @@ impl Head {
         head
     }
 
+    /// The non-empty lines read.
+    fn lines(&self) -> impl Iterator<Item = &[u8]> {
+        self.lines.iter().map(|(_, l)| l.as_slice())
+    }
+
     fn detect(&self) -> Format {
-        detect::detect(self.lines.iter().map(|(_, l)| l.as_slice()))
+        detect::detect(self.lines())
     }
 }
 
@@ -183,17 +194,15 @@ fn read_chunked<S: Sink>(
     if input.gzip {
         return Ok(None);
     }
-    let format = match cfg.format {
-        Some(f) => f,
-        None => Head::read(&mut LineReader::new(input.reader), true).detect(),
-    };
-    let year = match cfg.year {
-        Some(y) => YearRule::Fixed(y),
-        None => YearRule::not_after(input.mtime.and_then(to_ts).unwrap_or_else(now)),
-    };
+    // The head is read whatever the format: `--year` takes the month of its first dated line.
+    let head = Head::read(&mut LineReader::new(input.reader), true);
+    let format = cfg.format.unwrap_or_else(|| head.detect());
+    let clock = clock_for(cfg, input.mtime, &head);
+    let note = unrecognised(cfg, format, &head);
     let mut report = SourceReport {
         path: spec.display_name(),
         format: Some(format),
+        note,
         ..SourceReport::default()
     };
     match chunked::read_file(
@@ -201,7 +210,7 @@ fn read_chunked<S: Sink>(
         meta.len(),
         index,
         format,
-        year,
+        clock,
         workers,
         cfg.unparsed_samples,
         progress,
@@ -296,30 +305,27 @@ fn read_one(
     };
     report.gzip = input.gzip;
     let streaming = !input.regular;
-    let year = match cfg.year {
-        Some(y) => YearRule::Fixed(y),
-        None => YearRule::not_after(input.mtime.and_then(to_ts).unwrap_or_else(now)),
-    };
+    let mtime = input.mtime;
     let bytes_read = std::sync::Arc::clone(&input.bytes_read);
     let mut reader = LineReader::new(input.reader);
 
-    let head = match cfg.format {
-        Some(_) => Head::default(),
-        None => Head::read(&mut reader, !streaming),
-    };
+    // The head is read whatever the format: `--year` takes the month of its first dated line.
+    let head = Head::read(&mut reader, !streaming);
     let format = cfg.format.unwrap_or_else(|| head.detect());
+    let clock = clock_for(cfg, mtime, &head);
     let mut st = Reading {
         cfg,
         index,
         sink,
-        parser: detect::parser_for(format, year),
-        year,
+        parser: detect::parser_for(format, clock.clone()),
+        clock,
         sampled: None,
         line_no: 0,
         report,
         sink_error: None,
     };
     st.report.format = Some(format);
+    st.report.note = unrecognised(cfg, format, &head);
 
     let mut ok = true;
     'head: for (blanks, line) in &head.lines {
@@ -403,7 +409,7 @@ struct Reading<'a> {
     index: u32,
     sink: &'a mut dyn EventSink,
     parser: Box<dyn crate::parse::LineParser + Send>,
-    year: YearRule,
+    clock: Clock,
     /// `Some(non-empty lines offered to detection so far)` while the format is still open.
     sampled: Option<usize>,
     line_no: u64,
@@ -419,8 +425,9 @@ impl Reading<'_> {
         {
             let format = detect::detect(std::iter::once(line));
             if format != Format::Generic {
-                self.parser = detect::parser_for(format, self.year);
+                self.parser = detect::parser_for(format, self.clock.clone());
                 self.report.format = Some(format);
+                self.report.note = None;
                 self.sampled = None;
             } else {
                 self.sampled = (n + 1 < SAMPLE_LINES).then_some(n + 1);
@@ -456,6 +463,42 @@ impl Reading<'_> {
         }
         self.sink_error.is_none()
     }
+}
+
+/// The note for an input whose format was detected as `generic` because no format claimed
+/// its first lines: what that means, and the first line, escaped.
+fn unrecognised(cfg: &PipelineConfig, format: Format, head: &Head) -> Option<String> {
+    if cfg.format.is_some() || format != Format::Generic {
+        return None;
+    }
+    let first = head
+        .lines()
+        .find(|l| !l.iter().all(u8::is_ascii_whitespace))?;
+    let text = String::from_utf8_lossy(&first[..first.len().min(200)]);
+    Some(format!(
+        "format not recognised; reading every address as 'seen' (use --input-format to \
+         choose one). First line: {}",
+        crate::render::text::safe(&text, 200)
+    ))
+}
+
+/// The clock of an input: syslog years from `--year` (with the month of the first dated line
+/// of `head`) or from the file's modification time; the configured zone.
+fn clock_for(cfg: &PipelineConfig, mtime: Option<SystemTime>, head: &Head) -> Clock {
+    let year = match cfg.year {
+        Some(year) => YearRule::StartingIn {
+            year,
+            first_month: head
+                .lines()
+                .find_map(|l| {
+                    let start = l.iter().take_while(|&&c| c == 0).count();
+                    syslog_month(&l[start..])
+                })
+                .unwrap_or(1),
+        },
+        None => YearRule::not_after(mtime.and_then(to_ts).unwrap_or_else(now)),
+    };
+    Clock::new(year, cfg.zone.clone())
 }
 
 fn describe_read_error(e: &io::Error, gzip: bool) -> String {

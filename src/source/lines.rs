@@ -14,6 +14,11 @@ pub struct LineReader<R> {
     max_line: usize,
     line_no: u64,
     consumed: u64,
+    /// Did the line last returned end with a newline (rather than the end of the input, or
+    /// the length limit)?
+    terminated: bool,
+    /// Was the line last returned cut by the end of the input (no newline after it)?
+    partial: bool,
 }
 
 /// Default upper bound on one line (longer lines are split).
@@ -36,6 +41,8 @@ impl<R: Read> LineReader<R> {
             max_line,
             line_no: 0,
             consumed: 0,
+            terminated: false,
+            partial: false,
         }
     }
 
@@ -53,14 +60,40 @@ impl<R: Read> LineReader<R> {
             || memchr::memchr(b'\n', &self.buf[self.start..self.end]).is_some()
     }
 
+    /// Did the line last returned end with a newline? `false` for the last line of an input
+    /// that does not end with one (a line still being written), and for a piece of a line cut
+    /// at the length limit.
+    pub fn terminated(&self) -> bool {
+        self.terminated
+    }
+
+    /// Was the line last returned the end of an input that does not end with a newline — a
+    /// line perhaps still being written?
+    pub fn partial(&self) -> bool {
+        self.partial
+    }
+
     /// The 1-based number of the line last returned.
     pub fn line_no(&self) -> u64 {
         self.line_no
     }
 
+    /// The next line with where it ends: `(line, partial, consumed)` — `partial` as
+    /// [`LineReader::partial`], `consumed` as [`LineReader::consumed`] after it.
+    pub fn next_line_at(&mut self) -> io::Result<Option<(&[u8], bool, u64)>> {
+        Ok(self
+            .next_range()?
+            .map(|(s, e)| (&self.buf[s..e], self.partial, self.consumed)))
+    }
+
     /// The next line, or `None` at the end. An I/O error (a truncated `.gz`, say) is returned
     /// once; lines before it have already been handed out.
     pub fn next_line(&mut self) -> io::Result<Option<&[u8]>> {
+        Ok(self.next_range()?.map(|(s, e)| &self.buf[s..e]))
+    }
+
+    /// Where the next line is in the buffer.
+    fn next_range(&mut self) -> io::Result<Option<(usize, usize)>> {
         let mut scanned = self.start;
         loop {
             if let Some(i) = memchr::memchr(b'\n', &self.buf[scanned..self.end]) {
@@ -103,7 +136,9 @@ impl<R: Read> LineReader<R> {
         }
     }
 
-    fn take(&mut self, line_end: usize, next: usize) -> &[u8] {
+    fn take(&mut self, line_end: usize, next: usize) -> (usize, usize) {
+        self.terminated = next > line_end;
+        self.partial = next == line_end && next == self.end && self.eof;
         let start = self.start;
         self.start = next;
         self.line_no += 1;
@@ -112,7 +147,7 @@ impl<R: Read> LineReader<R> {
         if end > start && self.buf[end - 1] == b'\r' {
             end -= 1;
         }
-        &self.buf[start..end]
+        (start, end)
     }
 }
 
@@ -165,6 +200,20 @@ mod tests {
     }
 
     #[test]
+    fn a_last_line_without_newline_is_partial() {
+        let mut r = LineReader::with_max_line(&b"a\nbb"[..], 100);
+        assert_eq!(r.next_line().unwrap(), Some(&b"a"[..]));
+        assert!(r.terminated() && !r.partial());
+        assert_eq!(r.next_line().unwrap(), Some(&b"bb"[..]));
+        assert!(!r.terminated() && r.partial());
+        assert_eq!(r.consumed(), 4);
+        let long = [b'x'; 250];
+        let mut r = LineReader::with_max_line(&long[..], 100);
+        assert_eq!(r.next_line().unwrap().map(<[u8]>::len), Some(100));
+        assert!(!r.terminated() && !r.partial(), "a piece of a long line");
+    }
+
+    #[test]
     fn long_lines_are_cut_at_max() {
         let input = [b'x'; 250];
         let lines = all(&input, 100);
@@ -193,6 +242,7 @@ mod tests {
         let mut n = 0;
         while let Some(l) = r.next_line().unwrap() {
             assert!(l.starts_with(format!("line {n} ").as_bytes()));
+            assert!(r.terminated() && !r.partial());
             n += 1;
         }
         assert_eq!(n, 2000);

@@ -6,7 +6,7 @@ mod lines;
 pub use lines::LineReader;
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -83,7 +83,14 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 /// Open an input. Gzip is recognised by its magic bytes, whatever the name.
 pub fn open(spec: &InputSpec) -> Result<Input, OpenError> {
+    open_at(spec, 0)
+}
+
+/// Open an input to read its text from byte `offset` on (of the text: inside a `.gz`, the
+/// decompressed bytes before it are read and dropped). Standard input cannot skip.
+pub fn open_at(spec: &InputSpec, offset: u64) -> Result<Input, OpenError> {
     let name = spec.display_name();
+    let mut plain_offset = 0;
     let (raw, size, mtime, regular): (Box<dyn Read + Send>, _, _, _) = match spec {
         InputSpec::Stdin => (Box::new(io::stdin()), None, None, stdin_is_regular()),
         InputSpec::Path(path) => {
@@ -91,7 +98,15 @@ pub fn open(spec: &InputSpec) -> Result<Input, OpenError> {
             if meta.is_dir() {
                 return Err(OpenError::Directory);
             }
-            let file = File::open(path)?;
+            let mut file = File::open(path)?;
+            if offset > 0 {
+                let mut magic = [0u8; 2];
+                let n = read_full(&mut file, &mut magic)?;
+                if magic[..n] != GZIP_MAGIC {
+                    plain_offset = offset;
+                }
+                file.seek(SeekFrom::Start(plain_offset))?;
+            }
             (
                 Box::new(file),
                 Some(meta.len()),
@@ -106,12 +121,18 @@ pub fn open(spec: &InputSpec) -> Result<Input, OpenError> {
         count: Arc::clone(&bytes_read),
     };
     let mut buffered = BufReader::with_capacity(64 * 1024, counted);
-    let gzip = buffered.fill_buf()?.starts_with(&GZIP_MAGIC);
-    let reader: Box<dyn Read + Send> = if gzip {
+    let gzip = plain_offset == 0 && buffered.fill_buf()?.starts_with(&GZIP_MAGIC);
+    let mut reader: Box<dyn Read + Send> = if gzip {
         Box::new(MultiGzDecoder::new(buffered))
     } else {
         Box::new(buffered)
     };
+    if offset > plain_offset {
+        io::copy(
+            &mut (&mut reader).take(offset - plain_offset),
+            &mut io::sink(),
+        )?;
+    }
     Ok(Input {
         name,
         size,
@@ -141,6 +162,20 @@ fn stdin_is_regular() -> bool {
     {
         false
     }
+}
+
+/// Read until `buf` is full or the input ends; how many bytes were read.
+pub fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
 }
 
 /// Total size on disk of the named paths (for the progress bar); stdin counts zero.

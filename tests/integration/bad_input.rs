@@ -163,7 +163,9 @@ fn truncated_gzip_reports_and_keeps_the_lines_before_the_cut() {
 #[test]
 fn bad_options_are_one_line_errors() {
     for (args, needle) in [
-        (&["summary", "--since", "yesterday", "-"][..], "--since"),
+        (&["summary", "--since", "last tuesday", "-"][..], "--since"),
+        (&["summary", "--until", "2026-13-01", "-"][..], "--until"),
+        (&["summary", "--tz", "Mars/Olympus_Mons", "-"][..], "--tz"),
         (&["summary", "--year", "12", "-"][..], "--year"),
         (
             &[

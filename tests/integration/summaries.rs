@@ -212,3 +212,66 @@ fn the_export_document_carries_the_new_lists() {
     assert_eq!(doc["user_agents"].as_array().map(Vec::len), Some(1));
     assert_eq!(doc["statuses"].as_array().map(Vec::len), Some(4), "not cut");
 }
+
+/// The history (`ingest`, then `--db`) keeps ports, status codes, paths and user agents, and
+/// gives the same summaries as the files, whatever the batches.
+#[test]
+fn the_history_keeps_ports_statuses_paths_and_agents() {
+    let d = Dir::new();
+    let ufw = d.write("ufw.log", hay::UFW);
+    let web = d.write("access.log", hay::ACCESS_MIX);
+    let db = d.path("h.db");
+    let dbs = db.display().to_string();
+    // Small batches, two runs: the counters are merged batch by batch.
+    for file in [&ufw, &web] {
+        let o = run(
+            &[
+                "ingest",
+                "--db",
+                &dbs,
+                "--year",
+                "2026",
+                "--batch-lines",
+                "3",
+                &file.display().to_string(),
+            ],
+            None,
+        );
+        assert!(o.status.success(), "ingest: {}", stderr(&o));
+    }
+    let files = [ufw.display().to_string(), web.display().to_string()];
+    for extra in [&[][..], &["--include-private"]] {
+        let mut args = vec!["summary", "--json"];
+        args.extend_from_slice(extra);
+        let from_files = run(
+            &[&args[..], &["--year", "2026"], &[&files[0], &files[1]]].concat(),
+            None,
+        );
+        let from_db = run(&[&args[..], &["--db", &dbs]].concat(), None);
+        let (mut a, mut b) = (json(&from_files), json(&from_db));
+        for k in ["ports", "statuses", "paths", "user_agents"] {
+            assert!(a[k].as_array().is_some_and(|l| !l.is_empty()), "{k}");
+            assert_eq!(a[k], b[k], "{k} {extra:?}");
+        }
+        for j in [&mut a, &mut b] {
+            let o = j.as_object_mut().unwrap();
+            o.remove("sources");
+            o.remove("history");
+            o.remove("geo");
+        }
+        assert_eq!(a, b, "{extra:?}");
+    }
+    let text = |args: &[&str]| stdout(&run(args, None));
+    let a = text(&[
+        "summary", "--color", "never", "--year", "2026", &files[0], &files[1],
+    ]);
+    let b = text(&["summary", "--color", "never", "--db", &dbs]);
+    let body = |s: &str| -> String {
+        s.lines()
+            .filter(|l| !l.starts_with("logmap ") && !l.starts_with("History"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(body(&a), body(&b));
+    assert!(a.contains("TOP DESTINATION PORTS") && a.contains("HTTP STATUS"));
+}

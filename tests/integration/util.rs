@@ -37,7 +37,11 @@ impl Dir {
 /// The `logmap` binary under test.
 pub fn logmap() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_logmap"));
-    c.env_remove("NO_COLOR").env("LOGMAP_TEST", "1");
+    // Times without a zone are read in the system's zone: pin it, tests that need another set
+    // TZ themselves.
+    c.env_remove("NO_COLOR")
+        .env("LOGMAP_TEST", "1")
+        .env("TZ", "UTC");
     c
 }
 

@@ -1,0 +1,503 @@
+//! Reading the history back: the stored counters as the aggregator every view renders from
+//! (so `summary --db` prints what `summary FILES` prints for the same lines), the stored
+//! locations, and the stored events.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use anyhow::Result;
+use foldhash::fast::RandomState;
+use rusqlite::params;
+
+use super::Store;
+use super::sources::format_from_str;
+use super::write::load_top;
+use crate::aggregate::topk::DEFAULT_CAPACITY;
+use crate::aggregate::{
+    Aggregator, Filter, History, IpStats, LogTotals, PortCount, Restored, UserCount,
+};
+use crate::enrich::{Accuracy, Locate, Location};
+use crate::parse::{Event, Kind, Timestamp};
+use crate::pipeline::SourceReport;
+
+/// Locations as the store recorded them when each address was first stored.
+#[derive(Default)]
+pub struct StoredLocations(HashMap<IpAddr, Location, RandomState>);
+
+impl Locate for StoredLocations {
+    fn locate(&self, ip: IpAddr) -> Location {
+        self.0.get(&ip).cloned().unwrap_or_default()
+    }
+}
+
+/// A view's input, read from the store.
+pub struct Loaded {
+    pub aggregator: Aggregator,
+    pub sources: Vec<SourceReport>,
+    pub locations: StoredLocations,
+    /// The geolocation data that located the stored addresses.
+    pub databases: Vec<String>,
+    pub history: History,
+}
+
+impl Store {
+    /// Every input the store has read, as the pipeline reports inputs (lines and bytes stored).
+    pub fn sources(&self) -> Result<Vec<(i64, SourceReport)>> {
+        let mut st = self.conn.prepare(
+            "SELECT id, path, format, gzip, \"offset\", line, unparsed FROM sources ORDER BY id",
+        )?;
+        let rows = st.query_map([], |r| {
+            let format: Option<String> = r.get(2)?;
+            Ok((
+                r.get::<_, i64>(0)?,
+                SourceReport {
+                    path: r.get(1)?,
+                    format: format.as_deref().and_then(format_from_str),
+                    gzip: r.get::<_, i64>(3)? != 0,
+                    bytes: r.get::<_, i64>(4)? as u64,
+                    lines: r.get::<_, i64>(5)? as u64,
+                    unparsed: r.get::<_, i64>(6)? as u64,
+                    ..SourceReport::default()
+                },
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every stored address, in the order it was first stored.
+    pub fn addresses(&self, sink: &mut dyn FnMut(IpAddr) -> std::io::Result<()>) -> Result<()> {
+        let mut st = self.conn.prepare("SELECT ip FROM addresses ORDER BY id")?;
+        let mut q = st.query([])?;
+        while let Some(r) = q.next()? {
+            if let Ok(ip) = r.get::<_, String>(0)?.parse() {
+                sink(ip)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// What the history says about its runs.
+    pub fn history(&self) -> Result<History> {
+        let (ingests, last_ingest, new_addresses) = self.conn.query_row(
+            "SELECT COUNT(*), MAX(finished),
+             (SELECT new_addresses FROM ingests WHERE finished IS NOT NULL ORDER BY id DESC LIMIT 1)
+             FROM ingests WHERE finished IS NOT NULL",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)? as u64,
+                    r.get::<_, Option<i64>>(1)?,
+                    r.get::<_, Option<i64>>(2)?.unwrap_or(0) as u64,
+                ))
+            },
+        )?;
+        let (oldest_event, events) =
+            self.conn
+                .query_row("SELECT MIN(ts), COUNT(*) FROM events", [], |r| {
+                    Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, i64>(1)? as u64))
+                })?;
+        Ok(History {
+            ingests,
+            last_ingest,
+            new_addresses,
+            oldest_event,
+            events,
+        })
+    }
+
+    /// The stored counters as an aggregator for `filter`, with the inputs, locations and
+    /// history. With a time filter the counters are rebuilt from the stored events (exact to
+    /// the second; events older than the retention are gone, which `history.oldest_event`
+    /// tells).
+    pub fn load(&self, filter: Filter, hours: bool) -> Result<Loaded> {
+        let sources = self.sources()?;
+        let history = self.history()?;
+        let (locations, databases) = self.locations()?;
+        let aggregator = if filter.since.is_some() || filter.until.is_some() {
+            let mut agg = Aggregator::new(filter);
+            if hours {
+                agg = agg.with_hours();
+            }
+            let index: HashMap<i64, u32> = sources
+                .iter()
+                .enumerate()
+                .map(|(i, (id, _))| (*id, i as u32))
+                .collect();
+            self.replay(&index, filter.since, filter.until, &mut |ev| agg.add(ev))?;
+            let outside: i64 = self.conn.query_row(
+                "SELECT COUNT(*) FROM events WHERE ts IS NULL
+                 OR (?1 IS NOT NULL AND ts < ?1) OR (?2 IS NOT NULL AND ts >= ?2)",
+                params![filter.since, filter.until],
+                |r| r.get(0),
+            )?;
+            agg.add_filtered_out(outside as u64);
+            agg
+        } else {
+            Aggregator::restore(filter, self.counters(filter.include_private, hours)?)
+        };
+        Ok(Loaded {
+            aggregator,
+            sources: sources.into_iter().map(|(_, s)| s).collect(),
+            locations,
+            databases,
+            history,
+        })
+    }
+
+    fn locations(&self) -> Result<(StoredLocations, Vec<String>)> {
+        let mut st = self.conn.prepare(
+            "SELECT ip, country, country_name, city, region, lat, lon, accuracy, asn, as_org,
+             located_with FROM addresses WHERE private = 0",
+        )?;
+        let mut map = HashMap::default();
+        let mut with: Vec<String> = Vec::new();
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let Ok(ip) = r.get::<_, String>(0)?.parse::<IpAddr>() else {
+                continue;
+            };
+            let accuracy: Option<String> = r.get(7)?;
+            let source: Option<String> = r.get(10)?;
+            if let Some(s) = &source
+                && !with.contains(s)
+            {
+                with.push(s.clone());
+            }
+            map.insert(
+                ip,
+                Location {
+                    country: r.get(1)?,
+                    country_name: r.get(2)?,
+                    continent: None,
+                    city: r.get(3)?,
+                    region: r.get(4)?,
+                    lat: r.get(5)?,
+                    lon: r.get(6)?,
+                    accuracy: match accuracy.as_deref() {
+                        Some("city") => Some(Accuracy::City),
+                        Some("country") => Some(Accuracy::Country),
+                        _ => None,
+                    },
+                    asn: r.get::<_, Option<i64>>(8)?.map(|a| a as u32),
+                    as_org: r.get(9)?,
+                    source,
+                },
+            );
+        }
+        Ok((StoredLocations(map), with))
+    }
+
+    /// The stored per-address counters (no time filter).
+    fn counters(&self, include_private: bool, hours: bool) -> Result<Restored> {
+        let mut rows = Restored::default();
+        // Address id → position in `rows.stats` (u32::MAX: left out).
+        let mut slot: HashMap<i64, u32, RandomState> = HashMap::default();
+        {
+            let mut st = self.conn.prepare(
+                "SELECT id, ip, private, events, failures, successes, first_seen, last_seen,
+                 k_auth_failure, k_invalid_user, k_policy_reject, k_too_many_failures,
+                 k_auth_success, k_preauth_disconnect, k_scan, k_other, k_request, k_blocked,
+                 k_allowed, k_seen FROM addresses ORDER BY id",
+            )?;
+            let mut q = st.query([])?;
+            while let Some(r) = q.next()? {
+                let id: i64 = r.get(0)?;
+                let Ok(ip) = r.get::<_, String>(1)?.parse::<IpAddr>() else {
+                    continue;
+                };
+                let private = r.get::<_, i64>(2)? != 0;
+                if private && !include_private {
+                    rows.private.push(ip);
+                    continue;
+                }
+                let mut kinds = [0u32; Kind::COUNT];
+                for (i, k) in kinds.iter_mut().enumerate() {
+                    *k = r.get::<_, i64>(8 + i)? as u32;
+                }
+                let first: Option<i64> = r.get(6)?;
+                let last: Option<i64> = r.get(7)?;
+                let stats = IpStats {
+                    events: r.get::<_, i64>(3)? as u64,
+                    failures: r.get::<_, i64>(4)? as u64,
+                    successes: r.get::<_, i64>(5)? as u64,
+                    kinds,
+                    first_seen: first.unwrap_or(Timestamp::MAX),
+                    last_seen: last.unwrap_or(Timestamp::MIN),
+                    ..IpStats::default()
+                };
+                slot.insert(id, rows.stats.len() as u32);
+                rows.stats.push((ip, stats));
+            }
+        }
+        {
+            let mut user_index: HashMap<i64, u32, RandomState> = HashMap::default();
+            let mut st = self.conn.prepare(
+                "SELECT u.address_id, u.name_id, n.name, u.attempts, u.successes
+                 FROM users u JOIN names n ON n.id = u.name_id",
+            )?;
+            let mut q = st.query([])?;
+            while let Some(r) = q.next()? {
+                let Some(&i) = slot.get(&r.get::<_, i64>(0)?) else {
+                    continue;
+                };
+                let name_id: i64 = r.get(1)?;
+                let id = match user_index.get(&name_id) {
+                    Some(&id) => id,
+                    None => {
+                        let id = rows.user_names.len() as u32;
+                        rows.user_names.push(Arc::from(r.get::<_, String>(2)?));
+                        user_index.insert(name_id, id);
+                        id
+                    }
+                };
+                rows.stats[i as usize].1.users.push(UserCount {
+                    id,
+                    attempts: r.get::<_, i64>(3)? as u32,
+                    successes: r.get::<_, i64>(4)? as u32,
+                });
+            }
+        }
+        if hours {
+            let mut st = self
+                .conn
+                .prepare("SELECT address_id, hour, events FROM hours ORDER BY address_id, hour")?;
+            let mut q = st.query([])?;
+            while let Some(r) = q.next()? {
+                if let Some(&i) = slot.get(&r.get::<_, i64>(0)?) {
+                    rows.stats[i as usize]
+                        .1
+                        .hours
+                        .push((r.get(1)?, r.get::<_, i64>(2)? as u64));
+                }
+            }
+        }
+        let private = if include_private { 1 } else { 0 };
+        rows.hours = self.sums(
+            "SELECT hour, SUM(events), SUM(failures), SUM(successes) FROM timeline
+             WHERE private <= ?1 GROUP BY hour",
+            private,
+        )?;
+        let minutes: BTreeMap<Timestamp, [u64; 3]> = self.sums(
+            "SELECT minute, SUM(events), SUM(failures), 0 FROM minutes
+             WHERE private <= ?1 GROUP BY minute",
+            private,
+        )?;
+        rows.minutes = minutes
+            .into_iter()
+            .map(|(m, c)| (m, [c[0], c[1]]))
+            .collect();
+        // Version 1 stores have no such tables (`ingest` migrates them).
+        if self.version()? >= 2 {
+            rows.totals = self.totals(0)?;
+            if include_private {
+                rows.totals.merge(self.totals(1)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Destination ports, status codes, paths and user agents of public (`private` 0) or
+    /// private addresses.
+    fn totals(&self, private: i64) -> Result<LogTotals> {
+        let mut t = LogTotals::default();
+        let mut st = self.conn.prepare(
+            "SELECT n.name, p.port, p.events, p.blocked, p.allowed FROM ports p
+             JOIN names n ON n.id = p.proto_id WHERE p.private = ?1",
+        )?;
+        let mut q = st.query([private])?;
+        while let Some(r) = q.next()? {
+            let proto: String = r.get(0)?;
+            let port: i64 = r.get(1)?;
+            let c = PortCount {
+                events: r.get::<_, i64>(2)? as u64,
+                blocked: r.get::<_, i64>(3)? as u64,
+                allowed: r.get::<_, i64>(4)? as u64,
+            };
+            t.ports
+                .entry(proto.into_boxed_str())
+                .or_default()
+                .insert(u16::try_from(port).ok(), c);
+        }
+        let mut st = self
+            .conn
+            .prepare("SELECT status, events FROM statuses WHERE private = ?1")?;
+        let mut q = st.query([private])?;
+        while let Some(r) = q.next()? {
+            t.statuses
+                .insert(r.get::<_, i64>(0)? as u16, r.get::<_, i64>(1)? as u64);
+        }
+        t.paths = load_top(&self.conn, "path", private, DEFAULT_CAPACITY)?;
+        t.user_agents = load_top(&self.conn, "user_agent", private, DEFAULT_CAPACITY)?;
+        Ok(t)
+    }
+
+    fn sums(&self, sql: &str, private: i64) -> Result<BTreeMap<Timestamp, [u64; 3]>> {
+        let mut st = self.conn.prepare(sql)?;
+        let rows = st.query_map([private], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                [
+                    r.get::<_, i64>(1)? as u64,
+                    r.get::<_, i64>(2)? as u64,
+                    r.get::<_, i64>(3)? as u64,
+                ],
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Hand every stored event with a time in `[since, until)` (all, when both are `None`) to
+    /// `sink`, in the order they were stored. `sources` maps a source id to the index the
+    /// event's `source` gets.
+    pub fn replay(
+        &self,
+        sources: &HashMap<i64, u32>,
+        since: Option<Timestamp>,
+        until: Option<Timestamp>,
+        sink: &mut dyn FnMut(&Event),
+    ) -> Result<()> {
+        let names: HashMap<i64, Arc<str>> = {
+            let mut st = self.conn.prepare("SELECT id, name FROM names")?;
+            let rows = st.query_map([], |r| {
+                Ok((r.get::<_, i64>(0)?, Arc::from(r.get::<_, String>(1)?)))
+            })?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let hosts: HashMap<i64, Arc<str>> = {
+            let mut st = self.conn.prepare("SELECT id, name FROM hosts")?;
+            let rows = st.query_map([], |r| {
+                Ok((r.get::<_, i64>(0)?, Arc::from(r.get::<_, String>(1)?)))
+            })?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut st = self.conn.prepare(
+            "SELECT e.ts, e.source_id, e.line, a.ip, e.kind, e.service_id, e.user_id,
+             e.method_id, e.port, e.repeat, e.failures, e.pid, e.status, e.path_id, e.agent_id,
+             e.bytes, e.dst_port, e.proto_id, e.host_id
+             FROM events e JOIN addresses a ON a.id = e.address_id
+             WHERE (?1 IS NULL OR e.ts >= ?1) AND (?2 IS NULL OR e.ts < ?2)
+             AND (e.ts IS NOT NULL OR (?1 IS NULL AND ?2 IS NULL))
+             ORDER BY e.rowid",
+        )?;
+        let mut q = st.query(params![since, until])?;
+        let text = |id: Option<i64>| -> Option<Cow<'static, str>> {
+            id.and_then(|i| names.get(&i))
+                .map(|s| Cow::Owned(s.to_string()))
+        };
+        while let Some(r) = q.next()? {
+            let Ok(ip) = r.get::<_, String>(3)?.parse::<IpAddr>() else {
+                continue;
+            };
+            let kind = Kind::ALL
+                .get(r.get::<_, i64>(4)? as usize)
+                .copied()
+                .unwrap_or(Kind::Other);
+            let service = text(r.get(5)?).unwrap_or(Cow::Borrowed(""));
+            let mut ev = Event::new(kind, ip, service);
+            ev.ts = r.get(0)?;
+            ev.source = sources.get(&r.get::<_, i64>(1)?).copied().unwrap_or(0);
+            ev.line_no = r.get::<_, i64>(2)? as u64;
+            ev.user = text(r.get(6)?);
+            ev.method = text(r.get(7)?);
+            ev.port = r.get(8)?;
+            ev.repeat = r.get(9)?;
+            ev.failures = r.get(10)?;
+            ev.extra.pid = r.get(11)?;
+            ev.extra.status = r.get(12)?;
+            ev.extra.path = text(r.get(13)?);
+            ev.extra.user_agent = text(r.get(14)?);
+            ev.extra.bytes = r.get::<_, Option<i64>>(15)?.map(|b| b as u64);
+            ev.extra.dst_port = r.get(16)?;
+            ev.extra.proto = text(r.get(17)?);
+            ev.extra.host = r
+                .get::<_, Option<i64>>(18)?
+                .and_then(|h| hosts.get(&h))
+                .map(|s| Cow::Owned(s.to_string()));
+            sink(&ev);
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// What `logmap db info` says about the history: where it is, how big, what it read and
+    /// how far, and what it holds.
+    pub fn describe(&self) -> Result<String> {
+        use crate::parse::timestamp::format_rfc3339;
+        use crate::render::table::num;
+        use crate::render::text::safe;
+        use std::fmt::Write;
+        let mut o = String::new();
+        let size = |p: &std::path::Path| std::fs::metadata(p).map_or(0, |m| m.len());
+        let mut wal = self.path().as_os_str().to_owned();
+        wal.push("-wal");
+        let bytes = size(self.path()) + size(std::path::Path::new(&wal));
+        let version: String = self.conn.query_row(
+            "SELECT value FROM meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )?;
+        let _ = writeln!(
+            o,
+            "  {}: {:.1} MB, schema version {version}",
+            self.path().display(),
+            bytes as f64 / 1e6
+        );
+        let (addresses, private, first, last): (i64, i64, Option<i64>, Option<i64>) =
+            self.conn.query_row(
+                "SELECT COUNT(*), COALESCE(SUM(private), 0), MIN(first_seen), MAX(last_seen)
+                 FROM addresses",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )?;
+        let h = self.history()?;
+        let t = |v: Option<i64>| v.map_or_else(|| "-".to_string(), format_rfc3339);
+        let _ = writeln!(
+            o,
+            "  {} addresses ({} private), events from {} to {}",
+            num(addresses as u64),
+            num(private as u64),
+            t(first),
+            t(last)
+        );
+        let _ = writeln!(
+            o,
+            "  {} raw events kept (oldest {}); {} ingest runs, the last at {} ({} new addresses)",
+            num(h.events),
+            t(h.oldest_event),
+            num(h.ingests),
+            t(h.last_ingest),
+            num(h.new_addresses)
+        );
+        let mut st = self.conn.prepare(
+            "SELECT s.path, s.kind, s.\"offset\", s.line, s.cursor, s.format, i.finished
+             FROM sources s LEFT JOIN ingests i ON i.id = s.last_ingest ORDER BY s.id",
+        )?;
+        let mut q = st.query([])?;
+        while let Some(r) = q.next()? {
+            let path: String = r.get(0)?;
+            let kind: String = r.get(1)?;
+            let offset: i64 = r.get(2)?;
+            let line: i64 = r.get(3)?;
+            let cursor: Option<String> = r.get(4)?;
+            let format: Option<String> = r.get(5)?;
+            let when: Option<i64> = r.get(6)?;
+            let at = if kind == "journal" {
+                format!("cursor {}", cursor.as_deref().unwrap_or("-"))
+            } else {
+                format!("byte {}", num(offset as u64))
+            };
+            let _ = writeln!(
+                o,
+                "  source {} ({}): line {}, {at}, last read {}",
+                safe(&path, 200),
+                format.as_deref().unwrap_or("?"),
+                num(line as u64),
+                t(when)
+            );
+        }
+        Ok(o)
+    }
+}

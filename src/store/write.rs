@@ -1,0 +1,649 @@
+//! Committing a batch: its events, its counters and the new position of its input, in one
+//! transaction (see the module docs of [`crate::store`], "Exactly once").
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use anyhow::Result;
+use foldhash::fast::RandomState;
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::Store;
+use crate::aggregate::topk::{Count, TopK};
+use crate::aggregate::{Aggregator, Filter, LogTotals, MAX_PROTOCOLS, Tables};
+use crate::enrich::{Locate, Location};
+use crate::parse::scope::scope;
+use crate::parse::{Event, Kind, Timestamp};
+
+/// Strings of a batch, stored once (`names` table).
+#[derive(Default)]
+pub struct Names {
+    ids: HashMap<Box<str>, u32, RandomState>,
+    list: Vec<Box<str>>,
+}
+
+impl Names {
+    /// The batch-local id of `s`.
+    pub fn id(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = self.list.len() as u32;
+        self.list.push(Box::from(s));
+        self.ids.insert(Box::from(s), id);
+        id
+    }
+}
+
+/// One event, as the `events` table keeps it (strings as batch-local name ids).
+#[derive(Clone, Debug)]
+pub struct EventRow {
+    pub ts: Option<Timestamp>,
+    pub host: Option<u32>,
+    pub line: u64,
+    pub ip: IpAddr,
+    pub kind: Kind,
+    pub service: u32,
+    pub user: Option<u32>,
+    pub method: Option<u32>,
+    pub port: Option<u16>,
+    pub repeat: u32,
+    pub failures: u32,
+    pub pid: Option<u32>,
+    pub status: Option<u16>,
+    pub path: Option<u32>,
+    pub agent: Option<u32>,
+    pub bytes: Option<u64>,
+    pub dst_port: Option<u16>,
+    pub proto: Option<u32>,
+}
+
+/// Where an input stands after a batch.
+#[derive(Clone, Debug, Default)]
+pub struct Position {
+    pub offset: u64,
+    pub line: u64,
+    pub state: Option<String>,
+    pub cursor: Option<String>,
+}
+
+/// What one batch of lines of one input adds.
+pub struct Batch {
+    pub source_id: i64,
+    /// Events of public addresses, counted as a one-shot run counts them.
+    pub public: Aggregator,
+    /// Events of private addresses, counted apart (views leave them out unless asked).
+    pub private: Aggregator,
+    pub events: Vec<EventRow>,
+    pub names: Names,
+    pub lines: u64,
+    pub unparsed: u64,
+    /// The input's position after the batch.
+    pub position: Position,
+}
+
+impl Batch {
+    pub fn new(source_id: i64) -> Batch {
+        Batch {
+            source_id,
+            public: Aggregator::new(Filter::default()).with_hours(),
+            private: Aggregator::new(Filter {
+                include_private: true,
+                ..Filter::default()
+            })
+            .with_hours(),
+            events: Vec::new(),
+            names: Names::default(),
+            lines: 0,
+            unparsed: 0,
+            position: Position::default(),
+        }
+    }
+
+    /// Count and keep one event.
+    pub fn add(&mut self, ev: &Event) {
+        if scope(ev.ip).is_global() {
+            self.public.add(ev);
+        } else {
+            self.private.add(ev);
+        }
+        let n = &mut self.names;
+        self.events.push(EventRow {
+            ts: ev.ts,
+            host: ev.extra.host.as_deref().map(|h| n.id(h)),
+            line: ev.line_no,
+            ip: ev.ip,
+            kind: ev.kind,
+            service: n.id(&ev.service),
+            user: ev.user.as_deref().map(|u| n.id(u)),
+            method: ev.method.as_deref().map(|m| n.id(m)),
+            port: ev.port,
+            repeat: ev.repeat,
+            failures: ev.failures,
+            pid: ev.extra.pid,
+            status: ev.extra.status,
+            path: ev.extra.path.as_deref().map(|p| n.id(p)),
+            agent: ev.extra.user_agent.as_deref().map(|a| n.id(a)),
+            bytes: ev.extra.bytes,
+            dst_port: ev.extra.dst_port,
+            proto: ev.extra.proto.as_deref().map(|p| n.id(p)),
+        });
+    }
+}
+
+/// Writes batches into a store. Keeps the ids of addresses and names in memory.
+pub struct Writer<'s> {
+    store: &'s mut Store,
+    ingest: i64,
+    geo: &'s dyn Locate,
+    located_with: String,
+    addresses: HashMap<IpAddr, i64, RandomState>,
+    names: HashMap<Box<str>, i64, RandomState>,
+    hosts: HashMap<Box<str>, i64, RandomState>,
+    /// Addresses first stored by this writer.
+    pub new_addresses: u64,
+    pub lines: u64,
+    pub events: u64,
+}
+
+impl<'s> Writer<'s> {
+    /// A writer for the ingest run `ingest`, locating new addresses with `geo` (described by
+    /// `located_with`).
+    pub fn new(
+        store: &'s mut Store,
+        ingest: i64,
+        geo: &'s dyn Locate,
+        located_with: String,
+    ) -> Result<Writer<'s>> {
+        let mut addresses = HashMap::default();
+        {
+            let mut st = store.conn.prepare("SELECT id, ip FROM addresses")?;
+            let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+            for row in rows {
+                let (id, ip) = row?;
+                if let Ok(ip) = ip.parse() {
+                    addresses.insert(ip, id);
+                }
+            }
+        }
+        let mut names = HashMap::default();
+        {
+            let mut st = store.conn.prepare("SELECT id, name FROM names")?;
+            let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+            for row in rows {
+                let (id, name) = row?;
+                names.insert(name.into_boxed_str(), id);
+            }
+        }
+        let mut hosts = HashMap::default();
+        {
+            let mut st = store.conn.prepare("SELECT id, name FROM hosts")?;
+            let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+            for row in rows {
+                let (id, name) = row?;
+                hosts.insert(name.into_boxed_str(), id);
+            }
+        }
+        Ok(Writer {
+            store,
+            ingest,
+            geo,
+            located_with,
+            addresses,
+            names,
+            hosts,
+            new_addresses: 0,
+            lines: 0,
+            events: 0,
+        })
+    }
+
+    /// The store written to.
+    pub fn store(&mut self) -> &mut Store {
+        self.store
+    }
+
+    /// The id of a host name, adding it.
+    pub fn host_id(&mut self, name: &str) -> Result<i64> {
+        if let Some(&id) = self.hosts.get(name) {
+            return Ok(id);
+        }
+        self.store
+            .conn
+            .execute("INSERT INTO hosts (name) VALUES (?1)", [name])?;
+        let id = self.store.conn.last_insert_rowid();
+        self.hosts.insert(Box::from(name), id);
+        Ok(id)
+    }
+
+    /// Commit `batch`: everything it adds, and its input's new position, or nothing.
+    pub fn commit(&mut self, batch: Batch) -> Result<()> {
+        let name = self.store.path().display().to_string();
+        self.commit_batch(batch).map_err(|e| {
+            anyhow::anyhow!(
+                "{name}: cannot store a batch ({e}); nothing of it was kept, the next run reads \
+                 it again"
+            )
+        })
+    }
+
+    fn commit_batch(&mut self, mut batch: Batch) -> Result<()> {
+        let Writer {
+            store,
+            ingest,
+            geo,
+            located_with,
+            addresses,
+            names,
+            hosts,
+            new_addresses,
+            ..
+        } = self;
+        let tx = store.conn.transaction()?;
+        let mut ctx = Ctx {
+            tx: &tx,
+            ingest: *ingest,
+            geo: *geo,
+            located_with,
+            addresses,
+            names,
+            new_addresses: 0,
+        };
+        let ids: Vec<i64> = batch
+            .names
+            .list
+            .iter()
+            .map(|n| ctx.name_id(n))
+            .collect::<Result<_>>()?;
+        ctx.add_tables(batch.public.tables(), false)?;
+        ctx.add_tables(batch.private.tables(), true)?;
+        let mut host_ids: HashMap<u32, i64, RandomState> = HashMap::default();
+        {
+            let mut st = tx.prepare_cached(
+                "INSERT INTO events (ts, host_id, source_id, line, address_id, kind, service_id,
+                 user_id, method_id, port, repeat, failures, pid, status, path_id, agent_id,
+                 bytes, dst_port, proto_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                 ?17, ?18, ?19)",
+            )?;
+            for e in &batch.events {
+                let name = |id: Option<u32>| id.map(|i| ids[i as usize]);
+                let host = match e.host {
+                    Some(h) => Some(match host_ids.get(&h) {
+                        Some(&id) => id,
+                        None => {
+                            let n = &batch.names.list[h as usize];
+                            let id = host_id_in(&tx, hosts, n)?;
+                            host_ids.insert(h, id);
+                            id
+                        }
+                    }),
+                    None => None,
+                };
+                let address = ctx.address_id(e.ip)?;
+                st.execute(params![
+                    e.ts,
+                    host,
+                    batch.source_id,
+                    e.line as i64,
+                    address,
+                    e.kind.index() as i64,
+                    ids[e.service as usize],
+                    name(e.user),
+                    name(e.method),
+                    e.port,
+                    e.repeat,
+                    e.failures,
+                    e.pid,
+                    e.status,
+                    name(e.path),
+                    name(e.agent),
+                    e.bytes.map(|b| b as i64),
+                    e.dst_port,
+                    name(e.proto),
+                ])?;
+            }
+        }
+        let p = &batch.position;
+        tx.execute(
+            "UPDATE sources SET \"offset\" = ?2, line = ?3, state = ?4, cursor = ?5,
+             unparsed = unparsed + ?6, last_ingest = ?7 WHERE id = ?1",
+            params![
+                batch.source_id,
+                p.offset as i64,
+                p.line as i64,
+                p.state,
+                p.cursor,
+                batch.unparsed as i64,
+                *ingest
+            ],
+        )?;
+        tx.execute(
+            "UPDATE ingests SET lines = lines + ?2, events = events + ?3,
+             new_addresses = new_addresses + ?4 WHERE id = ?1",
+            params![
+                *ingest,
+                batch.lines as i64,
+                batch.events.len() as i64,
+                ctx.new_addresses as i64
+            ],
+        )?;
+        let added = ctx.new_addresses;
+        tx.commit()?;
+        *new_addresses += added;
+        self.lines += batch.lines;
+        self.events += batch.events.len() as u64;
+        Ok(())
+    }
+}
+
+fn host_id_in(
+    tx: &Transaction,
+    hosts: &mut HashMap<Box<str>, i64, RandomState>,
+    name: &str,
+) -> Result<i64> {
+    if let Some(&id) = hosts.get(name) {
+        return Ok(id);
+    }
+    tx.execute(
+        "INSERT INTO hosts (name) VALUES (?1) ON CONFLICT (name) DO NOTHING",
+        [name],
+    )?;
+    let id: i64 = tx.query_row("SELECT id FROM hosts WHERE name = ?1", [name], |r| r.get(0))?;
+    hosts.insert(Box::from(name), id);
+    Ok(id)
+}
+
+/// One transaction's view of the writer.
+struct Ctx<'t, 'w> {
+    tx: &'t Transaction<'t>,
+    ingest: i64,
+    geo: &'w dyn Locate,
+    located_with: &'w str,
+    addresses: &'w mut HashMap<IpAddr, i64, RandomState>,
+    names: &'w mut HashMap<Box<str>, i64, RandomState>,
+    new_addresses: u64,
+}
+
+impl Ctx<'_, '_> {
+    fn name_id(&mut self, name: &str) -> Result<i64> {
+        if let Some(&id) = self.names.get(name) {
+            return Ok(id);
+        }
+        self.tx.execute(
+            "INSERT INTO names (name) VALUES (?1) ON CONFLICT (name) DO NOTHING",
+            [name],
+        )?;
+        let id: i64 = self
+            .tx
+            .query_row("SELECT id FROM names WHERE name = ?1", [name], |r| r.get(0))?;
+        self.names.insert(Box::from(name), id);
+        Ok(id)
+    }
+
+    /// The id of an address, stored (and located) on first sight.
+    fn address_id(&mut self, ip: IpAddr) -> Result<i64> {
+        if let Some(&id) = self.addresses.get(&ip) {
+            return Ok(id);
+        }
+        let private = !scope(ip).is_global();
+        let loc = if private {
+            Location::default()
+        } else {
+            self.geo.locate(ip)
+        };
+        let mut st = self.tx.prepare_cached(
+            "INSERT INTO addresses (ip, private, first_ingest, country, country_name, city,
+             region, lat, lon, accuracy, asn, as_org, located_with)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )?;
+        st.execute(params![
+            ip.to_string(),
+            private as i64,
+            self.ingest,
+            loc.country,
+            loc.country_name,
+            loc.city,
+            loc.region,
+            loc.lat,
+            loc.lon,
+            loc.accuracy.map(|a| a.as_str()),
+            loc.asn,
+            loc.as_org,
+            (!private).then_some(self.located_with),
+        ])?;
+        let id = self.tx.last_insert_rowid();
+        self.addresses.insert(ip, id);
+        self.new_addresses += 1;
+        Ok(id)
+    }
+
+    /// Add an aggregator's counters (`private`: of private addresses).
+    fn add_tables(&mut self, t: Tables<'_>, private: bool) -> Result<()> {
+        let user_ids: Vec<i64> = t
+            .user_names
+            .iter()
+            .map(|n| self.name_id(n))
+            .collect::<Result<_>>()?;
+        for (ip, st) in t.stats {
+            let id = self.address_id(*ip)?;
+            let (first, last) = match st.seen() {
+                Some((f, l)) => (Some(f), Some(l)),
+                None => (None, None),
+            };
+            let mut up = self.tx.prepare_cached(
+                "UPDATE addresses SET events = events + ?2, failures = failures + ?3,
+                 successes = successes + ?4,
+                 first_seen = CASE WHEN first_seen IS NULL OR ?5 < first_seen THEN ?5 ELSE first_seen END,
+                 last_seen = CASE WHEN last_seen IS NULL OR ?6 > last_seen THEN ?6 ELSE last_seen END,
+                 k_auth_failure = k_auth_failure + ?7, k_invalid_user = k_invalid_user + ?8,
+                 k_policy_reject = k_policy_reject + ?9,
+                 k_too_many_failures = k_too_many_failures + ?10,
+                 k_auth_success = k_auth_success + ?11,
+                 k_preauth_disconnect = k_preauth_disconnect + ?12, k_scan = k_scan + ?13,
+                 k_other = k_other + ?14, k_request = k_request + ?15,
+                 k_blocked = k_blocked + ?16, k_allowed = k_allowed + ?17, k_seen = k_seen + ?18
+                 WHERE id = ?1",
+            )?;
+            let k = &st.kinds;
+            up.execute(params![
+                id,
+                st.events as i64,
+                st.failures as i64,
+                st.successes as i64,
+                first,
+                last,
+                k[0],
+                k[1],
+                k[2],
+                k[3],
+                k[4],
+                k[5],
+                k[6],
+                k[7],
+                k[8],
+                k[9],
+                k[10],
+                k[11],
+            ])?;
+            let mut users = self.tx.prepare_cached(
+                "INSERT INTO users (address_id, name_id, attempts, successes) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (address_id, name_id) DO UPDATE SET
+                 attempts = users.attempts + excluded.attempts,
+                 successes = users.successes + excluded.successes",
+            )?;
+            for u in &st.users {
+                users.execute(params![
+                    id,
+                    user_ids[u.id as usize],
+                    u.attempts,
+                    u.successes
+                ])?;
+            }
+            let mut hours = self.tx.prepare_cached(
+                "INSERT INTO hours (address_id, hour, events) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (address_id, hour) DO UPDATE SET events = hours.events + excluded.events",
+            )?;
+            for &(h, n) in &st.hours {
+                hours.execute(params![id, h, n as i64])?;
+            }
+        }
+        for ip in &t.private {
+            self.address_id(*ip)?;
+        }
+        let mut timeline = self.tx.prepare_cached(
+            "INSERT INTO timeline (hour, private, events, failures, successes) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (hour, private) DO UPDATE SET events = timeline.events + excluded.events,
+             failures = timeline.failures + excluded.failures,
+             successes = timeline.successes + excluded.successes",
+        )?;
+        for (&h, c) in t.hours {
+            timeline.execute(params![
+                h,
+                private as i64,
+                c[0] as i64,
+                c[1] as i64,
+                c[2] as i64
+            ])?;
+        }
+        let mut minutes = self.tx.prepare_cached(
+            "INSERT INTO minutes (minute, private, events, failures) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (minute, private) DO UPDATE SET events = minutes.events + excluded.events,
+             failures = minutes.failures + excluded.failures",
+        )?;
+        for (&m, c) in t.minutes {
+            minutes.execute(params![m, private as i64, c[0] as i64, c[1] as i64])?;
+        }
+        self.add_totals(t.totals, private)
+    }
+
+    /// Add destination ports, status codes, paths and user agents (`private`: of private
+    /// addresses). Ports and status codes are sums; the bounded counters of paths and user
+    /// agents are merged with the stored ones (`TopK::merge`) and written back whole.
+    fn add_totals(&mut self, t: &LogTotals, private: bool) -> Result<()> {
+        let private = private as i64;
+        for (proto, ports) in &t.ports {
+            // As in the aggregator, at most MAX_PROTOCOLS protocols are kept apart.
+            let known: bool = self.tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM ports p JOIN names n ON n.id = p.proto_id
+                 WHERE p.private = ?1 AND n.name = ?2)",
+                params![private, &**proto],
+                |r| r.get(0),
+            )?;
+            let protocols: i64 = self.tx.query_row(
+                "SELECT COUNT(DISTINCT proto_id) FROM ports WHERE private = ?1",
+                [private],
+                |r| r.get(0),
+            )?;
+            let proto = if known || protocols < MAX_PROTOCOLS as i64 {
+                &**proto
+            } else {
+                "other"
+            };
+            let proto_id = self.name_id(proto)?;
+            let mut up = self.tx.prepare_cached(
+                "INSERT INTO ports (private, proto_id, port, events, blocked, allowed)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (private, proto_id, port) DO UPDATE SET
+                 events = ports.events + excluded.events,
+                 blocked = ports.blocked + excluded.blocked,
+                 allowed = ports.allowed + excluded.allowed",
+            )?;
+            for (port, c) in ports {
+                up.execute(params![
+                    private,
+                    proto_id,
+                    port.map_or(-1, i64::from),
+                    c.events as i64,
+                    c.blocked as i64,
+                    c.allowed as i64
+                ])?;
+            }
+        }
+        let mut up = self.tx.prepare_cached(
+            "INSERT INTO statuses (private, status, events) VALUES (?1, ?2, ?3)
+             ON CONFLICT (private, status) DO UPDATE SET events = statuses.events + excluded.events",
+        )?;
+        for (&status, &n) in &t.statuses {
+            up.execute(params![private, status, n as i64])?;
+        }
+        for (counter, top) in [("path", &t.paths), ("user_agent", &t.user_agents)] {
+            if top.is_empty() && top.floor() == 0 {
+                continue;
+            }
+            let mut merged = load_top(self.tx, counter, private, top.capacity())?;
+            merged.merge(top.clone());
+            self.tx.execute(
+                "DELETE FROM top_strings WHERE counter = ?1 AND private = ?2",
+                params![counter, private],
+            )?;
+            let entries: Vec<(&str, Count, u64)> = merged.entries().collect();
+            for (item, c, seq) in entries {
+                let name_id = self.name_id(item)?;
+                let mut ins = self.tx.prepare_cached(
+                    "INSERT INTO top_strings (counter, private, name_id, count, error, seq)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?;
+                ins.execute(params![
+                    counter,
+                    private,
+                    name_id,
+                    c.count as i64,
+                    c.error as i64,
+                    seq as i64
+                ])?;
+            }
+            self.tx.execute(
+                "INSERT INTO top_floors (counter, private, floor, next_seq) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (counter, private) DO UPDATE SET floor = excluded.floor,
+                 next_seq = excluded.next_seq",
+                params![
+                    counter,
+                    private,
+                    merged.floor() as i64,
+                    merged.next_seq() as i64
+                ],
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The stored bounded counter `counter` (`path`, `user_agent`) of public (`private` 0) or
+/// private addresses; empty when there is none yet.
+pub(crate) fn load_top(
+    conn: &rusqlite::Connection,
+    counter: &str,
+    private: i64,
+    capacity: usize,
+) -> Result<TopK> {
+    let (floor, next_seq): (i64, i64) = conn
+        .query_row(
+            "SELECT floor, next_seq FROM top_floors WHERE counter = ?1 AND private = ?2",
+            params![counter, private],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or((0, 0));
+    let mut st = conn.prepare_cached(
+        "SELECT n.name, t.count, t.error, t.seq FROM top_strings t JOIN names n ON n.id = t.name_id
+         WHERE t.counter = ?1 AND t.private = ?2",
+    )?;
+    let rows = st.query_map(params![counter, private], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            Count {
+                count: r.get::<_, i64>(1)? as u64,
+                error: r.get::<_, i64>(2)? as u64,
+            },
+            r.get::<_, i64>(3)? as u64,
+        ))
+    })?;
+    let entries: Vec<(String, Count, u64)> = rows.collect::<Result<_, _>>()?;
+    Ok(TopK::from_entries(
+        capacity,
+        floor as u64,
+        next_seq as u64,
+        entries,
+    ))
+}

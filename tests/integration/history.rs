@@ -1,0 +1,426 @@
+//! `logmap ingest` and `--db`: the history counts every line once through appends, re-runs,
+//! rotation (rename, gzip), truncation (copytruncate) and crashes, and every view reads it as a
+//! run over the same files would.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use crate::util::*;
+
+const DEMO: &str = include_str!("../../demo/auth.log");
+
+fn ingest(db: &Path, args: &[&str], files: &[&Path]) {
+    let mut all: Vec<String> = vec!["ingest".into(), "--db".into(), db.display().to_string()];
+    all.extend(args.iter().map(|s| s.to_string()));
+    all.extend(files.iter().map(|p| p.display().to_string()));
+    let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+    let o = run(&refs, None);
+    assert!(o.status.success(), "ingest failed: {}", stderr(&o));
+}
+
+/// Per-address counters of an export document: ip → (events, failures, successes, users).
+fn per_address(doc: &serde_json::Value) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = doc["ips"]
+        .as_array()
+        .expect("ips")
+        .iter()
+        .map(|r| {
+            let key = r["ip"].as_str().unwrap().to_string();
+            let val = format!(
+                "events={} failures={} successes={} kinds={} users={} first={} last={} country={}",
+                r["events"],
+                r["failures"],
+                r["successes"],
+                r["kinds"],
+                r["users"],
+                r["first_seen"],
+                r["last_seen"],
+                r["country"]
+            );
+            (key, val)
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn export_files(files: &[&Path]) -> serde_json::Value {
+    let o = run_paths(&["export", "--format", "json", "--year", "2026"], files);
+    assert!(o.status.success(), "{}", stderr(&o));
+    json(&o)
+}
+
+fn export_db(db: &Path) -> serde_json::Value {
+    let o = run(
+        &[
+            "export",
+            "--format",
+            "json",
+            "--db",
+            &db.display().to_string(),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    json(&o)
+}
+
+/// The same per-address counts, and the same totals.
+fn assert_same(got: &serde_json::Value, want: &serde_json::Value, what: &str) {
+    let (g, w) = (per_address(got), per_address(want));
+    if g != w {
+        let diff: Vec<_> = w.iter().zip(&g).filter(|(a, b)| a != b).take(5).collect();
+        panic!(
+            "{what}: {} vs {} addresses; first differences (want, got): {diff:#?}",
+            w.len(),
+            g.len()
+        );
+    }
+    for k in [
+        "events",
+        "unique_ips",
+        "failures",
+        "successes",
+        "first_seen",
+        "last_seen",
+        "private_ips",
+    ] {
+        assert_eq!(got["summary"][k], want["summary"][k], "{what}: summary.{k}");
+    }
+    for k in ["countries", "asns", "users", "windows", "timeline"] {
+        assert_eq!(got[k], want[k], "{what}: {k}");
+    }
+}
+
+fn lines(text: &str) -> Vec<&str> {
+    text.lines().collect()
+}
+
+fn write_lines(path: &Path, lines: &[&str], append: bool) {
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(append)
+        .write(true)
+        .truncate(!append)
+        .open(path)
+        .unwrap();
+    for l in lines {
+        writeln!(f, "{l}").unwrap();
+    }
+}
+
+fn gzip(from: &Path, to: &Path) {
+    let data = std::fs::read(from).unwrap();
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(&data).unwrap();
+    std::fs::write(to, enc.finish().unwrap()).unwrap();
+    std::fs::remove_file(from).unwrap();
+}
+
+#[test]
+fn appends_reruns_rotation_and_truncation_count_every_line_once() {
+    let d = Dir::new();
+    let db = d.path("history.db");
+    let all = lines(DEMO);
+    // Line 480 and 481 are one connection (pid 43252): its failed logins before the cut, its
+    // `Disconnected from authenticating user root` (an attack signal, already counted) after.
+    assert!(all[479].contains("sshd[43252]") && all[480].contains("sshd[43252]"));
+    let (part1, rest) = all.split_at(480);
+    let (part2, rest) = rest.split_at(200);
+    let (part3, rest) = rest.split_at(150);
+    let (part4, part5) = rest.split_at(100);
+    let log = d.path("auth.log");
+    let y = ["--year", "2026"];
+
+    write_lines(&log, part1, false);
+    ingest(&db, &y, &[&log]);
+    write_lines(&log, part2, true);
+    ingest(&db, &y, &[&log]);
+    ingest(&db, &y, &[&log]); // nothing new: nothing added
+    let one = d.path("one.log");
+    write_lines(&one, &[part1, part2].concat(), false);
+    assert_same(&export_db(&db), &export_files(&[&one]), "after an append");
+
+    // logrotate: auth.log → auth.log.1, a new auth.log.
+    let log1 = d.path("auth.log.1");
+    std::fs::rename(&log, &log1).unwrap();
+    write_lines(&log, part3, false);
+    ingest(&db, &y, &[&log, &log1]);
+    // Later: auth.log.1 → auth.log.2.gz, auth.log → auth.log.1, a new auth.log.
+    let log2 = d.path("auth.log.2.gz");
+    gzip(&log1, &log2);
+    std::fs::rename(&log, &log1).unwrap();
+    write_lines(&log1, &part4[..40], true); // written before the rotation, read only now
+    write_lines(&log, &part4[40..], false);
+    ingest(&db, &y, &[&log, &log1, &log2]);
+    // copytruncate: the content is copied to auth.log.1 and auth.log cut to nothing in place.
+    let log_old = d.path("auth.log.1.old");
+    std::fs::rename(&log1, &log_old).unwrap();
+    write_lines(&log, &part5[..10], true);
+    std::fs::copy(&log, &log1).unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(&log)
+        .unwrap();
+    write_lines(&log, &part5[10..], true);
+    ingest(&db, &y, &[&log, &log1, &log_old, &log2]);
+    ingest(&db, &y, &[&log, &log1, &log_old, &log2]);
+
+    // The same lines, one file per piece as they now lie on disk.
+    let want = export_files(&[&log2, &log_old, &log1, &log]);
+    let got = export_db(&db);
+    assert_same(&got, &want, "after rotation, gzip and copytruncate");
+    assert_eq!(
+        got["summary"]["events"], want["summary"]["events"],
+        "every event once"
+    );
+    assert_eq!(got["summary"]["lines"], DEMO.lines().count());
+}
+
+#[test]
+fn every_view_reads_the_history_as_the_files() {
+    let d = Dir::new();
+    let db = d.path("h.db");
+    let log = d.write("auth.log", DEMO);
+    ingest(&db, &["--year", "2026"], &[&log]);
+    let dbs = db.display().to_string();
+    let logs = log.display().to_string();
+    for args in [
+        &["summary", "--color", "never"][..],
+        &["summary", "--json"],
+        &["export", "--format", "csv"],
+        &["export", "--format", "ndjson"],
+        &["export", "--format", "geojson"],
+        &["events"],
+        &["events", "--format", "tsv"],
+        &[
+            "summary",
+            "--json",
+            "--since",
+            "2026-11-25",
+            "--until",
+            "2026-11-26 03:00",
+        ],
+        &["export", "--format", "csv", "--include-private"],
+    ] {
+        let from_files = run(&[args, &["--year", "2026", &logs]].concat(), None);
+        let from_db = run(&[args, &["--db", &dbs]].concat(), None);
+        assert!(
+            from_files.status.success() && from_db.status.success(),
+            "{args:?}: {}",
+            stderr(&from_db)
+        );
+        let (a, b) = (stdout(&from_files), stdout(&from_db));
+        // The sources list (lines read, offsets) and the history note differ by design.
+        let strip = |s: &str| -> String {
+            s.lines()
+                .filter(|l| {
+                    !l.starts_with("logmap ")
+                        && !l.contains("\"history\"")
+                        && !l.starts_with("History")
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        if args[0] == "summary" && args.contains(&"--json") {
+            let (mut ja, mut jb): (serde_json::Value, serde_json::Value) = (
+                serde_json::from_str(&a).unwrap(),
+                serde_json::from_str(&b).unwrap(),
+            );
+            for j in [&mut ja, &mut jb] {
+                let o = j.as_object_mut().unwrap();
+                o.remove("sources");
+                o.remove("history");
+                o.remove("geo");
+            }
+            assert_eq!(ja, jb, "{args:?}");
+        } else {
+            assert_eq!(strip(&a), strip(&b), "{args:?}");
+        }
+    }
+    // grep: the same distinct addresses.
+    let mut a: Vec<String> = stdout(&run(&["grep", "-u", &logs], None))
+        .lines()
+        .map(String::from)
+        .collect();
+    let mut b: Vec<String> = stdout(&run(&["grep", "--db", &dbs], None))
+        .lines()
+        .map(String::from)
+        .collect();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
+    // The map is written from the history too.
+    let page = d.path("map.html");
+    let o = run(
+        &["map", "--db", &dbs, "-o", &page.display().to_string()],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::metadata(&page).unwrap().len() > 100_000);
+}
+
+/// `kill -9` at random points of an ingest, then run it again: the counts are exact.
+#[test]
+fn a_killed_ingest_loses_nothing_and_counts_nothing_twice() {
+    let d = Dir::new();
+    let db = d.path("h.db");
+    // A bigger log: the demo log 20 times, each copy a day later with other addresses.
+    let mut text = String::new();
+    for copy in 0..20u32 {
+        for l in DEMO.lines() {
+            let l = l.replacen("Nov 2", &format!("Oct {}", 10 + copy / 10), 1);
+            let l = l.replace("218.92.0.", &format!("218.92.{copy}."));
+            text.push_str(&l);
+            text.push('\n');
+        }
+    }
+    let log = d.write("auth.log", &text);
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut kills = 0;
+    for _ in 0..30 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let mut child = logmap()
+            .args(["ingest", "--year", "2026", "--batch-lines", "300", "--db"])
+            .arg(&db)
+            .arg(&log)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20 + seed % 400));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap(); // SIGKILL
+            kills += 1;
+        }
+        let _ = child.wait();
+    }
+    assert!(kills > 0, "no run was killed: make the log bigger");
+    ingest(&db, &["--year", "2026"], &[&log]);
+    assert_same(
+        &export_db(&db),
+        &export_files(&[&log]),
+        &format!("after {kills} kills"),
+    );
+}
+
+/// A history that is not one, or not this version's, is never overwritten.
+#[test]
+fn bad_history_files_are_named_and_left_alone() {
+    let d = Dir::new();
+    let log = d.write("auth.log", DEMO);
+    let check = |db: &PathBuf, needle: &str| {
+        let before = std::fs::read(db).ok();
+        let o = run(
+            &[
+                "ingest",
+                "--db",
+                &db.display().to_string(),
+                &log.display().to_string(),
+            ],
+            None,
+        );
+        assert_eq!(o.status.code(), Some(2), "{needle}");
+        let err = stderr(&o);
+        assert!(err.contains(needle), "{needle}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert_eq!(
+            std::fs::read(db).ok(),
+            before,
+            "{} was changed",
+            db.display()
+        );
+        let o = run(&["summary", "--db", &db.display().to_string()], None);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains(needle), "{}", stderr(&o));
+    };
+    // Not SQLite at all.
+    let junk = d.write(
+        "junk.db",
+        b"this is not a database, but it is a file of some length...".repeat(100),
+    );
+    check(&junk, "not a logmap history");
+    // Another program's SQLite database.
+    let other = d.path("other.db");
+    {
+        let c = rusqlite::Connection::open(&other).unwrap();
+        c.execute_batch("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);")
+            .unwrap();
+    }
+    check(&other, "another program");
+    // A newer logmap's.
+    let newer = d.path("newer.db");
+    ingest(&newer, &[], &[&log]);
+    {
+        let c = rusqlite::Connection::open(&newer).unwrap();
+        c.execute(
+            "UPDATE meta SET value = '99' WHERE key = 'schema_version'",
+            [],
+        )
+        .unwrap();
+        c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+    }
+    check(&newer, "newer logmap");
+    // A history that does not exist yet, for a view.
+    let o = run(
+        &["summary", "--db", &d.path("none.db").display().to_string()],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("logmap ingest"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_read_only_directory_and_a_full_disk_are_clear_errors() {
+    let d = Dir::new();
+    let log = d.write("auth.log", DEMO);
+    // RLIMIT_FSIZE: writes past 64 KiB fail (EFBIG) — as a full disk does.
+    let db = d.path("full.db");
+    let o = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -f 64 && exec \"$0\" ingest --db {} {}",
+            db.display(),
+            log.display()
+        ))
+        .arg(env!("CARGO_BIN_EXE_logmap"))
+        .env("TZ", "UTC")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.starts_with("logmap: ") && err.lines().count() == 1,
+        "{err}"
+    );
+    // What was committed is consistent: a later run with room finishes the job exactly.
+    ingest(&db, &["--year", "2026"], &[&log]);
+    assert_same(&export_db(&db), &export_files(&[&log]), "after a full disk");
+
+    // A directory the history cannot be written in (root may write anywhere: skip then).
+    let ro = d.path("ro");
+    std::fs::create_dir(&ro).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
+    if std::fs::write(ro.join("probe"), b"x").is_ok() {
+        eprintln!("running as root: the read-only directory case cannot be tested");
+        return;
+    }
+    let o = run(
+        &[
+            "ingest",
+            "--db",
+            &ro.join("h.db").display().to_string(),
+            &log.display().to_string(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("cannot") && err.lines().count() == 1, "{err}");
+}
