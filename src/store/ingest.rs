@@ -77,7 +77,7 @@ pub struct IngestSummary {
 }
 
 /// How many batches may wait to be written while the next is read.
-const QUEUE: usize = 2;
+const QUEUE: usize = 1;
 
 fn now() -> Timestamp {
     SystemTime::now()
@@ -145,7 +145,14 @@ pub fn ingest(
     }
     let tx = store.conn.transaction()?;
     if let Some(keep) = opts.keep_events {
-        summary.pruned = tx.execute("DELETE FROM events WHERE ts < ?1", [now() - keep])? as u64;
+        let cutoff = now() - keep;
+        let pruned: i64 = tx.query_row(
+            "SELECT COALESCE(SUM(count), 0) FROM events WHERE max_ts < ?1",
+            [cutoff],
+            |r| r.get(0),
+        )?;
+        tx.execute("DELETE FROM events WHERE max_ts < ?1", [cutoff])?;
+        summary.pruned = pruned as u64;
     }
     // The windows need the last week of the data, by the minute.
     tx.execute(

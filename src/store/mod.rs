@@ -21,6 +21,7 @@
 //! [`SCHEMA_VERSION`]); [`sources`] decides where each input resumes; [`write`] commits a batch;
 //! [`read`] turns the stored counters back into the aggregator every view renders from.
 
+pub mod events;
 pub mod ingest;
 pub mod read;
 pub mod sources;
@@ -172,6 +173,9 @@ impl Store {
         // WAL with NORMAL: a power loss may lose the last batches, never corrupt the file;
         // their positions are lost with them, so the next run reads them again.
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // A bigger page cache (64 MiB at most, used only as pages are touched) keeps the
+        // address tables in memory across batches instead of re-reading them.
+        self.conn.pragma_update(None, "cache_size", -65536)?;
         while v < SCHEMA_VERSION {
             let sql = MIGRATIONS[(v - 1) as usize];
             let tx = self.conn.transaction()?;

@@ -12,6 +12,7 @@ use foldhash::fast::RandomState;
 use rusqlite::params;
 
 use super::Store;
+use super::events::BlockReader;
 use super::sources::format_from_str;
 use super::write::load_top;
 use crate::aggregate::topk::DEFAULT_CAPACITY;
@@ -93,11 +94,11 @@ impl Store {
                 ))
             },
         )?;
-        let (oldest_event, events) =
-            self.conn
-                .query_row("SELECT MIN(ts), COUNT(*) FROM events", [], |r| {
-                    Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, i64>(1)? as u64))
-                })?;
+        let (oldest_event, events) = self.conn.query_row(
+            "SELECT MIN(min_ts), COALESCE(SUM(count), 0) FROM events",
+            [],
+            |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, i64>(1)? as u64)),
+        )?;
         Ok(History {
             ingests,
             last_ingest,
@@ -125,14 +126,13 @@ impl Store {
                 .enumerate()
                 .map(|(i, (id, _))| (*id, i as u32))
                 .collect();
-            self.replay(&index, filter.since, filter.until, &mut |ev| agg.add(ev))?;
-            let outside: i64 = self.conn.query_row(
-                "SELECT COUNT(*) FROM events WHERE ts IS NULL
-                 OR (?1 IS NOT NULL AND ts < ?1) OR (?2 IS NOT NULL AND ts >= ?2)",
-                params![filter.since, filter.until],
-                |r| r.get(0),
-            )?;
-            agg.add_filtered_out(outside as u64);
+            let (mut seen, stored) = (0u64, self.history()?.events);
+            self.replay(&index, filter.since, filter.until, &mut |ev| {
+                seen += 1;
+                agg.add(ev)
+            })?;
+            // The events outside the range, as a run over the files counts them.
+            agg.add_filtered_out(stored - seen);
             agg
         } else {
             Aggregator::restore(filter, self.counters(filter.include_private, hours)?)
@@ -148,8 +148,9 @@ impl Store {
 
     fn locations(&self) -> Result<(StoredLocations, Vec<String>)> {
         let mut st = self.conn.prepare(
-            "SELECT ip, country, country_name, city, region, lat, lon, accuracy, asn, as_org,
-             located_with FROM addresses WHERE private = 0",
+            "SELECT a.ip, a.country, a.country_name, a.city, a.region, a.lat, a.lon, a.accuracy,
+             a.asn, a.as_org, g.description
+             FROM addresses a LEFT JOIN geo_data g ON g.id = a.located_with WHERE a.private = 0",
         )?;
         let mut map = HashMap::default();
         let mut with: Vec<String> = Vec::new();
@@ -260,18 +261,7 @@ impl Store {
             }
         }
         if hours {
-            let mut st = self
-                .conn
-                .prepare("SELECT address_id, hour, events FROM hours ORDER BY address_id, hour")?;
-            let mut q = st.query([])?;
-            while let Some(r) = q.next()? {
-                if let Some(&i) = slot.get(&r.get::<_, i64>(0)?) {
-                    rows.stats[i as usize]
-                        .1
-                        .hours
-                        .push((r.get(1)?, r.get::<_, i64>(2)? as u64));
-                }
-            }
+            self.fill_hours(&slot, &mut rows.stats)?;
         }
         let private = if include_private { 1 } else { 0 };
         rows.hours = self.sums(
@@ -333,6 +323,41 @@ impl Store {
         Ok(t)
     }
 
+    /// Each address's events per hour (the map's time filter), from the events kept.
+    fn fill_hours(
+        &self,
+        slot: &HashMap<i64, u32, RandomState>,
+        stats: &mut [(IpAddr, IpStats)],
+    ) -> Result<()> {
+        let mut st = self
+            .conn
+            .prepare("SELECT count, data FROM events ORDER BY id")?;
+        let mut q = st.query([])?;
+        while let Some(row) = q.next()? {
+            let count: i64 = row.get(0)?;
+            let data: Vec<u8> = row.get(1)?;
+            let mut block = BlockReader::new(&data, (count.max(1) as u64) * 128)?;
+            while let Some(r) = block.next_record()? {
+                let (Some(&i), Some(t)) = (slot.get(&r.address), r.ts) else {
+                    continue;
+                };
+                let hour = t.div_euclid(3600) * 3600;
+                let hours = &mut stats[i as usize].1.hours;
+                let n = u64::from(r.repeat);
+                match hours.last_mut() {
+                    Some((h, c)) if *h == hour => *c += n,
+                    Some((h, _)) if *h < hour => hours.push((hour, n)),
+                    None => hours.push((hour, n)),
+                    _ => match hours.binary_search_by_key(&hour, |&(h, _)| h) {
+                        Ok(k) => hours[k].1 += n,
+                        Err(k) => hours.insert(k, (hour, n)),
+                    },
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn sums(&self, sql: &str, private: i64) -> Result<BTreeMap<Timestamp, [u64; 3]>> {
         let mut st = self.conn.prepare(sql)?;
         let rows = st.query_map([private], |r| {
@@ -358,66 +383,85 @@ impl Store {
         until: Option<Timestamp>,
         sink: &mut dyn FnMut(&Event),
     ) -> Result<()> {
-        let names: HashMap<i64, Arc<str>> = {
-            let mut st = self.conn.prepare("SELECT id, name FROM names")?;
-            let rows = st.query_map([], |r| {
-                Ok((r.get::<_, i64>(0)?, Arc::from(r.get::<_, String>(1)?)))
-            })?;
-            rows.collect::<Result<_, _>>()?
+        let names = self.id_names("SELECT id, name FROM names")?;
+        let hosts = self.id_names("SELECT id, name FROM hosts")?;
+        let ips: HashMap<i64, IpAddr> = {
+            let mut st = self.conn.prepare("SELECT id, ip FROM addresses")?;
+            let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+            let mut m = HashMap::new();
+            for row in rows {
+                let (id, ip) = row?;
+                if let Ok(ip) = ip.parse() {
+                    m.insert(id, ip);
+                }
+            }
+            m
         };
-        let hosts: HashMap<i64, Arc<str>> = {
-            let mut st = self.conn.prepare("SELECT id, name FROM hosts")?;
-            let rows = st.query_map([], |r| {
-                Ok((r.get::<_, i64>(0)?, Arc::from(r.get::<_, String>(1)?)))
-            })?;
-            rows.collect::<Result<_, _>>()?
-        };
+        let filtered = since.is_some() || until.is_some();
+        // Blocks that may hold events of the range (times are not always in order).
         let mut st = self.conn.prepare(
-            "SELECT e.ts, e.source_id, e.line, a.ip, e.kind, e.service_id, e.user_id,
-             e.method_id, e.port, e.repeat, e.failures, e.pid, e.status, e.path_id, e.agent_id,
-             e.bytes, e.dst_port, e.proto_id, e.host_id
-             FROM events e JOIN addresses a ON a.id = e.address_id
-             WHERE (?1 IS NULL OR e.ts >= ?1) AND (?2 IS NULL OR e.ts < ?2)
-             AND (e.ts IS NOT NULL OR (?1 IS NULL AND ?2 IS NULL))
-             ORDER BY e.rowid",
+            "SELECT source_id, count, data FROM events
+             WHERE (?1 IS NULL OR max_ts >= ?1) AND (?2 IS NULL OR min_ts < ?2)
+             ORDER BY id",
         )?;
         let mut q = st.query(params![since, until])?;
         let text = |id: Option<i64>| -> Option<Cow<'static, str>> {
             id.and_then(|i| names.get(&i))
                 .map(|s| Cow::Owned(s.to_string()))
         };
-        while let Some(r) = q.next()? {
-            let Ok(ip) = r.get::<_, String>(3)?.parse::<IpAddr>() else {
-                continue;
-            };
-            let kind = Kind::ALL
-                .get(r.get::<_, i64>(4)? as usize)
-                .copied()
-                .unwrap_or(Kind::Other);
-            let service = text(r.get(5)?).unwrap_or(Cow::Borrowed(""));
-            let mut ev = Event::new(kind, ip, service);
-            ev.ts = r.get(0)?;
-            ev.source = sources.get(&r.get::<_, i64>(1)?).copied().unwrap_or(0);
-            ev.line_no = r.get::<_, i64>(2)? as u64;
-            ev.user = text(r.get(6)?);
-            ev.method = text(r.get(7)?);
-            ev.port = r.get(8)?;
-            ev.repeat = r.get(9)?;
-            ev.failures = r.get(10)?;
-            ev.extra.pid = r.get(11)?;
-            ev.extra.status = r.get(12)?;
-            ev.extra.path = text(r.get(13)?);
-            ev.extra.user_agent = text(r.get(14)?);
-            ev.extra.bytes = r.get::<_, Option<i64>>(15)?.map(|b| b as u64);
-            ev.extra.dst_port = r.get(16)?;
-            ev.extra.proto = text(r.get(17)?);
-            ev.extra.host = r
-                .get::<_, Option<i64>>(18)?
-                .and_then(|h| hosts.get(&h))
-                .map(|s| Cow::Owned(s.to_string()));
-            sink(&ev);
+        while let Some(row) = q.next()? {
+            let source = sources.get(&row.get::<_, i64>(0)?).copied().unwrap_or(0);
+            let count: i64 = row.get(1)?;
+            let data: Vec<u8> = row.get(2)?;
+            // A record takes at most ~100 bytes: a bound for a damaged block.
+            let mut block = BlockReader::new(&data, (count.max(1) as u64) * 128)?;
+            while let Some(r) = block.next_record()? {
+                if filtered
+                    && !r.ts.is_some_and(|t| {
+                        since.is_none_or(|s| t >= s) && until.is_none_or(|u| t < u)
+                    })
+                {
+                    continue;
+                }
+                let Some(&ip) = ips.get(&r.address) else {
+                    continue;
+                };
+                let kind = Kind::ALL
+                    .get(usize::from(r.kind))
+                    .copied()
+                    .unwrap_or(Kind::Other);
+                let service = text(Some(r.service)).unwrap_or(Cow::Borrowed(""));
+                let mut ev = Event::new(kind, ip, service);
+                ev.ts = r.ts;
+                ev.source = source;
+                ev.line_no = r.line;
+                ev.user = text(r.user);
+                ev.method = text(r.method);
+                ev.port = r.port;
+                ev.repeat = r.repeat;
+                ev.failures = r.failures;
+                ev.extra.status = r.status;
+                ev.extra.path = text(r.path);
+                ev.extra.user_agent = text(r.agent);
+                ev.extra.bytes = r.bytes;
+                ev.extra.dst_port = r.dst_port;
+                ev.extra.proto = text(r.proto);
+                ev.extra.host = r
+                    .host
+                    .and_then(|h| hosts.get(&h))
+                    .map(|s| Cow::Owned(s.to_string()));
+                sink(&ev);
+            }
         }
         Ok(())
+    }
+
+    fn id_names(&self, sql: &str) -> Result<HashMap<i64, Arc<str>>> {
+        let mut st = self.conn.prepare(sql)?;
+        let rows = st.query_map([], |r| {
+            Ok((r.get::<_, i64>(0)?, Arc::from(r.get::<_, String>(1)?)))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 }
 

@@ -91,7 +91,13 @@ CREATE TABLE addresses (
     accuracy             TEXT,
     asn                  INTEGER,
     as_org               TEXT,
-    located_with         TEXT
+    located_with         INTEGER REFERENCES geo_data (id)
+);
+
+-- The geolocation data that located addresses (a description with its date).
+CREATE TABLE geo_data (
+    id          INTEGER PRIMARY KEY,
+    description TEXT NOT NULL UNIQUE
 );
 
 -- Login attempts per address and user name.
@@ -101,14 +107,6 @@ CREATE TABLE users (
     attempts   INTEGER NOT NULL,
     successes  INTEGER NOT NULL,
     PRIMARY KEY (address_id, name_id)
-);
-
--- Events per address and hour (the map's time filter).
-CREATE TABLE hours (
-    address_id INTEGER NOT NULL REFERENCES addresses (id),
-    hour       INTEGER NOT NULL,
-    events     INTEGER NOT NULL,
-    PRIMARY KEY (address_id, hour)
 );
 
 -- Totals per hour: events, failed and successful logins (the timeline); private addresses'
@@ -132,27 +130,18 @@ CREATE TABLE minutes (
 );
 
 -- Every event, for a retention period (`ingest --keep-events`); older ones are pruned and
--- their counts stay in the tables above. `kind` is the kind's position in the export's list:
+-- their counts stay in the tables above. The events of one batch of one input are one row: a
+-- zlib-compressed run of compact records (format in src/store/events.rs) — a few bytes an
+-- event, one statement a batch. `kind` in a record is the kind's position in the export's list:
 -- 0 auth_failure, 1 invalid_user, 2 policy_reject, 3 too_many_failures, 4 auth_success,
 -- 5 preauth_disconnect, 6 scan, 7 other, 8 request, 9 blocked, 10 allowed, 11 seen.
 CREATE TABLE events (
-    ts         INTEGER,
-    host_id    INTEGER,
-    source_id  INTEGER NOT NULL,
-    line       INTEGER NOT NULL,
-    address_id INTEGER NOT NULL,
-    kind       INTEGER NOT NULL,
-    service_id INTEGER NOT NULL,
-    user_id    INTEGER,
-    method_id  INTEGER,
-    port       INTEGER,
-    repeat     INTEGER NOT NULL,
-    failures   INTEGER NOT NULL,
-    pid        INTEGER,
-    status     INTEGER,
-    path_id    INTEGER,
-    agent_id   INTEGER,
-    bytes      INTEGER,
-    dst_port   INTEGER,
-    proto_id   INTEGER
+    id         INTEGER PRIMARY KEY,
+    source_id  INTEGER NOT NULL REFERENCES sources (id),
+    first_line INTEGER NOT NULL,
+    last_line  INTEGER NOT NULL,
+    min_ts     INTEGER,
+    max_ts     INTEGER,
+    count      INTEGER NOT NULL,
+    data       BLOB NOT NULL
 );

@@ -9,8 +9,9 @@ use foldhash::fast::RandomState;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::Store;
+use super::events::{BlockWriter, Record};
 use crate::aggregate::topk::{Count, TopK};
-use crate::aggregate::{Aggregator, Filter, LogTotals, MAX_PROTOCOLS, Tables};
+use crate::aggregate::{Aggregator, Filter, IpStats, LogTotals, MAX_PROTOCOLS, Tables};
 use crate::enrich::{Locate, Location};
 use crate::parse::scope::scope;
 use crate::parse::{Event, Kind, Timestamp};
@@ -49,7 +50,6 @@ pub struct EventRow {
     pub port: Option<u16>,
     pub repeat: u32,
     pub failures: u32,
-    pub pid: Option<u32>,
     pub status: Option<u16>,
     pub path: Option<u32>,
     pub agent: Option<u32>,
@@ -86,12 +86,11 @@ impl Batch {
     pub fn new(source_id: i64) -> Batch {
         Batch {
             source_id,
-            public: Aggregator::new(Filter::default()).with_hours(),
+            public: Aggregator::new(Filter::default()),
             private: Aggregator::new(Filter {
                 include_private: true,
                 ..Filter::default()
-            })
-            .with_hours(),
+            }),
             events: Vec::new(),
             names: Names::default(),
             lines: 0,
@@ -120,7 +119,6 @@ impl Batch {
             port: ev.port,
             repeat: ev.repeat,
             failures: ev.failures,
-            pid: ev.extra.pid,
             status: ev.extra.status,
             path: ev.extra.path.as_deref().map(|p| n.id(p)),
             agent: ev.extra.user_agent.as_deref().map(|a| n.id(a)),
@@ -136,7 +134,8 @@ pub struct Writer<'s> {
     store: &'s mut Store,
     ingest: i64,
     geo: &'s dyn Locate,
-    located_with: String,
+    /// The `geo_data` id of the data that locates new addresses.
+    located_with: i64,
     addresses: HashMap<IpAddr, i64, RandomState>,
     names: HashMap<Box<str>, i64, RandomState>,
     hosts: HashMap<Box<str>, i64, RandomState>,
@@ -175,6 +174,15 @@ impl<'s> Writer<'s> {
                 names.insert(name.into_boxed_str(), id);
             }
         }
+        store.conn.execute(
+            "INSERT INTO geo_data (description) VALUES (?1) ON CONFLICT (description) DO NOTHING",
+            [&located_with],
+        )?;
+        let located_with: i64 = store.conn.query_row(
+            "SELECT id FROM geo_data WHERE description = ?1",
+            [&located_with],
+            |r| r.get(0),
+        )?;
         let mut hosts = HashMap::default();
         {
             let mut st = store.conn.prepare("SELECT id, name FROM hosts")?;
@@ -244,7 +252,7 @@ impl<'s> Writer<'s> {
             tx: &tx,
             ingest: *ingest,
             geo: *geo,
-            located_with,
+            located_with: *located_with,
             addresses,
             names,
             new_addresses: 0,
@@ -258,51 +266,56 @@ impl<'s> Writer<'s> {
         ctx.add_tables(batch.public.tables(), false)?;
         ctx.add_tables(batch.private.tables(), true)?;
         let mut host_ids: HashMap<u32, i64, RandomState> = HashMap::default();
-        {
-            let mut st = tx.prepare_cached(
-                "INSERT INTO events (ts, host_id, source_id, line, address_id, kind, service_id,
-                 user_id, method_id, port, repeat, failures, pid, status, path_id, agent_id,
-                 bytes, dst_port, proto_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                 ?17, ?18, ?19)",
-            )?;
-            for e in &batch.events {
-                let name = |id: Option<u32>| id.map(|i| ids[i as usize]);
-                let host = match e.host {
-                    Some(h) => Some(match host_ids.get(&h) {
-                        Some(&id) => id,
-                        None => {
-                            let n = &batch.names.list[h as usize];
-                            let id = host_id_in(&tx, hosts, n)?;
-                            host_ids.insert(h, id);
-                            id
-                        }
-                    }),
-                    None => None,
-                };
-                let address = ctx.address_id(e.ip)?;
-                st.execute(params![
-                    e.ts,
-                    host,
+        let mut block = BlockWriter::default();
+        for e in &batch.events {
+            let name = |id: Option<u32>| id.map(|i| ids[i as usize]);
+            let host = match e.host {
+                Some(h) => Some(match host_ids.get(&h) {
+                    Some(&id) => id,
+                    None => {
+                        let id = host_id_in(&tx, hosts, &batch.names.list[h as usize])?;
+                        host_ids.insert(h, id);
+                        id
+                    }
+                }),
+                None => None,
+            };
+            block.push(&Record {
+                ts: e.ts,
+                line: e.line,
+                address: ctx.address_id(e.ip)?,
+                kind: e.kind.index() as u8,
+                service: ids[e.service as usize],
+                repeat: e.repeat,
+                failures: e.failures,
+                user: name(e.user),
+                method: name(e.method),
+                port: e.port,
+                status: e.status,
+                path: name(e.path),
+                agent: name(e.agent),
+                bytes: e.bytes,
+                dst_port: e.dst_port,
+                proto: name(e.proto),
+                host,
+            });
+        }
+        if block.count() > 0 {
+            let (first, last) = (block.first_line.unwrap_or(0), block.last_line);
+            let (min_ts, max_ts, count) = (block.min_ts, block.max_ts, block.count());
+            tx.execute(
+                "INSERT INTO events (source_id, first_line, last_line, min_ts, max_ts, count, data)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
                     batch.source_id,
-                    e.line as i64,
-                    address,
-                    e.kind.index() as i64,
-                    ids[e.service as usize],
-                    name(e.user),
-                    name(e.method),
-                    e.port,
-                    e.repeat,
-                    e.failures,
-                    e.pid,
-                    e.status,
-                    name(e.path),
-                    name(e.agent),
-                    e.bytes.map(|b| b as i64),
-                    e.dst_port,
-                    name(e.proto),
-                ])?;
-            }
+                    first as i64,
+                    last as i64,
+                    min_ts,
+                    max_ts,
+                    count as i64,
+                    block.finish()?
+                ],
+            )?;
         }
         let p = &batch.position;
         tx.execute(
@@ -359,7 +372,7 @@ struct Ctx<'t, 'w> {
     tx: &'t Transaction<'t>,
     ingest: i64,
     geo: &'w dyn Locate,
-    located_with: &'w str,
+    located_with: i64,
     addresses: &'w mut HashMap<IpAddr, i64, RandomState>,
     names: &'w mut HashMap<Box<str>, i64, RandomState>,
     new_addresses: u64,
@@ -383,24 +396,54 @@ impl Ctx<'_, '_> {
 
     /// The id of an address, stored (and located) on first sight.
     fn address_id(&mut self, ip: IpAddr) -> Result<i64> {
-        if let Some(&id) = self.addresses.get(&ip) {
-            return Ok(id);
+        match self.addresses.get(&ip) {
+            Some(&id) => Ok(id),
+            None => self.insert_address(ip, None),
         }
+    }
+
+    /// Store a new address, located, with its first counters.
+    fn insert_address(&mut self, ip: IpAddr, st: Option<&IpStats>) -> Result<i64> {
         let private = !scope(ip).is_global();
         let loc = if private {
             Location::default()
         } else {
             self.geo.locate(ip)
         };
-        let mut st = self.tx.prepare_cached(
-            "INSERT INTO addresses (ip, private, first_ingest, country, country_name, city,
-             region, lat, lon, accuracy, asn, as_org, located_with)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        let empty = IpStats::default();
+        let st = st.unwrap_or(&empty);
+        let k = &st.kinds;
+        let (first, last) = st.seen().map_or((None, None), |(f, l)| (Some(f), Some(l)));
+        let mut ins = self.tx.prepare_cached(
+            "INSERT INTO addresses (ip, private, first_ingest, events, failures, successes,
+             first_seen, last_seen, k_auth_failure, k_invalid_user, k_policy_reject,
+             k_too_many_failures, k_auth_success, k_preauth_disconnect, k_scan, k_other,
+             k_request, k_blocked, k_allowed, k_seen, country, country_name, city, region, lat,
+             lon, accuracy, asn, as_org, located_with)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+             ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)",
         )?;
-        st.execute(params![
+        ins.execute(params![
             ip.to_string(),
             private as i64,
             self.ingest,
+            st.events as i64,
+            st.failures as i64,
+            st.successes as i64,
+            first,
+            last,
+            k[0],
+            k[1],
+            k[2],
+            k[3],
+            k[4],
+            k[5],
+            k[6],
+            k[7],
+            k[8],
+            k[9],
+            k[10],
+            k[11],
             loc.country,
             loc.country_name,
             loc.city,
@@ -426,7 +469,14 @@ impl Ctx<'_, '_> {
             .map(|n| self.name_id(n))
             .collect::<Result<_>>()?;
         for (ip, st) in t.stats {
-            let id = self.address_id(*ip)?;
+            let id = match self.addresses.get(ip) {
+                Some(&id) => id,
+                None => {
+                    let id = self.insert_address(*ip, Some(st))?;
+                    self.add_details(id, st, &user_ids)?;
+                    continue;
+                }
+            };
             let (first, last) = match st.seen() {
                 Some((f, l)) => (Some(f), Some(l)),
                 None => (None, None),
@@ -466,31 +516,36 @@ impl Ctx<'_, '_> {
                 k[10],
                 k[11],
             ])?;
-            let mut users = self.tx.prepare_cached(
-                "INSERT INTO users (address_id, name_id, attempts, successes) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (address_id, name_id) DO UPDATE SET
-                 attempts = users.attempts + excluded.attempts,
-                 successes = users.successes + excluded.successes",
-            )?;
-            for u in &st.users {
-                users.execute(params![
-                    id,
-                    user_ids[u.id as usize],
-                    u.attempts,
-                    u.successes
-                ])?;
-            }
-            let mut hours = self.tx.prepare_cached(
-                "INSERT INTO hours (address_id, hour, events) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (address_id, hour) DO UPDATE SET events = hours.events + excluded.events",
-            )?;
-            for &(h, n) in &st.hours {
-                hours.execute(params![id, h, n as i64])?;
-            }
+            self.add_details(id, st, &user_ids)?;
         }
         for ip in &t.private {
             self.address_id(*ip)?;
         }
+        self.add_totals(&t, private)
+    }
+
+    /// Add an address's users. (Its active hours are not stored: the map finds them in the
+    /// events, see `read.rs`.)
+    fn add_details(&mut self, id: i64, st: &IpStats, user_ids: &[i64]) -> Result<()> {
+        let mut users = self.tx.prepare_cached(
+            "INSERT INTO users (address_id, name_id, attempts, successes) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (address_id, name_id) DO UPDATE SET
+             attempts = users.attempts + excluded.attempts,
+             successes = users.successes + excluded.successes",
+        )?;
+        for u in &st.users {
+            users.execute(params![
+                id,
+                user_ids[u.id as usize],
+                u.attempts,
+                u.successes
+            ])?;
+        }
+        Ok(())
+    }
+
+    /// Add an aggregator's time buckets.
+    fn add_totals(&mut self, t: &Tables<'_>, private: bool) -> Result<()> {
         let mut timeline = self.tx.prepare_cached(
             "INSERT INTO timeline (hour, private, events, failures, successes) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (hour, private) DO UPDATE SET events = timeline.events + excluded.events,
@@ -514,13 +569,13 @@ impl Ctx<'_, '_> {
         for (&m, c) in t.minutes {
             minutes.execute(params![m, private as i64, c[0] as i64, c[1] as i64])?;
         }
-        self.add_totals(t.totals, private)
+        self.add_log_totals(t.totals, private)
     }
 
     /// Add destination ports, status codes, paths and user agents (`private`: of private
     /// addresses). Ports and status codes are sums; the bounded counters of paths and user
     /// agents are merged with the stored ones (`TopK::merge`) and written back whole.
-    fn add_totals(&mut self, t: &LogTotals, private: bool) -> Result<()> {
+    fn add_log_totals(&mut self, t: &LogTotals, private: bool) -> Result<()> {
         let private = private as i64;
         for (proto, ports) in &t.ports {
             // As in the aggregator, at most MAX_PROTOCOLS protocols are kept apart.

@@ -424,3 +424,137 @@ fn a_read_only_directory_and_a_full_disk_are_clear_errors() {
     let err = stderr(&o);
     assert!(err.contains("cannot") && err.lines().count() == 1, "{err}");
 }
+
+/// The journal in the export format `systemd-journal-remote` reads, one entry per line of
+/// `lines` (syslog lines of the demo log), a second apart from `start` (µs).
+fn journal_export(lines: &[&str], start: u64) -> String {
+    let mut s = String::new();
+    for (i, l) in lines.iter().enumerate() {
+        // `Nov 23 06:34:39 vps-fra1 sshd[45316]: MESSAGE`
+        let rest = &l[16..];
+        let (host, rest) = rest.split_once(' ').unwrap();
+        let (tag, msg) = rest.split_once(": ").unwrap();
+        let (prog, pid) = match tag.trim_end_matches(']').split_once('[') {
+            Some((prog, pid)) => (prog, format!("_PID={pid}\n")),
+            None => (tag, String::new()),
+        };
+        let t = start + i as u64 * 1_000_000;
+        s.push_str(&format!(
+            "__REALTIME_TIMESTAMP={t}\n__MONOTONIC_TIMESTAMP={}\n_BOOT_ID=0123456789abcdef0123456789abcdef\n\
+             _HOSTNAME={host}\nSYSLOG_IDENTIFIER={prog}\n{pid}_SYSTEMD_UNIT=ssh.service\nPRIORITY=6\nMESSAGE={msg}\n\n",
+            1_000_000 + i
+        ));
+    }
+    s
+}
+
+fn append_journal(journal: &Path, export: &str) {
+    let mut remote = std::process::Command::new(journal_remote().unwrap())
+        .arg("-o")
+        .arg(journal)
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    remote
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(export.as_bytes())
+        .unwrap();
+    let o = remote.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// `--journal-file`: a real journal file, read after the stored cursor as it grows.
+#[test]
+fn the_journal_is_read_after_its_cursor() {
+    if !journal_tools() {
+        return;
+    }
+    let d = Dir::new();
+    let db = d.path("h.db");
+    let journal = d.path("system.journal");
+    let all = lines(DEMO);
+    // The same cut as above: inside the connection of pid 43252.
+    let start = 1_795_000_000_000_000;
+    append_journal(&journal, &journal_export(&all[..480], start));
+    let j = journal.display().to_string();
+    ingest(&db, &["--journal-file", &j], &[]);
+    append_journal(&journal, &journal_export(&all[480..], start + 480_000_000));
+    ingest(&db, &["--journal-file", &j], &[]);
+    ingest(&db, &["--journal-file", &j], &[]);
+    // The same entries, in one read.
+    let json = std::process::Command::new("journalctl")
+        .args(["-o", "json", "--no-pager", "--file"])
+        .arg(&journal)
+        .output()
+        .unwrap();
+    assert!(json.status.success());
+    let dump = d.write("journal.json", &json.stdout);
+    assert_same(&export_db(&db), &export_files(&[&dump]), "the journal");
+    let got = export_db(&db);
+    assert_eq!(got["summary"]["lines"], all.len(), "{:#}", got["sources"]);
+    assert!(got["summary"]["failures"].as_u64() > Some(100));
+}
+
+/// Two ingests at once on one history take turns, and the second says that it waits.
+#[test]
+fn two_ingests_at_once_take_turns() {
+    let d = Dir::new();
+    let db = d.path("h.db");
+    let log = d.write("auth.log", DEMO);
+    // Hold the writer's lock as a running ingest does, from another process.
+    let lock = d.path("h.db.lock");
+    let mut holder = std::process::Command::new("flock")
+        .arg(&lock)
+        .args(["sleep", "7"])
+        .spawn()
+        .expect("flock (util-linux)");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    let o = run(
+        &[
+            "ingest",
+            "--year",
+            "2026",
+            "--db",
+            &db.display().to_string(),
+            &log.display().to_string(),
+        ],
+        None,
+    );
+    let waited = started.elapsed();
+    holder.wait().unwrap();
+    assert!(o.status.success(), "{:?} {}", o.status, stderr(&o));
+    assert!(waited.as_secs_f64() > 3.0, "did not wait: {waited:?}");
+    assert!(
+        stderr(&o).contains("another logmap is writing"),
+        "{}",
+        stderr(&o)
+    );
+    // And two real ingests at once store every line once.
+    let db2 = d.path("h2.db");
+    let spawn = || {
+        logmap()
+            .args(["ingest", "--year", "2026", "--batch-lines", "100", "--db"])
+            .arg(&db2)
+            .arg(&log)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    for c in [a, b] {
+        let o = c.wait_with_output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    assert_same(
+        &export_db(&db2),
+        &export_files(&[&log]),
+        "two ingests at once",
+    );
+}

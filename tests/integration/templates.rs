@@ -499,41 +499,6 @@ fn journal_export(rows: &[Row]) -> String {
     s
 }
 
-/// Where Debian puts `systemd-journal-remote` (before and after the /usr merge).
-const JOURNAL_REMOTE: [&str; 2] = [
-    "/lib/systemd/systemd-journal-remote",
-    "/usr/lib/systemd/systemd-journal-remote",
-];
-
-fn journal_remote() -> Option<&'static str> {
-    JOURNAL_REMOTE.into_iter().find(|p| Path::new(p).exists())
-}
-
-/// Whether the journal tools are here; without them, fail under CI and skip elsewhere.
-fn journal_tools() -> bool {
-    let missing = if journal_remote().is_none() {
-        Some("no systemd-journal-remote (apt-get install systemd-journal-remote)".to_string())
-    } else if Command::new("journalctl")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        Some("no `journalctl` on PATH (apt-get install systemd)".to_string())
-    } else {
-        None
-    };
-    match missing {
-        None => true,
-        Some(why) if std::env::var_os("CI").is_some() => {
-            panic!("the journal forms cannot be made under CI: {why}")
-        }
-        Some(why) => {
-            eprintln!("skipping a journal form: {why}");
-            false
-        }
-    }
-}
-
 /// Real `journalctl --file J -o MODE` output for the rows, checked to hold one line per row
 /// with that row's message (else the fixture, not logmap, is wrong).
 fn journal(rows: &[Row], dir: &Dir, mode: &str) -> String {

@@ -102,3 +102,38 @@ pub fn ip_record<'a>(doc: &'a serde_json::Value, ip: &str) -> &'a serde_json::Va
         .and_then(|a| a.iter().find(|r| r["ip"] == ip))
         .unwrap_or_else(|| panic!("no record for {ip} in {doc:#}"))
 }
+
+/// Where Debian puts `systemd-journal-remote` (before and after the /usr merge).
+pub const JOURNAL_REMOTE: [&str; 2] = [
+    "/lib/systemd/systemd-journal-remote",
+    "/usr/lib/systemd/systemd-journal-remote",
+];
+
+pub fn journal_remote() -> Option<&'static str> {
+    JOURNAL_REMOTE.into_iter().find(|p| Path::new(p).exists())
+}
+
+/// Whether the journal tools are here; without them, fail under CI and skip elsewhere.
+pub fn journal_tools() -> bool {
+    let missing = if journal_remote().is_none() {
+        Some("no systemd-journal-remote (apt-get install systemd-journal-remote)".to_string())
+    } else if Command::new("journalctl")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        Some("no `journalctl` on PATH (apt-get install systemd)".to_string())
+    } else {
+        None
+    };
+    match missing {
+        None => true,
+        Some(why) if std::env::var_os("CI").is_some() => {
+            panic!("the journal tests cannot run under CI: {why}")
+        }
+        Some(why) => {
+            eprintln!("skipping a journal test: {why}");
+            false
+        }
+    }
+}
