@@ -868,9 +868,90 @@ fn many_addresses_are_clustered_and_all_accounted_for() {
             "a cluster holding a success is marked"
         );
     }
+    // Each cluster is coloured by the share of its addresses with failed logins (grey none,
+    // red all, tenths between), with a green ring when one of them logged in.
+    let by_ip: std::collections::HashMap<&str, &Addr> =
+        addrs.iter().map(|a| (a.ip.as_str(), a)).collect();
+    let clusters = obs["clusterInfo"].as_array().expect("cluster info");
+    assert_eq!(clusters.len() as u64, count(&obs["clusters"]));
+    let mut steps_seen = std::collections::BTreeSet::new();
+    for c in clusters {
+        let ips = strings(&c["ips"]);
+        assert_eq!(ips.len().to_string(), text(&c["label"], "label"), "{c}");
+        let failing = ips.iter().filter(|ip| by_ip[*ip].failures() > 0).count();
+        let success = ips.iter().any(|ip| by_ip[*ip].successes() > 0);
+        let step = cluster_step(failing, ips.len());
+        steps_seen.insert(step);
+        let class = text(&c["className"], "class");
+        assert!(
+            class.split_whitespace().any(|k| k == format!("f{step}")),
+            "{failing} of {} failed: want f{step}, got {class}",
+            ips.len()
+        );
+        assert_eq!(class.contains("has-success"), success, "{c}");
+        let [r, g, b] = share_colour(step);
+        let bg = css_rgba(text(&c["background"], "background"));
+        assert_eq!((bg[0], bg[1], bg[2]), (r, g, b), "{c}");
+        let border = css_rgba(text(&c["border"], "border"));
+        if success {
+            assert!(border[1] > 180 && border[0] < 100, "green ring: {c}");
+        } else {
+            assert_eq!((border[0], border[1], border[2]), (r, g, b), "{c}");
+        }
+        assert!(
+            text(&c["title"], "title").contains(&format!("{failing} with failed logins")),
+            "{c}"
+        );
+    }
+    assert!(
+        steps_seen.len() >= 2,
+        "the fixture gives clusters of different shares: {steps_seen:?}"
+    );
+    assert!(
+        text(&obs["legend"], "legend").contains("share of addresses with failed logins"),
+        "{}",
+        obs["legend"]
+    );
     // Clusters off, markers on: every located address drawn as a marker.
     assert_eq!(count(&report["steps"][1]["clusters"]), 0);
     assert_eq!(count(&report["steps"][2]["markers"]), located);
+}
+
+/// The colour step of a cluster whose `failing` of `total` addresses had failed logins: 0
+/// only for none, 10 only for all, tenths between (as `shareStep` in map.js).
+fn cluster_step(failing: usize, total: usize) -> usize {
+    if failing == 0 {
+        0
+    } else if failing == total {
+        10
+    } else {
+        ((10.0 * failing as f64 / total as f64).round() as usize).clamp(1, 9)
+    }
+}
+
+/// The colour of a step: from grey (139, 148, 158) to red (229, 72, 77).
+fn share_colour(step: usize) -> [u64; 3] {
+    let t = step as f64 / 10.0;
+    let mix = |a: f64, b: f64| (a + (b - a) * t).round() as u64;
+    [mix(139.0, 229.0), mix(148.0, 72.0), mix(158.0, 77.0)]
+}
+
+/// `rgb(1, 2, 3)` or `rgba(1, 2, 3, 0.3)` as numbers (alpha × 1000).
+fn css_rgba(css: &str) -> [u64; 4] {
+    let inner = css
+        .trim_start_matches("rgba(")
+        .trim_start_matches("rgb(")
+        .trim_end_matches(')');
+    let v: Vec<f64> = inner
+        .split(',')
+        .map(|x| x.trim().parse().unwrap_or_else(|_| panic!("colour {css}")))
+        .collect();
+    [
+        v[0] as u64,
+        v[1] as u64,
+        v[2] as u64,
+        (v.get(3).copied().unwrap_or(1.0) * 1000.0).round() as u64,
+    ]
 }
 
 // ------------------------------------------------------------------- the real binary
@@ -1072,6 +1153,10 @@ fn real_map_of_the_demo_log() {
     );
     assert_eq!(obs["totals"]["events"], grouped(count(&summary["events"])));
     assert_eq!(
+        obs["totals"]["failures"],
+        grouped(count(&summary["failures"]))
+    );
+    assert_eq!(
         obs["totals"]["successes"],
         grouped(count(&summary["successes"]))
     );
@@ -1163,6 +1248,47 @@ const HOSTILE_USERS: &[&str] = &[
     "x\u{2029}y",
     "javascript:window.__pwned=5",
 ];
+
+#[test]
+fn firewall_map_counts_blocked_packets_not_logins() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = dir.path().join("ufw.log");
+    let mut lines = String::new();
+    for (i, (src, verdict, port)) in [
+        ("109.205.213.90", "BLOCK", 22),
+        ("109.205.213.90", "BLOCK", 23),
+        ("31.220.1.38", "BLOCK", 80),
+        ("185.81.68.119", "BLOCK", 3389),
+        ("80.66.83.121", "ALLOW", 443),
+    ]
+    .iter()
+    .enumerate()
+    {
+        lines.push_str(&format!(
+            "Aug 20 00:0{i}:05 fw kernel: [3217909.8] [UFW {verdict}] IN=eth0 OUT= MAC=52:54:00:7c:d8:0f SRC={src} DST=194.58.102.129 LEN=40 TTL=240 ID=1 PROTO=TCP SPT=51638 DPT={port} WINDOW=1024 RES=0x00 SYN URGP=0 \n"
+        ));
+    }
+    fs::write(&log, lines).expect("write log");
+    let export = export_json(&log);
+    assert_eq!(export["summary"]["kinds"]["blocked"], 4, "{export}");
+    let page = map_page(&log, dir.path(), "ufw.html");
+    let report = drive(&page, &json!([{"do": "observe"}]));
+    assert_clean(&report);
+    let obs = &report["steps"][0];
+    assert_eq!(obs["totals"]["blocked"], "4");
+    assert_eq!(obs["totals"]["events"], "5");
+    let panel = text(&obs["panelText"], "panel");
+    assert!(panel.contains("blocked"), "{panel}");
+    for ssh in ["failed logins", "successful logins", "Top user names"] {
+        assert!(
+            !panel.to_lowercase().contains(&ssh.to_lowercase()),
+            "{ssh} shown for a firewall log:\n{panel}"
+        );
+    }
+}
 
 #[test]
 fn hostile_log_through_the_binary_stays_text() {

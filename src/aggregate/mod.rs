@@ -8,6 +8,7 @@
 mod report;
 mod saved;
 mod select;
+pub mod topk;
 
 pub use report::*;
 pub use saved::{Restored, Tables};
@@ -23,6 +24,7 @@ use crate::enrich::Locate;
 use crate::parse::scope::scope;
 use crate::parse::{Event, Kind, Timestamp};
 use crate::pipeline::SourceReport;
+use topk::TopK;
 
 /// Which events count.
 #[derive(Clone, Copy, Debug, Default)]
@@ -126,6 +128,121 @@ pub struct Aggregator {
     /// Tables of joined aggregators not merged yet (see [`crate::pipeline::Sink::join`]); merged by [`Aggregator::merge_parts`] or, for a
     /// top-N report, shard by shard in `report.rs`.
     parts: Vec<Part>,
+    /// What the log is about, beyond addresses: see [`LogTotals`].
+    totals: LogTotals,
+}
+
+/// Totals over the whole log that are not per address: events per kind, and what firewall and
+/// web lines say (destination ports, status codes, paths, user agents). They count the same
+/// events as the per-address counters (after `--since/--until`, private addresses only with
+/// `--include-private`).
+///
+/// Plain, mergeable data: parts of a log read by different threads are added with
+/// [`LogTotals::merge`], and the result does not depend on how the log was cut (exactly so
+/// while the bounded counters of paths and user agents have not dropped anything; see
+/// [`topk`]). Memory is bounded whatever the log: ports by 65,536 per protocol and
+/// [`MAX_PROTOCOLS`] protocols, status codes by 65,536, paths and user agents by [`TopK`].
+#[derive(Clone, Debug, Default)]
+pub struct LogTotals {
+    /// Events per kind, indexed by [`Kind::index`].
+    pub kinds: [u64; Kind::COUNT],
+    /// Per protocol (as the log names it, `""` when unknown) and destination port (`None`:
+    /// the protocol has none, ICMP say).
+    pub ports: HashMap<Box<str>, HashMap<Option<u16>, PortCount, RandomState>, RandomState>,
+    /// Web requests per status code (0: the line had none).
+    pub statuses: BTreeMap<u16, u64>,
+    /// Web requests per path (as requested, query string included), bounded.
+    pub paths: TopK,
+    /// Web requests per user agent, bounded.
+    pub user_agents: TopK,
+}
+
+/// Most distinct protocol names kept apart; more are counted as `other`.
+pub const MAX_PROTOCOLS: usize = 32;
+
+/// Events towards one destination port.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PortCount {
+    pub events: u64,
+    pub blocked: u64,
+    pub allowed: u64,
+}
+
+impl LogTotals {
+    /// Count one event, which stands for `n` occurrences.
+    fn add(&mut self, ev: &Event, n: u64) {
+        self.kinds[ev.kind.index()] += n;
+        let x = &ev.extra;
+        if x.dst_port.is_some() || x.proto.is_some() {
+            let proto = x.proto.as_deref().unwrap_or("");
+            let proto = &proto[..floor_char_boundary(proto, 16)];
+            let ports = match self.ports.get_mut(proto) {
+                Some(p) => p,
+                None => {
+                    let key = if self.ports.len() < MAX_PROTOCOLS {
+                        proto
+                    } else {
+                        "other"
+                    };
+                    self.ports.entry(key.into()).or_default()
+                }
+            };
+            let c = ports.entry(x.dst_port).or_default();
+            c.events += n;
+            match ev.kind {
+                Kind::Blocked => c.blocked += n,
+                Kind::Allowed => c.allowed += n,
+                _ => {}
+            }
+        }
+        if ev.kind == Kind::Request {
+            *self.statuses.entry(x.status.unwrap_or(0)).or_default() += n;
+            if let Some(p) = x.path.as_deref() {
+                self.paths.add(p, n);
+            }
+            if let Some(ua) = x.user_agent.as_deref() {
+                self.user_agents.add(ua, n);
+            }
+        }
+    }
+
+    /// Add the totals of another part of the log (or of another log).
+    pub fn merge(&mut self, other: LogTotals) {
+        for (a, b) in self.kinds.iter_mut().zip(other.kinds) {
+            *a += b;
+        }
+        for (proto, ports) in other.ports {
+            let key = if self.ports.contains_key(&proto) || self.ports.len() < MAX_PROTOCOLS {
+                proto
+            } else {
+                "other".into()
+            };
+            let mine = self.ports.entry(key).or_default();
+            for (port, c) in ports {
+                let m = mine.entry(port).or_default();
+                m.events += c.events;
+                m.blocked += c.blocked;
+                m.allowed += c.allowed;
+            }
+        }
+        for (status, n) in other.statuses {
+            *self.statuses.entry(status).or_default() += n;
+        }
+        self.paths.merge(other.paths);
+        self.user_agents.merge(other.user_agents);
+    }
+}
+
+/// The largest index `<= max` that is a character boundary of `s`.
+fn floor_char_boundary(s: &str, max: usize) -> usize {
+    if s.len() <= max {
+        return s.len();
+    }
+    let mut i = max;
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 /// Where an address's events go.
@@ -154,6 +271,7 @@ impl Aggregator {
             cur_hour: None,
             cur_minute: None,
             parts: Vec::new(),
+            totals: LogTotals::default(),
         }
     }
 
@@ -185,6 +303,7 @@ impl Aggregator {
         let failures = u64::from(ev.failures);
         let successes = u64::from(ev.successes());
         self.events += n;
+        self.totals.add(ev, n);
         let st = &mut self.stats[i as usize].1;
         st.events += n;
         st.failures += failures;
@@ -301,14 +420,14 @@ impl Aggregator {
     }
 
     /// Geolocate every address once and build the report. `databases` names the geolocation
-    /// data used, for the report's `geo` section.
+    /// data used, for the report's `geo` section. An error when a thread building it failed.
     pub fn finish(
         self,
         geo: &dyn Locate,
         databases: Vec<String>,
         sources: Vec<SourceReport>,
         keep: Keep,
-    ) -> Report {
+    ) -> Result<Report, WorkerFailed> {
         let mut agg = self;
         agg.flush_hour();
         agg.flush_minute();
@@ -385,6 +504,7 @@ impl Aggregator {
         self.events += other.events;
         self.filtered_out += other.filtered_out;
         self.private.extend(other.private);
+        self.totals.merge(std::mem::take(&mut other.totals));
         // User ids are per aggregator: translate the other's into ours.
         let ids: Vec<u32> = other
             .user_names

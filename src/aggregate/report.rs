@@ -15,6 +15,7 @@ use crate::enrich::{ATTRIBUTION, Accuracy, Locate, Location, countries};
 use crate::parse::timestamp::format_rfc3339;
 use crate::parse::{Kind, Timestamp};
 use crate::pipeline::SourceReport;
+use crate::pipeline::panic_message;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
@@ -26,6 +27,14 @@ pub struct Report {
     pub countries: Vec<CountryRecord>,
     pub asns: Vec<AsnRecord>,
     pub users: Vec<UserRecord>,
+    /// Destination ports (firewalls, honeypots), most events first.
+    pub ports: Vec<PortRecord>,
+    /// Web requests per status code, by code.
+    pub statuses: Vec<StatusRecord>,
+    /// Most requested paths (web), most first; see [`super::topk`] for what `error` means.
+    pub paths: Vec<PathRecord>,
+    /// Most frequent user agents (web), most first.
+    pub user_agents: Vec<UserAgentRecord>,
     pub windows: Vec<Window>,
     pub timeline: Timeline,
     /// What the history says about its runs, when the report was read from one.
@@ -76,6 +85,94 @@ pub struct Summary {
     pub unparsed: u64,
     /// Events left out by `--since`/`--until`.
     pub filtered_out: u64,
+    /// Events per kind (only kinds that occurred), e.g. `{"blocked": 9, "allowed": 1}`.
+    #[serde(serialize_with = "ser_kind_totals")]
+    pub kinds: [u64; Kind::COUNT],
+}
+
+impl Summary {
+    /// Events of `kind`.
+    pub fn kind(&self, kind: Kind) -> u64 {
+        self.kinds[kind.index()]
+    }
+
+    /// Whether there are SSH events (logins, attempts, probes): the SSH columns are shown
+    /// only then.
+    pub fn has_ssh(&self) -> bool {
+        self.failures > 0
+            || self.successes > 0
+            || [
+                Kind::AuthFailure,
+                Kind::InvalidUser,
+                Kind::PolicyReject,
+                Kind::TooManyFailures,
+                Kind::AuthSuccess,
+                Kind::PreauthDisconnect,
+                Kind::Scan,
+            ]
+            .iter()
+            .any(|&k| self.kind(k) > 0)
+    }
+
+    /// Whether there are firewall events.
+    pub fn has_firewall(&self) -> bool {
+        self.kind(Kind::Blocked) + self.kind(Kind::Allowed) > 0
+    }
+
+    /// Whether there are web requests.
+    pub fn has_web(&self) -> bool {
+        self.kind(Kind::Request) > 0
+    }
+}
+
+/// Events towards one destination port and protocol.
+#[derive(Clone, Debug, Serialize)]
+pub struct PortRecord {
+    /// `null` for protocols without ports (ICMP).
+    pub port: Option<u16>,
+    /// As the log names it (`TCP`, `UDP`, `ICMP`, …); `null` when it did not say.
+    pub proto: Option<String>,
+    pub events: u64,
+    pub blocked: u64,
+    pub allowed: u64,
+}
+
+/// Web requests with one status code.
+#[derive(Clone, Debug, Serialize)]
+pub struct StatusRecord {
+    /// `null` for requests logged without a status.
+    pub status: Option<u16>,
+    /// `1xx` … `5xx`, or `other`.
+    pub class: &'static str,
+    pub events: u64,
+}
+
+/// The class of a status code: `2xx`, …, or `other`.
+pub fn status_class(status: Option<u16>) -> &'static str {
+    match status {
+        Some(100..=199) => "1xx",
+        Some(200..=299) => "2xx",
+        Some(300..=399) => "3xx",
+        Some(400..=499) => "4xx",
+        Some(500..=599) => "5xx",
+        _ => "other",
+    }
+}
+
+/// Requests for one path. `events` may exceed the true count by at most `error` (0: exact).
+#[derive(Clone, Debug, Serialize)]
+pub struct PathRecord {
+    pub path: String,
+    pub events: u64,
+    pub error: u64,
+}
+
+/// Requests with one user agent. `events` may exceed the true count by at most `error`.
+#[derive(Clone, Debug, Serialize)]
+pub struct UserAgentRecord {
+    pub user_agent: String,
+    pub events: u64,
+    pub error: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -178,6 +275,17 @@ fn ser_ts<S: Serializer>(ts: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error
 }
 
 fn ser_kinds<S: Serializer>(kinds: &[u32; Kind::COUNT], s: S) -> Result<S::Ok, S::Error> {
+    let mut m = s.serialize_map(None)?;
+    for k in Kind::ALL {
+        let n = kinds[k.index()];
+        if n > 0 {
+            m.serialize_entry(k.as_str(), &n)?;
+        }
+    }
+    m.end()
+}
+
+fn ser_kind_totals<S: Serializer>(kinds: &[u64; Kind::COUNT], s: S) -> Result<S::Ok, S::Error> {
     let mut m = s.serialize_map(None)?;
     for k in Kind::ALL {
         let n = kinds[k.index()];
@@ -643,13 +751,18 @@ impl Ord for Ranked {
     }
 }
 
+/// A thread building the report failed (panicked); the report would miss its share.
+#[derive(Debug, thiserror::Error)]
+#[error("a report worker failed ({0}); no report from part of the data")]
+pub struct WorkerFailed(pub String);
+
 pub(super) fn build(
     agg: Aggregator,
     geo: &dyn Locate,
     databases: Vec<String>,
     sources: Vec<SourceReport>,
     keep: Keep,
-) -> Report {
+) -> Result<Report, WorkerFailed> {
     let mut agg = agg;
     if keep == Keep::All || agg.parts.len() > 7 {
         agg.merge_parts();
@@ -665,6 +778,7 @@ pub(super) fn build(
         hours,
         minutes,
         newest,
+        totals,
         ..
     } = agg;
     drop(index);
@@ -713,17 +827,26 @@ pub(super) fn build(
                 };
                 ctx.fold_top(n)
             };
-            let mut results: Vec<(Fold, Vec<IpRecord>, u64)> = if shards == 1 {
-                vec![job(0)]
-            } else {
-                std::thread::scope(|scope| {
-                    let handles: Vec<_> =
-                        (1..shards).map(|i| scope.spawn(move || job(i))).collect();
-                    let mut out = vec![job(0)];
-                    out.extend(handles.into_iter().filter_map(|h| h.join().ok()));
-                    out
-                })
-            };
+            // A shard that panics is an error: a report without its addresses would be
+            // silently smaller.
+            let mut results: Vec<(Fold, Vec<IpRecord>, u64)> = std::thread::scope(|scope| {
+                let handles: Vec<_> = (1..shards).map(|i| scope.spawn(move || job(i))).collect();
+                let mine = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(0)));
+                let mut out = Vec::with_capacity(shards);
+                let mut failed = None;
+                for r in std::iter::once(mine).chain(handles.into_iter().map(|h| h.join())) {
+                    match r {
+                        Ok(v) => out.push(v),
+                        Err(payload) => {
+                            failed = failed.or(Some(panic_message(&*payload)));
+                        }
+                    }
+                }
+                match failed {
+                    Some(why) => Err(WorkerFailed(why)),
+                    None => Ok(out),
+                }
+            })?;
             let (first, mut top, n_ips) = results.swap_remove(0);
             fold = first;
             unique_ips = n_ips;
@@ -805,6 +928,7 @@ pub(super) fn build(
         })
         .collect();
 
+    let (ports, statuses, paths, user_agents) = totals_lists(&totals, keep);
     let unparsed = sources.iter().map(|s| s.unparsed).sum();
     let country_count = country_total;
     let summary = Summary {
@@ -819,6 +943,7 @@ pub(super) fn build(
         private_ips: private.len() as u64,
         unparsed,
         filtered_out,
+        kinds: totals.kinds,
     };
     let timeline = Timeline {
         bucket_seconds: HOUR,
@@ -827,7 +952,7 @@ pub(super) fn build(
             .map(|(&h, c)| [h, c[0] as i64, c[1] as i64, c[2] as i64])
             .collect(),
     };
-    Report {
+    Ok(Report {
         generator: crate::GENERATOR.to_string(),
         sources,
         geo: GeoInfo {
@@ -839,11 +964,85 @@ pub(super) fn build(
         countries,
         asns,
         users,
+        ports,
+        statuses,
+        paths,
+        user_agents,
         windows,
         timeline,
         history: None,
         selection: None,
+    })
+}
+
+type TotalsLists = (
+    Vec<PortRecord>,
+    Vec<StatusRecord>,
+    Vec<PathRecord>,
+    Vec<UserAgentRecord>,
+);
+
+/// The report's lists of ports, status codes, paths and user agents.
+fn totals_lists(t: &super::LogTotals, keep: Keep) -> TotalsLists {
+    let limit = match keep {
+        Keep::All => super::topk::DEFAULT_CAPACITY,
+        Keep::Top(n) => n,
+    };
+    let mut ports: Vec<PortRecord> = t
+        .ports
+        .iter()
+        .flat_map(|(proto, ports)| {
+            ports.iter().map(move |(&port, c)| PortRecord {
+                port,
+                proto: (!proto.is_empty()).then(|| proto.to_string()),
+                events: c.events,
+                blocked: c.blocked,
+                allowed: c.allowed,
+            })
+        })
+        .collect();
+    ports.sort_by(|a, b| {
+        b.events
+            .cmp(&a.events)
+            .then_with(|| a.port.cmp(&b.port))
+            .then_with(|| a.proto.cmp(&b.proto))
+    });
+    if let Keep::Top(n) = keep {
+        ports.truncate(n);
     }
+    let statuses = t
+        .statuses
+        .iter()
+        .map(|(&code, &events)| {
+            let status = (code != 0).then_some(code);
+            StatusRecord {
+                status,
+                class: status_class(status),
+                events,
+            }
+        })
+        .collect();
+    let paths = t
+        .paths
+        .top(limit)
+        .into_iter()
+        .map(|(p, c)| PathRecord {
+            path: p.to_string(),
+            events: c.count,
+            error: c.error,
+        })
+        .collect();
+    let user_agents = t
+        .user_agents
+        .top(limit)
+        .into_iter()
+        .map(|(u, c)| UserAgentRecord {
+            user_agent: u.to_string(),
+            events: c.count,
+            error: c.error,
+        })
+        .collect();
+    (ports, statuses, paths, user_agents)
 }
 
 /// One copy of each distinct string.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use super::{Aggregator, Filter, IpStats, LONGEST_WINDOW};
+use super::{Aggregator, Filter, IpStats, LONGEST_WINDOW, LogTotals};
 use crate::parse::Timestamp;
 
 /// The counters of an aggregator, read-only, for storing.
@@ -21,6 +21,9 @@ pub struct Tables<'a> {
     pub minutes: &'a BTreeMap<Timestamp, [u64; 2]>,
     /// Addresses counted apart (private, when left out).
     pub private: Vec<IpAddr>,
+    /// Destination ports, status codes, paths and user agents (events per kind are the sum of
+    /// the addresses' kinds, and are not stored apart).
+    pub totals: &'a LogTotals,
 }
 
 /// Stored rows to rebuild an aggregator from.
@@ -33,6 +36,8 @@ pub struct Restored {
     pub private: Vec<IpAddr>,
     pub hours: BTreeMap<Timestamp, [u64; 3]>,
     pub minutes: BTreeMap<Timestamp, [u64; 2]>,
+    /// Ports, status codes, paths and user agents; `kinds` is ignored (computed from `stats`).
+    pub totals: LogTotals,
 }
 
 impl Aggregator {
@@ -48,6 +53,7 @@ impl Aggregator {
             hours: &self.hours,
             minutes: &self.minutes,
             private: self.private.iter().copied().collect(),
+            totals: &self.totals,
         }
     }
 
@@ -65,9 +71,17 @@ impl Aggregator {
             private,
             hours,
             mut minutes,
+            mut totals,
         } = rows;
         let mut agg = Aggregator::new(filter).with_hours();
         agg.events = stats.iter().map(|(_, s)| s.events).sum();
+        totals.kinds = [0; crate::parse::Kind::COUNT];
+        for (_, s) in &stats {
+            for (t, &k) in totals.kinds.iter_mut().zip(&s.kinds) {
+                *t += u64::from(k);
+            }
+        }
+        agg.totals = totals;
         agg.newest = stats
             .iter()
             .filter_map(|(_, s)| s.seen().map(|x| x.1))

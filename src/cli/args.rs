@@ -59,7 +59,8 @@ pub enum Command {
     Map {
         #[command(flatten)]
         input: InputArgs,
-        /// Where to write the HTML file.
+        /// Where to write the HTML file ('-': standard output; the summary then goes to
+        /// stderr).
         #[arg(short, long, default_value = "logmap.html")]
         output: PathBuf,
         /// Open the map in the default browser afterwards.
@@ -93,14 +94,14 @@ pub enum Command {
         /// The output format.
         #[arg(long, short = 'f', value_enum, default_value_t = ExportFormatArg::Json)]
         format: ExportFormatArg,
-        /// Write to this file instead of standard output.
+        /// Write to this file instead of standard output ('-': standard output).
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
     /// Every classified line, one event per line (NDJSON for jq, or TSV). Private addresses
     /// included.
     #[command(
-        after_help = "Fields: source, line, ts, service, kind, ip, port, user, method, repeat, failures\n(+ status, path, user_agent, bytes for web; dst_port, proto for firewalls).\n\nExamples:\n  logmap events auth.log | jq -c 'select(.kind == \"auth_success\")'\n  logmap events --format tsv auth.log | cut -f6 | sort | uniq -c | sort -rn | head"
+        after_help = "Fields: source, line, ts, service, kind, ip, port, user, method, repeat, failures,\nstatus, path, user_agent, bytes (web), dst_port, proto (firewalls). NDJSON leaves out the\nlast six when unknown; TSV has a column for each, in this order, empty when unknown, with\ntabs, newlines, backslashes and control or invisible characters escaped (\\t, \\n, \\\\, \\u{1b}).\n\nWhen the input is a pipe or a terminal, each event is written as soon as its line is read\n(tail -f auth.log | logmap events | jq).\n\nExamples:\n  logmap events auth.log | jq -c 'select(.kind == \"auth_success\")'\n  logmap events --format tsv auth.log | cut -f6 | sort | uniq -c | sort -rn | head"
     )]
     Events {
         #[command(flatten)]

@@ -35,6 +35,25 @@ pub struct InputConfig {
     pub limit: Option<usize>,
 }
 
+/// Where a command writes its result: `-o FILE`, or standard output (`-o -`, or no `-o` for
+/// `export`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    Stdout,
+    File(PathBuf),
+}
+
+impl Output {
+    /// `-` is standard output; anything else a path (`./-` names a file called `-`).
+    pub fn from_arg(path: PathBuf) -> Output {
+        if path.as_os_str() == "-" {
+            Output::Stdout
+        } else {
+            Output::File(path)
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Family {
     V4,
@@ -51,7 +70,7 @@ pub enum Action {
     Export {
         input: InputConfig,
         format: ExportFormat,
-        output: Option<PathBuf>,
+        output: Output,
     },
     Events {
         input: InputConfig,
@@ -67,7 +86,7 @@ pub enum Action {
     },
     Map {
         input: InputConfig,
-        output: PathBuf,
+        output: Output,
         open: bool,
     },
     Lookup {
@@ -332,7 +351,7 @@ impl Config {
                     ExportFormatArg::Csv => ExportFormat::Csv,
                     ExportFormatArg::Geojson => ExportFormat::Geojson,
                 },
-                output,
+                output: output.map_or(Output::Stdout, Output::from_arg),
             },
             Command::Events { input, format } => Action::Events {
                 input: input_config(input, quiet, verbose)?,
@@ -371,7 +390,7 @@ impl Config {
                 open,
             } => Action::Map {
                 input: input_config(input, quiet, verbose)?,
-                output,
+                output: Output::from_arg(output),
                 open,
             },
             Command::Lookup {

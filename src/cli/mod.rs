@@ -53,7 +53,7 @@ pub fn main() -> ExitCode {
     let config = match config::Config::from_cli(cli) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("logmap: {e}");
+            crate::render::note(format_args!("logmap: {e}"));
             return Exit::Error.into();
         }
     };
@@ -61,7 +61,7 @@ pub fn main() -> ExitCode {
         Ok(exit) => exit.into(),
         Err(e) if is_broken_pipe(&e) => Exit::Success.into(),
         Err(e) => {
-            eprintln!("logmap: {e:#}");
+            crate::render::note(format_args!("logmap: {e:#}"));
             Exit::Error.into()
         }
     }

@@ -15,7 +15,7 @@ pub fn open_geo(cfg: &Config, paths: &[std::path::PathBuf]) -> Result<Geo> {
     let geo = Geo::new(&gc).context("geolocation")?;
     if cfg.verbose {
         for note in geo.notes() {
-            eprintln!("logmap: geo: {note}");
+            crate::render::note(format_args!("logmap: geo: {note}"));
         }
     }
     Ok(geo)
@@ -75,21 +75,28 @@ fn analyse_inputs(cfg: &Config, input: &InputConfig, wanted: Wanted) -> Result<(
         if cfg.verbose {
             for s in &sources {
                 if let Some(note) = &s.note {
-                    eprintln!("logmap: {}: {note}", s.path);
+                    crate::render::note(format_args!(
+                        "logmap: {}: {note}",
+                        crate::render::text::escape(&s.path)
+                    ));
                 }
                 if s.unparsed > 0 {
-                    eprintln!(
+                    crate::render::note(format_args!(
                         "logmap: {}: {} line(s) no rule understood, e.g.:",
-                        s.path, s.unparsed
-                    );
+                        crate::render::text::escape(&s.path),
+                        s.unparsed
+                    ));
                     for line in &s.unparsed_samples {
-                        eprintln!("  {}", crate::render::table::safe(line, 300));
+                        crate::render::note(format_args!(
+                            "  {}",
+                            crate::render::text::safe(line, 300)
+                        ));
                     }
                 }
             }
         }
         let databases = geo.describe().iter().map(|d| d.summary()).collect();
-        Ok((agg.finish(&geo, databases, sources, wanted.keep), failed))
+        Ok((agg.finish(&geo, databases, sources, wanted.keep)?, failed))
     })
 }
 
@@ -103,7 +110,7 @@ fn from_history(db: &std::path::Path, input: &InputConfig, wanted: Wanted) -> Re
         loaded.databases,
         loaded.sources,
         wanted.keep,
-    );
+    )?;
     report.history = Some(loaded.history);
     Ok(report)
 }

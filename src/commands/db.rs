@@ -1,6 +1,10 @@
 //! `logmap db info | update | path`.
+//!
+//! What these print comes partly from files (a database's name and description, a file name),
+//! so every line goes through the one escaping function; output is written to a locked stdout
+//! and a write error (a closed pipe) is returned, never a panic.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -9,10 +13,20 @@ use crate::cli::Exit;
 use crate::cli::config::Config;
 use crate::enrich::db::{self, UpdateOptions};
 use crate::enrich::search_dirs;
+use crate::render::note;
+use crate::render::text::escape;
+
+/// Write `text` line by line, each line escaped.
+fn write_lines(out: &mut dyn Write, text: &str) -> io::Result<()> {
+    for line in text.lines() {
+        writeln!(out, "{}", escape(line))?;
+    }
+    Ok(())
+}
 
 pub fn info(history: Option<&Path>) -> Result<Exit> {
-    let mut out = io::stdout().lock();
-    write!(out, "{}", db::info(&search_dirs()))?;
+    let mut out = BufWriter::new(io::stdout().lock());
+    write_lines(&mut out, &db::info(&search_dirs()).to_string())?;
     let path = history
         .map(Path::to_path_buf)
         .or_else(crate::store::default_path);
@@ -20,16 +34,12 @@ pub fn info(history: Option<&Path>) -> Result<Exit> {
         writeln!(out)?;
         writeln!(out, "History")?;
         match crate::store::Store::open_for_reading(&path) {
-            Ok(store) => write!(out, "{}", store.describe()?)?,
-            Err(e) if !path.exists() => {
-                let _ = e;
-                writeln!(
-                    out,
-                    "  {}: none yet (logmap ingest creates it)",
-                    path.display()
-                )?
-            }
-            Err(e) => writeln!(out, "  {e:#}")?,
+            Ok(store) => write_lines(&mut out, &store.describe()?)?,
+            Err(_) if !path.exists() => write_lines(
+                &mut out,
+                &format!("  {}: none yet (logmap ingest creates it)", path.display()),
+            )?,
+            Err(e) => write_lines(&mut out, &format!("  {e:#}"))?,
         }
     }
     out.flush()?;
@@ -37,7 +47,9 @@ pub fn info(history: Option<&Path>) -> Result<Exit> {
 }
 
 pub fn path() -> Result<Exit> {
-    print!("{}", db::paths());
+    let mut out = BufWriter::new(io::stdout().lock());
+    write_lines(&mut out, &db::paths().to_string())?;
+    out.flush()?;
     Ok(Exit::Success)
 }
 
@@ -49,12 +61,20 @@ pub fn update(cfg: &Config, url: Option<&str>) -> Result<Exit> {
     let quiet = cfg.quiet;
     let files = db::update(&opts, &mut |line| {
         if !quiet {
-            eprintln!("logmap: {line}");
+            note(format_args!("logmap: {}", escape(line)));
         }
     })?;
+    let mut out = io::stdout().lock();
     for f in files {
-        println!("{} ({} bytes) from {}", f.path.display(), f.bytes, f.url);
-        println!("  {}", f.info.summary());
+        let text = format!(
+            "{} ({} bytes) from {}\n  {}",
+            f.path.display(),
+            f.bytes,
+            f.url,
+            f.info.summary()
+        );
+        write_lines(&mut out, &text)?;
     }
+    out.flush()?;
     Ok(Exit::Success)
 }

@@ -1,16 +1,39 @@
 //! `logmap events`: the event stream, unaggregated (private addresses included).
+//!
+//! From a regular file the events are written in big blocks. From a pipe or a terminal each
+//! is out as soon as its line is read: the pipeline says when it is about to wait for input
+//! ([`EventSink::waiting`]) and the buffer is flushed then.
 
-use std::io::{self, BufWriter};
+use std::io::{self, BufWriter, Write};
 
 use anyhow::Result;
 
-use crate::aggregate::{Select, Sort};
+use crate::aggregate::{Filter, Select, Sort};
 use crate::cli::Exit;
 use crate::cli::config::{Config, InputConfig};
 use crate::enrich::Locate;
 use crate::parse::Event;
-use crate::pipeline;
+use crate::pipeline::{self, EventSink};
 use crate::render::events::{EventFormat, EventWriter};
+
+struct Printer<'s, W: Write> {
+    out: EventWriter<'s, W>,
+    filter: Filter,
+    wanted: Wanted,
+}
+
+impl<W: Write> EventSink for Printer<'_, W> {
+    fn event(&mut self, ev: &Event) -> io::Result<()> {
+        if self.filter.in_time(ev.ts) && self.wanted.event(ev)? {
+            self.out.write(ev)?;
+        }
+        Ok(())
+    }
+
+    fn waiting(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
 
 pub fn run(cfg: &Config, input: &InputConfig, format: EventFormat) -> Result<Exit> {
     let mut wanted = Wanted::new(cfg, input)?;
@@ -23,19 +46,21 @@ pub fn run(cfg: &Config, input: &InputConfig, format: EventFormat) -> Result<Exi
         .iter()
         .map(|s| s.display_name())
         .collect();
-    let mut w = EventWriter::new(BufWriter::new(io::stdout().lock()), format, &names);
-    let filter = input.filter;
-    let sources = match pipeline::run(&input.pipeline, &mut |ev| {
-        if filter.in_time(ev.ts) && wanted.event(ev)? {
-            w.write(ev)?;
-        }
-        Ok(())
-    }) {
+    let mut printer = Printer {
+        out: EventWriter::new(
+            BufWriter::with_capacity(64 * 1024, io::stdout().lock()),
+            format,
+            &names,
+        ),
+        filter: input.filter,
+        wanted,
+    };
+    let sources = match pipeline::run(&input.pipeline, &mut printer) {
         Ok(s) => s,
         Err(e) if Wanted::is_limit(&e) => Vec::new(),
         Err(e) => return Err(e.into()),
     };
-    w.flush()?;
+    printer.out.flush()?;
     let failed = sources.iter().any(|s| s.error.is_some());
     Ok(if failed { Exit::Error } else { Exit::Success })
 }

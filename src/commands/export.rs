@@ -2,20 +2,19 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::Path;
 
 use anyhow::{Context, Result};
 
 use crate::aggregate::Keep;
 use crate::cli::Exit;
-use crate::cli::config::{Config, InputConfig};
+use crate::cli::config::{Config, InputConfig, Output};
 use crate::render::ExportFormat;
 
 pub fn run(
     cfg: &Config,
     input: &InputConfig,
     format: ExportFormat,
-    output: Option<&Path>,
+    output: &Output,
 ) -> Result<Exit> {
     let wanted = super::analyse::Wanted {
         keep: Keep::All,
@@ -24,7 +23,7 @@ pub fn run(
     let (report, failed) = super::analyse(cfg, input, wanted)?;
     let exporter = format.exporter();
     match output {
-        Some(path) => {
+        Output::File(path) => {
             let file =
                 File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
             let mut out = BufWriter::new(file);
@@ -33,14 +32,14 @@ pub fn run(
                 .and_then(|()| out.flush())
                 .with_context(|| format!("cannot write {}", path.display()))?;
             if !cfg.quiet {
-                eprintln!(
+                crate::render::note(format_args!(
                     "logmap: wrote {} addresses to {}",
                     report.ips.len(),
                     path.display()
-                );
+                ));
             }
         }
-        None => {
+        Output::Stdout => {
             let mut out = BufWriter::new(io::stdout().lock());
             exporter.write(&report, &mut out)?;
             out.flush()?;

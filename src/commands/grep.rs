@@ -1,4 +1,5 @@
-//! `logmap grep`: addresses only, in canonical form, one per line.
+//! `logmap grep`: addresses only, in canonical form, one per line. From a pipe or a terminal
+//! each address is written as soon as its line is read (`tail -f log | logmap grep`).
 
 use std::collections::HashSet;
 use std::io::{self, BufWriter, Write};
@@ -33,19 +34,30 @@ pub fn run(
         let input = match source::open(spec) {
             Ok(i) => i,
             Err(e) => {
-                eprintln!("logmap: {}: {e}", spec.display_name());
+                crate::render::note(format_args!(
+                    "logmap: {}: {e}",
+                    crate::render::text::escape(&spec.display_name())
+                ));
                 failed = true;
                 continue;
             }
         };
+        let streaming = !input.regular;
         let mut lines = LineReader::new(input.reader);
         let mut write_err = None;
         loop {
+            // From a pipe or a terminal, what was found is out before waiting for more.
+            if streaming && !lines.ready() {
+                out.flush()?;
+            }
             let line = match lines.next_line() {
                 Ok(Some(l)) => l,
                 Ok(None) => break,
                 Err(e) => {
-                    eprintln!("logmap: {}: read error: {e}", spec.display_name());
+                    crate::render::note(format_args!(
+                        "logmap: {}: read error: {e}",
+                        crate::render::text::escape(&spec.display_name())
+                    ));
                     failed = true;
                     break;
                 }

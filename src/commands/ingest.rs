@@ -8,7 +8,8 @@ use anyhow::Result;
 
 use crate::cli::Exit;
 use crate::cli::config::Config;
-use crate::render::table::{num, safe};
+use crate::render::table::num;
+use crate::render::text::safe;
 use crate::store::Store;
 use crate::store::ingest::{IngestOptions, ingest};
 

@@ -12,7 +12,8 @@ use crate::cli::config::Config;
 use crate::enrich::{Locate, Location};
 use crate::parse::extract::parse_addr;
 use crate::parse::scope::{Scope, scope};
-use crate::render::table::{Align, Table, safe};
+use crate::render::table::{Align, Table};
+use crate::render::text::safe;
 
 /// One answer, as `--format ndjson` writes it.
 #[derive(Serialize)]
@@ -60,7 +61,10 @@ pub fn run(cfg: &Config, addrs: &[String], ndjson: bool, geoip: &[PathBuf]) -> R
                 rows.push((ip, sc, loc));
             }
             None => {
-                eprintln!("logmap: '{}' is not an IP address", safe(w, 80));
+                crate::render::note(format_args!(
+                    "logmap: '{}' is not an IP address",
+                    safe(w, 80)
+                ));
                 bad = true;
             }
         }
@@ -133,7 +137,7 @@ pub fn run(cfg: &Config, addrs: &[String], ndjson: bool, geoip: &[PathBuf]) -> R
                 safe(loc.city.as_deref().unwrap_or("-"), 30),
                 coords,
                 network,
-                loc.source.clone().unwrap_or_default(),
+                safe(loc.source.as_deref().unwrap_or(""), 40),
             ]);
         }
         out.write_all(t.render(cfg.style, &|_, s| s.to_string()).as_bytes())?;

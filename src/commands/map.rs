@@ -1,4 +1,5 @@
-//! `logmap map`: the self-contained HTML map, and a one-screen summary in the terminal.
+//! `logmap map`: the self-contained HTML map, and a one-screen summary in the terminal
+//! (on stderr when the page itself goes to standard output with `-o -`).
 
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
@@ -7,12 +8,14 @@ use anyhow::{Context, Result};
 
 use crate::aggregate::Keep;
 use crate::cli::Exit;
-use crate::cli::config::{Config, InputConfig};
+use crate::cli::config::{Config, InputConfig, Output};
 use crate::render::html::write_map_records;
+use crate::render::note;
 use crate::render::summary::write_text;
 use crate::render::table::num;
+use crate::render::text::escape;
 
-pub fn run(cfg: &Config, input: &InputConfig, output: &Path, open: bool) -> Result<Exit> {
+pub fn run(cfg: &Config, input: &InputConfig, output: &Output, open: bool) -> Result<Exit> {
     let wanted = super::analyse::Wanted {
         keep: Keep::All,
         hours: true,
@@ -24,8 +27,76 @@ pub fn run(cfg: &Config, input: &InputConfig, output: &Path, open: bool) -> Resu
     let doc = serde_json::to_value(&report).context("building the map data")?;
     let first = ips.iter().filter_map(|r| r.first_seen).min();
     let last = ips.iter().filter_map(|r| r.last_seen).max();
+    let write_page = |w: &mut dyn Write| -> io::Result<()> {
+        let mut records = ips
+            .iter()
+            .map(|r| serde_json::to_value(r).unwrap_or(serde_json::Value::Null));
+        write_map_records(&doc, first, last, &mut records, w)
+    };
 
-    // Write beside the target and rename, so a reader never sees half a page.
+    let (size, target) = match output {
+        Output::File(path) => (write_file(path, &write_page)?, path.display().to_string()),
+        Output::Stdout => {
+            let mut counted = Counted {
+                inner: BufWriter::new(io::stdout().lock()),
+                bytes: 0,
+            };
+            write_page(&mut counted)?;
+            counted.flush()?;
+            (counted.bytes, "standard output".to_string())
+        }
+    };
+
+    report.ips = ips;
+    if !cfg.quiet {
+        // With the page on stdout, the summary goes to stderr.
+        let mut out: Box<dyn Write> = match output {
+            Output::File(_) => Box::new(io::stdout().lock()),
+            Output::Stdout => Box::new(io::stderr().lock()),
+        };
+        let located = report.ips.iter().filter(|r| r.lat.is_some()).count();
+        write_text(&report, 5, cfg.style, &mut out)?;
+        writeln!(
+            out,
+            "Map of {} addresses ({} placed) written to {} ({:.1} MB).",
+            num(report.ips.len() as u64),
+            num(located as u64),
+            escape(&target),
+            size as f64 / 1e6
+        )?;
+        out.flush()?;
+    }
+    if open {
+        match output {
+            Output::File(path) => open_in_browser(path),
+            Output::Stdout => note(format_args!(
+                "logmap: --open: the map went to standard output, there is no file to open"
+            )),
+        }
+    }
+    Ok(if failed { Exit::Error } else { Exit::Success })
+}
+
+/// Counts the bytes written through it (the page's size on stdout).
+struct Counted<W> {
+    inner: W,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Counted<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Write the page beside `output` and rename it into place, so a reader never sees half a
+/// page. Returns its size.
+fn write_file(output: &Path, write_page: &dyn Fn(&mut dyn Write) -> io::Result<()>) -> Result<u64> {
     let dir = output
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -37,10 +108,7 @@ pub fn run(cfg: &Config, input: &InputConfig, output: &Path, open: bool) -> Resu
         .with_context(|| format!("cannot write in {}", dir.display()))?;
     {
         let mut w = BufWriter::new(tmp.as_file_mut());
-        let mut records = ips
-            .iter()
-            .map(|r| serde_json::to_value(r).unwrap_or(serde_json::Value::Null));
-        write_map_records(&doc, first, last, &mut records, &mut w)
+        write_page(&mut w)
             .and_then(|()| w.flush())
             .with_context(|| format!("cannot write {}", output.display()))?;
     }
@@ -56,26 +124,7 @@ pub fn run(cfg: &Config, input: &InputConfig, output: &Path, open: bool) -> Resu
     tmp.persist(output)
         .map_err(|e| e.error)
         .with_context(|| format!("cannot write {}", output.display()))?;
-
-    report.ips = ips;
-    if !cfg.quiet {
-        let located = report.ips.iter().filter(|r| r.lat.is_some()).count();
-        let mut out = io::stdout().lock();
-        write_text(&report, 5, cfg.style, &mut out)?;
-        writeln!(
-            out,
-            "Map of {} addresses ({} placed) written to {} ({:.1} MB).",
-            num(report.ips.len() as u64),
-            num(located as u64),
-            output.display(),
-            size as f64 / 1e6
-        )?;
-        out.flush()?;
-    }
-    if open {
-        open_in_browser(output);
-    }
-    Ok(if failed { Exit::Error } else { Exit::Success })
+    Ok(size)
 }
 
 /// Open the page in the default browser when there is a display to show it on.
@@ -84,10 +133,10 @@ fn open_in_browser(path: &Path) {
         || std::env::var_os("DISPLAY").is_some()
         || std::env::var_os("WAYLAND_DISPLAY").is_some();
     if !has_display {
-        eprintln!(
+        note(format_args!(
             "logmap: --open: no display here; copy {} to a machine with a browser",
             path.display()
-        );
+        ));
         return;
     }
     let opener = if cfg!(target_os = "macos") {
@@ -101,6 +150,6 @@ fn open_in_browser(path: &Path) {
         .stderr(std::process::Stdio::null())
         .spawn()
     {
-        eprintln!("logmap: --open: cannot run {opener}: {e}");
+        note(format_args!("logmap: --open: cannot run {opener}: {e}"));
     }
 }

@@ -25,7 +25,7 @@ pub fn run(cfg: Config) -> Result<Exit> {
             input,
             format,
             output,
-        } => export::run(&cfg, input, *format, output.as_deref()),
+        } => export::run(&cfg, input, *format, output),
         Action::Events { input, format } => events::run(&cfg, input, *format),
         Action::Grep {
             inputs,

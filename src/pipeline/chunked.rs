@@ -161,8 +161,33 @@ fn read_chunk_inner<S: Sink>(job: &Job, sink: &mut S, rep: &mut ChunkReport) -> 
     Ok(())
 }
 
+/// Why [`read_file`] could not read the whole file.
+#[derive(Debug)]
+pub enum ReadFileError {
+    /// The file could not be opened or cut into chunks.
+    Io(io::Error),
+    /// A worker panicked: what was collected is incomplete and must not be reported.
+    WorkerFailed(String),
+}
+
+impl From<io::Error> for ReadFileError {
+    fn from(e: io::Error) -> Self {
+        ReadFileError::Io(e)
+    }
+}
+
+/// The message of a panic, for the error that reports it.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".to_string())
+}
+
 /// Read a regular, uncompressed file with `workers` threads into `sink`. `format` has been
-/// detected from the file's head already.
+/// detected from the file's head already. A read error inside a chunk is recorded in
+/// `report` (the lines before it count); a worker that panics is an error.
 #[allow(clippy::too_many_arguments)]
 pub fn read_file<S: Sink>(
     path: &Path,
@@ -175,7 +200,7 @@ pub fn read_file<S: Sink>(
     progress: Option<&ProgressBar>,
     sink: &mut S,
     report: &mut SourceReport,
-) -> io::Result<()> {
+) -> Result<(), ReadFileError> {
     // One chunk per thread: measured, more chunks handed out from a shared queue did not
     // finish sooner (each costs a warm-up, and more tables to merge).
     let starts = boundaries(path, size, workers)?;
@@ -200,19 +225,24 @@ pub fn read_file<S: Sink>(
             .zip(sinks.iter_mut())
             .map(|(job, s)| scope.spawn(move || read_chunk(job, s)))
             .collect();
-        let mut out = vec![read_chunk(first, sink)];
-        for h in handles {
-            out.push(h.join().unwrap_or_else(|_| ChunkReport {
-                lines: 0,
-                bytes: 0,
-                unparsed: 0,
-                samples: Vec::new(),
-                binary: false,
-                error: Some(io::Error::other("a reading thread failed")),
-            }));
+        // The first chunk on this thread; its panic is caught like the others', after every
+        // worker has finished.
+        let mine = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            read_chunk(first, &mut *sink)
+        }));
+        let mut out = Vec::with_capacity(jobs.len());
+        let mut failed = None;
+        for r in std::iter::once(mine).chain(handles.into_iter().map(|h| h.join())) {
+            match r {
+                Ok(rep) => out.push(rep),
+                Err(payload) => failed = failed.or(Some(panic_message(&*payload))),
+            }
         }
-        out
-    });
+        match failed {
+            Some(why) => Err(ReadFileError::WorkerFailed(why)),
+            None => Ok(out),
+        }
+    })?;
     for s in sinks {
         sink.join(s);
     }
@@ -321,7 +351,9 @@ mod tests {
                 &mut report,
             )
             .unwrap();
-            let r = agg.finish(&NoGeo, vec![], vec![report.clone()], keep);
+            let r = agg
+                .finish(&NoGeo, vec![], vec![report.clone()], keep)
+                .unwrap();
             (serde_json::to_value(&r).unwrap(), report)
         };
         let run = |workers| {
@@ -377,6 +409,301 @@ mod tests {
                 .map(|n| n > 0),
             Some(true)
         );
+    }
+
+    /// A firewall log (UFW through the kernel, TCP/UDP/ICMP, blocked and allowed) and a web
+    /// access log, with their hand counts.
+    fn firewall_log() -> Vec<u8> {
+        let mut out = Vec::new();
+        for i in 0..6000u32 {
+            let ip = format!("81.{}.{}.{}", i % 5, i % 11, 1 + i % 150);
+            let t = format!(
+                "Aug 20 {:02}:{:02}:{:02}",
+                i / 3600 % 24,
+                i / 60 % 60,
+                i % 60
+            );
+            let (verdict, proto, port) = match i % 10 {
+                0..=4 => ("BLOCK", "TCP", Some(22)),
+                5 | 6 => ("BLOCK", "TCP", Some(3389 + (i % 3) as u16)),
+                7 => ("ALLOW", "TCP", Some(443)),
+                8 => ("BLOCK", "UDP", Some(53)),
+                _ => ("BLOCK", "ICMP", None),
+            };
+            let ports = match port {
+                Some(p) => format!("SPT=40000 DPT={p} "),
+                None => "TYPE=8 CODE=0 ".to_string(),
+            };
+            writeln!(
+                out,
+                "{t} host kernel: [12.5] [UFW {verdict}] IN=eth0 OUT= MAC=aa SRC={ip} DST=10.0.0.1 LEN=40 TTL=240 ID=1 PROTO={proto} {ports}"
+            )
+            .unwrap();
+        }
+        out
+    }
+
+    fn web_log() -> Vec<u8> {
+        let mut out = Vec::new();
+        let agents = ["curl/8.5.0", "Mozilla/5.0 (X11)", "zgrab/0.x", "-"];
+        for i in 0..6000u32 {
+            let ip = format!("81.{}.{}.{}", i % 5, i % 11, 1 + i % 150);
+            let path = match i % 4 {
+                0 => "/".to_string(),
+                1 => "/wp-login.php".to_string(),
+                _ => format!("/p/{}", i % 700),
+            };
+            let status = [200, 404, 301, 500, 200, 403][(i % 6) as usize];
+            writeln!(
+                out,
+                "{ip} - - [17/May/2015:10:{:02}:{:02} +0000] \"GET {path} HTTP/1.1\" {status} 12 \"-\" \"{}\"",
+                i / 60 % 60,
+                i % 60,
+                agents[(i % 4) as usize]
+            )
+            .unwrap();
+        }
+        out
+    }
+
+    #[test]
+    fn ports_statuses_paths_and_agents_do_not_depend_on_the_chunks() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, data, format) in [
+            ("ufw.log", firewall_log(), Format::Ufw),
+            ("access.log", web_log(), Format::Web),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, &data).unwrap();
+            let run = |workers: usize, keep: Keep| {
+                let mut agg = Aggregator::new(Filter::default());
+                let mut report = SourceReport::default();
+                read_file(
+                    &path,
+                    data.len() as u64,
+                    0,
+                    format,
+                    Clock::utc(2026),
+                    workers,
+                    0,
+                    None,
+                    &mut agg,
+                    &mut report,
+                )
+                .unwrap();
+                let r = agg.finish(&NoGeo, vec![], vec![report], keep).unwrap();
+                serde_json::to_value(&r).unwrap()
+            };
+            let one = run(1, Keep::All);
+            for workers in [2, 3, 5, 8] {
+                assert_eq!(run(workers, Keep::All), one, "{name}, {workers} workers");
+                let top = run(workers, Keep::Top(3));
+                assert_eq!(top["summary"], one["summary"], "{name}");
+                assert_eq!(top["statuses"], one["statuses"], "{name}");
+                for k in ["ports", "paths", "user_agents"] {
+                    let want: Vec<_> = one[k].as_array().unwrap().iter().take(3).collect();
+                    let got: Vec<_> = top[k].as_array().unwrap().iter().collect();
+                    assert_eq!(got, want, "{name} {k}, {workers} workers");
+                }
+            }
+            // Hand counts.
+            let kinds = &one["summary"]["kinds"];
+            if format == Format::Ufw {
+                assert_eq!(kinds["blocked"], 5400);
+                assert_eq!(kinds["allowed"], 600);
+                let ports = one["ports"].as_array().unwrap();
+                assert_eq!(
+                    ports[0],
+                    serde_json::json!({"port": 22, "proto": "TCP", "events": 3000, "blocked": 3000, "allowed": 0})
+                );
+                let find = |port: serde_json::Value, proto: &str| {
+                    ports
+                        .iter()
+                        .find(|p| p["port"] == port && p["proto"] == proto)
+                        .unwrap_or_else(|| panic!("{port} {proto}"))
+                        .clone()
+                };
+                assert_eq!(find(443.into(), "TCP")["allowed"], 600);
+                assert_eq!(find(53.into(), "UDP")["blocked"], 600);
+                assert_eq!(find(serde_json::Value::Null, "ICMP")["events"], 600);
+                let rdp: u64 = ports
+                    .iter()
+                    .filter(|p| (3389..=3391).contains(&p["port"].as_u64().unwrap_or(0)))
+                    .map(|p| p["events"].as_u64().unwrap())
+                    .sum();
+                assert_eq!(rdp, 1200);
+                assert_eq!(one["paths"], serde_json::json!([]));
+            } else {
+                assert_eq!(kinds["request"], 6000);
+                let statuses: Vec<(u64, &str, u64)> = one["statuses"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| {
+                        (
+                            s["status"].as_u64().unwrap(),
+                            s["class"].as_str().unwrap(),
+                            s["events"].as_u64().unwrap(),
+                        )
+                    })
+                    .collect();
+                assert_eq!(
+                    statuses,
+                    [
+                        (200, "2xx", 2000),
+                        (301, "3xx", 1000),
+                        (403, "4xx", 1000),
+                        (404, "4xx", 1000),
+                        (500, "5xx", 1000)
+                    ]
+                );
+                let paths = one["paths"].as_array().unwrap();
+                assert_eq!(
+                    paths[0],
+                    serde_json::json!({"path": "/", "events": 1500, "error": 0})
+                );
+                assert_eq!(paths[1]["path"], "/wp-login.php");
+                assert_eq!(
+                    paths.len(),
+                    2 + 350,
+                    "/p/N for N below 700, N mod 4 = 2 or 3"
+                );
+                assert!(paths.iter().all(|p| p["error"] == 0), "exact: it all fits");
+                let agents = one["user_agents"].as_array().unwrap();
+                assert_eq!(agents.len(), 3, "'-' is no user agent");
+                assert!(agents.iter().all(|a| a["events"] == 1500));
+                assert_eq!(one["ports"], serde_json::json!([]));
+            }
+        }
+    }
+
+    /// A sink that panics on the first event about `target`.
+    struct Bomb(IpAddr);
+
+    impl Sink for Bomb {
+        fn event(&mut self, ev: &Event) {
+            if ev.ip == self.0 {
+                panic!("boom at line {}", ev.line_no);
+            }
+        }
+        fn fork(&self) -> Self {
+            Bomb(self.0)
+        }
+        fn join(&mut self, _: Self) {}
+    }
+
+    /// A geolocation that panics for one address.
+    struct BadGeo(IpAddr);
+
+    impl Locate for BadGeo {
+        fn locate(&self, ip: IpAddr) -> Location {
+            assert_ne!(ip, self.0, "geo failure");
+            Location::default()
+        }
+    }
+
+    #[test]
+    fn a_panicking_worker_is_an_error_not_a_smaller_report() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("auth.log");
+        let mut data = log();
+        // An address seen only on the last line (a worker thread's chunk) and one only on the
+        // first (the chunk read on the calling thread).
+        let mut first = b"Dec 10 00:00:00 h sshd[1]: Invalid user a from 203.0.113.1\n".to_vec();
+        first.extend_from_slice(&data);
+        data = first;
+        data.extend_from_slice(b"Dec 10 23:00:00 h sshd[2]: Invalid user b from 203.0.113.2\n");
+        std::fs::write(&path, &data).unwrap();
+        for target in ["203.0.113.1", "203.0.113.2"] {
+            let mut sink = Bomb(target.parse().unwrap());
+            let mut report = SourceReport::default();
+            let r = read_file(
+                &path,
+                data.len() as u64,
+                0,
+                Format::Sshd,
+                Clock::utc(2026),
+                3,
+                0,
+                None,
+                &mut sink,
+                &mut report,
+            );
+            match r {
+                Err(ReadFileError::WorkerFailed(why)) => assert!(why.contains("boom"), "{why}"),
+                other => panic!("{target}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_panicking_worker_fails_the_run() {
+        // Big enough to be read in chunks.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("auth.log");
+        let one = log();
+        let mut data = Vec::with_capacity(one.len() * 20);
+        while (data.len() as u64) < 2 * MIN_CHUNK + 1 {
+            data.extend_from_slice(&one);
+        }
+        data.extend_from_slice(b"Dec 10 23:00:00 h sshd[2]: Invalid user b from 203.0.113.2\n");
+        std::fs::write(&path, &data).unwrap();
+        let cfg = crate::pipeline::PipelineConfig {
+            inputs: vec![crate::source::InputSpec::Path(path.clone())],
+            format: Some(Format::Sshd),
+            year: Some(2026),
+            ..Default::default()
+        };
+        if workers_for(data.len() as u64) < 2 {
+            eprintln!("one core: the file is not read in chunks here");
+            return;
+        }
+        let err = crate::pipeline::run_parallel(&cfg, &mut Bomb("203.0.113.2".parse().unwrap()))
+            .expect_err("a worker panicked");
+        assert!(err.to_string().contains("a reading thread failed"), "{err}");
+        assert!(err.to_string().contains("boom at line"), "{err}");
+    }
+
+    #[test]
+    fn a_panicking_report_shard_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("auth.log");
+        let data = log();
+        std::fs::write(&path, &data).unwrap();
+        let bad: IpAddr = "81.2.9.101".parse().unwrap(); // i = 100 in `log`
+        for (workers, keep) in [(1, Keep::Top(5)), (3, Keep::Top(5)), (3, Keep::All)] {
+            let mut agg = Aggregator::new(Filter::default());
+            let mut report = SourceReport::default();
+            read_file(
+                &path,
+                data.len() as u64,
+                0,
+                Format::Sshd,
+                Clock::utc(2026),
+                workers,
+                0,
+                None,
+                &mut agg,
+                &mut report,
+            )
+            .unwrap();
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                agg.finish(&BadGeo(bad), vec![], vec![report], keep)
+            }));
+            match (keep, r) {
+                // Shards: the panic becomes the command's error.
+                (Keep::Top(_), Ok(Err(e))) => {
+                    assert!(e.to_string().contains("geo failure"), "{e}")
+                }
+                // All records are built on the calling thread: the panic is not swallowed.
+                (Keep::All, Err(_)) => {}
+                (k, Ok(Ok(r))) => panic!(
+                    "{k:?}, {workers} workers: a report of {} addresses",
+                    r.ips.len()
+                ),
+                (k, _) => panic!("{k:?}, {workers} workers: unexpected outcome"),
+            }
+        }
     }
 
     #[test]

@@ -1,10 +1,19 @@
-//! `export --format csv`: the address records as flat rows with a header.
+//! `export --format csv`: the address records as flat rows with a header, written by the
+//! `csv` crate (RFC 4180 quoting).
 //!
-//! Quoting follows RFC 4180. Cells that come from a log and start with `=`, `+`, `-`, `@`,
-//! a tab or a carriage return get a leading `'`, so a spreadsheet does not run an attacker's
-//! user name as a formula.
+//! - Cells that come from a log or a database (city, region, organisation, user names) and
+//!   start with `=`, `+`, `-`, `@`, a tab or a carriage return get a leading `'`, so a
+//!   spreadsheet does not run an attacker's user name as a formula.
+//! - `users` holds every user name tried from the address with its login attempts as one JSON
+//!   object, `{"root":6,"a:b c;d":1}`, most tried first: any name (`:`, spaces, `;`, commas,
+//!   quotes, newlines) reads back exactly with a JSON parser. It is the `users` object of the
+//!   JSON export.
 
 use std::io::{self, Write};
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 
 use super::Export;
 use crate::aggregate::Report;
@@ -14,7 +23,7 @@ use crate::parse::timestamp::format_rfc3339;
 pub struct Csv;
 
 /// Fixed columns; one `kind_*` column per event kind follows them, then `users`.
-const HEADER: [&str; 16] = [
+pub const HEADER: [&str; 16] = [
     "ip",
     "events",
     "failures",
@@ -33,28 +42,25 @@ const HEADER: [&str; 16] = [
     "top_user",
 ];
 
-/// Append one cell, quoted when needed.
-pub fn cell(out: &mut String, value: &str, untrusted: bool) {
-    let guard = untrusted
-        && value
-            .chars()
-            .next()
-            .is_some_and(|c| matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r'));
-    let needs_quotes = guard || value.contains([',', '"', '\n', '\r']);
-    if needs_quotes {
-        out.push('"');
-        if guard {
-            out.push('\'');
-        }
-        for c in value.chars() {
-            if c == '"' {
-                out.push('"');
-            }
-            out.push(c);
-        }
-        out.push('"');
+/// A cell from a log or a database, guarded against formula injection.
+pub fn guarded(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}").into()
     } else {
-        out.push_str(value);
+        value.into()
+    }
+}
+
+/// The `users` cell: a JSON object in the record's order (most tried first).
+struct UsersJson<'a>(&'a [(Arc<str>, u64, u64)]);
+
+impl Serialize for UsersJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (name, attempts, _) in self.0 {
+            m.serialize_entry(name.as_ref(), attempts)?;
+        }
+        m.end()
     }
 }
 
@@ -64,88 +70,68 @@ fn opt<T: ToString>(v: &Option<T>) -> String {
 
 impl Export for Csv {
     fn write(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
-        let mut line = String::new();
+        let mut w = csv::WriterBuilder::new().from_writer(out);
         let header: Vec<String> = HEADER
             .iter()
             .map(|s| s.to_string())
             .chain(Kind::ALL.iter().map(|k| format!("kind_{}", k.as_str())))
             .chain(std::iter::once("users".to_string()))
             .collect();
-        writeln!(out, "{}", header.join(","))?;
+        w.write_record(&header)?;
+        let mut row: Vec<String> = Vec::with_capacity(header.len());
         for r in &report.ips {
-            line.clear();
+            row.clear();
             let ts = |t: Option<i64>| t.map(format_rfc3339).unwrap_or_default();
-            let users = r
-                .users
-                .iter()
-                .map(|(u, n, _)| format!("{u}:{n}"))
-                .collect::<Vec<_>>()
-                .join(" ");
+            let untrusted = |v: Option<&str>| guarded(v.unwrap_or("")).into_owned();
             let accuracy = r
                 .accuracy
                 .and_then(|a| serde_json::to_value(a).ok())
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default();
-            let fixed: [(String, bool); 16] = [
-                (r.ip.to_string(), false),
-                (r.events.to_string(), false),
-                (r.failures.to_string(), false),
-                (r.successes.to_string(), false),
-                (ts(r.first_seen), false),
-                (ts(r.last_seen), false),
-                (opt(&r.country), false),
-                (opt(&r.country_name), false),
-                (opt(&r.city), true),
-                (opt(&r.region), true),
-                (opt(&r.lat), false),
-                (opt(&r.lon), false),
-                (accuracy, false),
-                (opt(&r.asn), false),
-                (opt(&r.as_org), true),
-                (
-                    r.users.first().map(|u| u.0.to_string()).unwrap_or_default(),
-                    true,
-                ),
-            ];
-            for (i, (v, untrusted)) in fixed.iter().enumerate() {
-                if i > 0 {
-                    line.push(',');
-                }
-                cell(&mut line, v, *untrusted);
-            }
-            for k in Kind::ALL {
-                line.push(',');
-                line.push_str(&r.kinds[k.index()].to_string());
-            }
-            line.push(',');
-            cell(&mut line, &users, true);
-            line.push('\n');
-            out.write_all(line.as_bytes())?;
+            row.extend([
+                r.ip.to_string(),
+                r.events.to_string(),
+                r.failures.to_string(),
+                r.successes.to_string(),
+                ts(r.first_seen),
+                ts(r.last_seen),
+                opt(&r.country),
+                opt(&r.country_name),
+                untrusted(r.city.as_deref()),
+                untrusted(r.region.as_deref()),
+                opt(&r.lat),
+                opt(&r.lon),
+                accuracy,
+                opt(&r.asn),
+                untrusted(r.as_org.as_deref()),
+                untrusted(r.users.first().map(|u| u.0.as_ref())),
+            ]);
+            row.extend(Kind::ALL.iter().map(|k| r.kinds[k.index()].to_string()));
+            row.push(serde_json::to_string(&UsersJson(&r.users))?);
+            w.write_record(&row)?;
         }
-        Ok(())
+        w.flush()
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::cell;
+    use super::*;
 
     #[test]
-    fn quotes_and_guards_cells() {
-        let cases = [
-            ("root", false, "root"),
-            ("a,b", false, "\"a,b\""),
-            ("say \"hi\"", false, "\"say \"\"hi\"\"\""),
-            ("=cmd|' /C calc'!A0", true, "\"'=cmd|' /C calc'!A0\""),
-            ("-1", false, "-1"),
-            ("@x", true, "\"'@x\""),
-            ("line\nbreak", true, "\"line\nbreak\""),
-            ("", true, ""),
-        ];
-        for (input, untrusted, want) in cases {
-            let mut s = String::new();
-            cell(&mut s, input, untrusted);
-            assert_eq!(s, want, "{input:?}");
+    fn guards_formula_prefixes() {
+        for (input, want) in [
+            ("root", "root"),
+            ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+            ("+1", "'+1"),
+            ("-1", "'-1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(guarded(input), want, "{input:?}");
         }
     }
 }

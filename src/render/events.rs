@@ -1,9 +1,15 @@
 //! `logmap events`: every classified line, as NDJSON (for `jq`) or TSV (for `cut`/`awk`).
+//!
+//! TSV has one column per NDJSON field ([`TSV_COLUMNS`]); an unknown value is an empty cell.
+//! Text cells go through [`escape`]: a tab, newline or backslash in a log is written `\t`,
+//! `\n`, `\\`, and control, bidi and invisible characters as `\u{…}`, so a row stays one row
+//! and nothing in it acts on the terminal.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::text::escape;
 use crate::parse::timestamp::format_rfc3339;
 use crate::parse::{Event, Kind};
 
@@ -41,8 +47,26 @@ struct Row<'a> {
     proto: Option<&'a str>,
 }
 
-/// The TSV columns, in order.
-pub const TSV_HEADER: &str = "source\tline\tts\tservice\tkind\tip\tport\tuser\tmethod";
+/// The TSV columns, in order: every field of the NDJSON form (`events --help` lists them).
+pub const TSV_COLUMNS: [&str; 17] = [
+    "source",
+    "line",
+    "ts",
+    "service",
+    "kind",
+    "ip",
+    "port",
+    "user",
+    "method",
+    "repeat",
+    "failures",
+    "status",
+    "path",
+    "user_agent",
+    "bytes",
+    "dst_port",
+    "proto",
+];
 
 /// Writes events one per line. `sources` maps `Event::source` to a display name.
 pub struct EventWriter<'s, W: Write> {
@@ -95,23 +119,38 @@ impl<'s, W: Write> EventWriter<'s, W> {
             EventFormat::Tsv => {
                 if !self.header_done {
                     self.header_done = true;
-                    writeln!(self.out, "{TSV_HEADER}")?;
+                    self.out.write_all(TSV_COLUMNS.join("\t").as_bytes())?;
+                    self.out.write_all(b"\n")?;
                 }
-                let ts = ev.ts.map(format_rfc3339).unwrap_or_default();
-                let port = ev.port.map(|p| p.to_string()).unwrap_or_default();
-                writeln!(
-                    self.out,
-                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-                    tsv(source),
-                    ev.line_no,
-                    ts,
-                    tsv(&ev.service),
-                    ev.kind,
-                    ev.ip,
-                    port,
-                    tsv(ev.user.as_deref().unwrap_or("")),
-                    tsv(ev.method.as_deref().unwrap_or("")),
-                )
+                let num = |n: Option<u64>| n.map(|n| n.to_string()).unwrap_or_default();
+                let text = |s: Option<&str>| escape(s.unwrap_or("")).into_owned();
+                let x = &ev.extra;
+                let fields: [String; 17] = [
+                    text(Some(source)),
+                    ev.line_no.to_string(),
+                    ev.ts.map(format_rfc3339).unwrap_or_default(),
+                    text(Some(&ev.service)),
+                    ev.kind.to_string(),
+                    ev.ip.to_string(),
+                    num(ev.port.map(u64::from)),
+                    text(ev.user.as_deref()),
+                    text(ev.method.as_deref()),
+                    ev.repeat.to_string(),
+                    ev.failures.to_string(),
+                    num(x.status.map(u64::from)),
+                    text(x.path.as_deref()),
+                    text(x.user_agent.as_deref()),
+                    num(x.bytes),
+                    num(x.dst_port.map(u64::from)),
+                    text(x.proto.as_deref()),
+                ];
+                for (i, f) in fields.iter().enumerate() {
+                    if i > 0 {
+                        self.out.write_all(b"\t")?;
+                    }
+                    self.out.write_all(f.as_bytes())?;
+                }
+                self.out.write_all(b"\n")
             }
         }
     }
@@ -119,22 +158,4 @@ impl<'s, W: Write> EventWriter<'s, W> {
     pub fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
     }
-}
-
-/// A TSV field: tabs, newlines and backslashes escaped so a row stays one row.
-pub fn tsv(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.contains(['\t', '\n', '\r', '\\']) {
-        return s.into();
-    }
-    let mut o = String::with_capacity(s.len() + 4);
-    for c in s.chars() {
-        match c {
-            '\t' => o.push_str("\\t"),
-            '\n' => o.push_str("\\n"),
-            '\r' => o.push_str("\\r"),
-            '\\' => o.push_str("\\\\"),
-            c => o.push(c),
-        }
-    }
-    o.into()
 }

@@ -9,10 +9,21 @@ pub mod json;
 pub mod ndjson;
 pub mod summary;
 pub mod table;
+pub mod text;
 
 use std::io::{self, Write};
 
 use crate::aggregate::Report;
+
+/// A message for the person at the terminal: one line on stderr, ending in a newline.
+///
+/// Unlike `eprintln!`, which panics when stderr is a closed pipe (`logmap … 2>&1 | head`),
+/// a failed write is ignored: a message never turns into a crash, and results on stdout
+/// decide the exit status.
+pub fn note(args: std::fmt::Arguments) {
+    let mut err = io::stderr().lock();
+    let _ = err.write_fmt(args).and_then(|()| err.write_all(b"\n"));
+}
 
 /// An export of the aggregated data.
 pub trait Export {

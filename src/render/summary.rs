@@ -3,11 +3,16 @@
 
 use std::io::{self, Write};
 
-use super::table::{Align, Style, Table, num, safe};
+use super::table::{Align, Style, Table, num};
+use super::text::safe;
 use crate::aggregate::Report;
+use crate::parse::Kind;
 use crate::parse::timestamp::format_rfc3339;
 
-/// Write the human summary.
+/// Write the human summary. The tables fit the log: SSH columns (failed and successful
+/// logins, users tried) only where there are SSH events; blocked/allowed and the top
+/// destination ports for a firewall log; status classes, top paths and user agents for a web
+/// log.
 pub fn write_text(
     report: &Report,
     top: usize,
@@ -15,8 +20,9 @@ pub fn write_text(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let s = &report.summary;
+    let (ssh, firewall, web) = (s.has_ssh(), s.has_firewall(), s.has_web());
     let span = match (s.first_seen, s.last_seen) {
-        (Some(a), Some(b)) => format!("{} → {}", short_time(a), short_time(b)),
+        (Some(a), Some(b)) => format!("{} → {} UTC", short_time(a), short_time(b)),
         _ => "no timestamps".to_string(),
     };
     let sources = report.sources.len();
@@ -30,36 +36,30 @@ pub fn write_text(
         span
     )?;
     writeln!(out)?;
-    let mut totals = Table::new(
-        "TOTALS",
-        &[
-            ("addresses", Align::Right),
-            ("countries", Align::Right),
-            ("events", Align::Right),
-            ("failed logins", Align::Right),
-            ("successful logins", Align::Right),
-            ("private (left out)", Align::Right),
-            ("unparsed lines", Align::Right),
-        ],
-    );
-    totals.row(vec![
-        num(s.unique_ips),
-        num(s.countries),
-        num(s.events),
-        num(s.failures),
-        num(s.successes),
-        num(s.private_ips),
-        num(s.unparsed),
-    ]);
-    out.write_all(
-        totals
-            .render(style, &|col, text| match col {
-                3 if s.failures > 0 => style.red(text),
-                4 if s.successes > 0 => style.green(text),
-                _ => text.to_string(),
-            })
-            .as_bytes(),
-    )?;
+
+    let mut cols = Columns::default();
+    cols.add("addresses", Align::Right, num(s.unique_ips));
+    cols.add("countries", Align::Right, num(s.countries));
+    cols.add("events", Align::Right, num(s.events));
+    if ssh {
+        cols.add_painted("failed logins", num(s.failures), s.failures > 0, Paint::Red);
+        cols.add_painted(
+            "successful logins",
+            num(s.successes),
+            s.successes > 0,
+            Paint::Green,
+        );
+    }
+    if firewall {
+        cols.add("blocked", Align::Right, num(s.kind(Kind::Blocked)));
+        cols.add("allowed", Align::Right, num(s.kind(Kind::Allowed)));
+    }
+    if web {
+        cols.add("requests", Align::Right, num(s.kind(Kind::Request)));
+    }
+    cols.add("private (left out)", Align::Right, num(s.private_ips));
+    cols.add("unparsed lines", Align::Right, num(s.unparsed));
+    cols.write("TOTALS", style, out)?;
     if s.filtered_out > 0 {
         writeln!(
             out,
@@ -70,24 +70,27 @@ pub fn write_text(
     writeln!(out)?;
 
     if s.last_seen.is_some() {
-        let mut w = Table::new(
-            "LAST HOUR / DAY / WEEK OF THE DATA",
-            &[
-                ("window", Align::Left),
-                ("addresses", Align::Right),
-                ("countries", Align::Right),
-                ("events", Align::Right),
-                ("failed logins", Align::Right),
-            ],
-        );
+        let mut columns = vec![
+            ("window", Align::Left),
+            ("addresses", Align::Right),
+            ("countries", Align::Right),
+            ("events", Align::Right),
+        ];
+        if ssh {
+            columns.push(("failed logins", Align::Right));
+        }
+        let mut w = Table::new("LAST HOUR / DAY / WEEK OF THE DATA", &columns);
         for win in &report.windows {
-            w.row(vec![
+            let mut row = vec![
                 win.label.to_string(),
                 num(win.ips),
                 num(win.countries),
                 num(win.events),
-                num(win.failures),
-            ]);
+            ];
+            if ssh {
+                row.push(num(win.failures));
+            }
+            w.row(row);
         }
         out.write_all(w.render(style, &|_, t| t.to_string()).as_bytes())?;
         writeln!(out)?;
@@ -102,7 +105,7 @@ pub fn write_text(
                 ("logins", Align::Right),
                 ("failed logins", Align::Right),
                 ("users", Align::Left),
-                ("last seen", Align::Left),
+                ("last seen (UTC)", Align::Left),
                 ("country", Align::Left),
                 ("network", Align::Left),
             ],
@@ -131,37 +134,60 @@ pub fn write_text(
         writeln!(out)?;
     }
 
+    if firewall && !report.ports.is_empty() {
+        write_ports(report, top, style, out)?;
+    }
+    if web {
+        write_web(report, top, style, out)?;
+    }
+
     if !report.ips.is_empty() {
+        let mut columns = vec![("address", Align::Left)];
+        if ssh {
+            columns.push(("failed logins", Align::Right));
+        }
+        columns.push(("events", Align::Right));
+        if firewall {
+            columns.push(("blocked", Align::Right));
+        }
+        if ssh {
+            columns.push(("users tried", Align::Left));
+        }
+        columns.extend([
+            ("country", Align::Left),
+            ("network", Align::Left),
+            ("last seen (UTC)", Align::Left),
+        ]);
         let mut t = Table::new(
             format!(
                 "TOP ADDRESSES ({} of {})",
                 top.min(report.ips.len()),
                 num(report.summary.unique_ips)
             ),
-            &[
-                ("address", Align::Left),
-                ("failed", Align::Right),
-                ("events", Align::Right),
-                ("users tried", Align::Left),
-                ("country", Align::Left),
-                ("network", Align::Left),
-                ("last seen", Align::Left),
-            ],
+            &columns,
         );
         for r in report.ips.iter().take(top) {
-            t.row(vec![
-                r.ip.to_string(),
-                num(r.failures),
-                num(r.events),
-                users_cell(&r.users, 3),
+            let mut row = vec![r.ip.to_string()];
+            if ssh {
+                row.push(num(r.failures));
+            }
+            row.push(num(r.events));
+            if firewall {
+                row.push(num(u64::from(r.kinds[Kind::Blocked.index()])));
+            }
+            if ssh {
+                row.push(users_cell(&r.users, 3));
+            }
+            row.extend([
                 safe(r.country.as_deref().unwrap_or("-"), 4),
                 as_cell(r.asn, r.as_org.as_deref()),
                 r.last_seen.map(short_time).unwrap_or_default(),
             ]);
+            t.row(row);
         }
         out.write_all(
             t.render(style, &|col, text| {
-                if col == 1 {
+                if ssh && col == 1 {
                     style.red(text)
                 } else {
                     text.to_string()
@@ -177,7 +203,7 @@ pub fn write_text(
             "TOP USER NAMES",
             &[
                 ("user", Align::Left),
-                ("attempts", Align::Right),
+                ("login attempts", Align::Right),
                 ("addresses", Align::Right),
             ],
         );
@@ -197,45 +223,45 @@ pub fn write_text(
         writeln!(out)?;
     }
 
+    let mut columns = vec![
+        ("country", Align::Left),
+        ("addresses", Align::Right),
+        ("events", Align::Right),
+    ];
+    if ssh {
+        columns.push(("failed logins", Align::Right));
+    }
     if report.countries.iter().any(|c| c.country.is_some()) {
-        let mut t = Table::new(
-            "TOP COUNTRIES",
-            &[
-                ("country", Align::Left),
-                ("addresses", Align::Right),
-                ("events", Align::Right),
-                ("failed logins", Align::Right),
-            ],
-        );
+        let mut t = Table::new("TOP COUNTRIES", &columns);
         for c in report.countries.iter().take(top) {
             let name = match (&c.country, &c.country_name) {
                 (Some(code), Some(name)) => format!("{} {}", safe(code, 2), safe(name, 30)),
                 (Some(code), None) => safe(code, 2),
                 _ => "(unknown)".to_string(),
             };
-            t.row(vec![name, num(c.ips), num(c.events), num(c.failures)]);
+            let mut row = vec![name, num(c.ips), num(c.events)];
+            if ssh {
+                row.push(num(c.failures));
+            }
+            t.row(row);
         }
         out.write_all(t.render(style, &|_, t| t.to_string()).as_bytes())?;
         writeln!(out)?;
     }
 
     if report.asns.iter().any(|a| a.asn.is_some()) {
-        let mut t = Table::new(
-            "TOP NETWORKS",
-            &[
-                ("AS", Align::Left),
-                ("addresses", Align::Right),
-                ("events", Align::Right),
-                ("failed logins", Align::Right),
-            ],
-        );
+        columns[0] = ("AS", Align::Left);
+        let mut t = Table::new("TOP NETWORKS", &columns);
         for a in report.asns.iter().take(top) {
-            t.row(vec![
+            let mut row = vec![
                 as_cell(a.asn, a.as_org.as_deref()),
                 num(a.ips),
                 num(a.events),
-                num(a.failures),
-            ]);
+            ];
+            if ssh {
+                row.push(num(a.failures));
+            }
+            t.row(row);
         }
         out.write_all(t.render(style, &|_, t| t.to_string()).as_bytes())?;
         writeln!(out)?;
@@ -247,7 +273,170 @@ pub fn write_text(
     Ok(())
 }
 
-/// `2026-11-30 11:35` (UTC).
+/// A colour for a cell.
+#[derive(Clone, Copy)]
+enum Paint {
+    Plain,
+    Red,
+    Green,
+}
+
+/// A one-row table whose columns depend on the log.
+#[derive(Default)]
+struct Columns {
+    columns: Vec<(&'static str, Align)>,
+    cells: Vec<String>,
+    paint: Vec<Paint>,
+}
+
+impl Columns {
+    fn add(&mut self, name: &'static str, align: Align, cell: String) {
+        self.columns.push((name, align));
+        self.cells.push(cell);
+        self.paint.push(Paint::Plain);
+    }
+
+    fn add_painted(&mut self, name: &'static str, cell: String, loud: bool, paint: Paint) {
+        self.add(name, Align::Right, cell);
+        if loud {
+            *self.paint.last_mut().expect("just added") = paint;
+        }
+    }
+
+    fn write(self, title: &str, style: Style, out: &mut dyn Write) -> io::Result<()> {
+        let mut t = Table::new(title, &self.columns);
+        t.row(self.cells);
+        let paint = self.paint;
+        out.write_all(
+            t.render(style, &|col, text| match paint.get(col) {
+                Some(Paint::Red) => style.red(text),
+                Some(Paint::Green) => style.green(text),
+                _ => text.to_string(),
+            })
+            .as_bytes(),
+        )
+    }
+}
+
+/// `22/TCP`, `ICMP`, `22`.
+fn port_cell(port: Option<u16>, proto: Option<&str>) -> String {
+    match (port, proto) {
+        (Some(p), Some(proto)) => format!("{p}/{}", safe(proto, 16)),
+        (Some(p), None) => p.to_string(),
+        (None, Some(proto)) => safe(proto, 16),
+        (None, None) => "-".to_string(),
+    }
+}
+
+/// The firewall's top destination ports.
+fn write_ports(report: &Report, top: usize, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let mut t = Table::new(
+        "TOP DESTINATION PORTS",
+        &[
+            ("port", Align::Left),
+            ("events", Align::Right),
+            ("blocked", Align::Right),
+            ("allowed", Align::Right),
+        ],
+    );
+    for p in report.ports.iter().take(top) {
+        t.row(vec![
+            port_cell(p.port, p.proto.as_deref()),
+            num(p.events),
+            num(p.blocked),
+            num(p.allowed),
+        ]);
+    }
+    out.write_all(t.render(style, &|_, t| t.to_string()).as_bytes())?;
+    writeln!(out)
+}
+
+/// A count that may be an upper bound: `~1,234`.
+fn approx(events: u64, error: u64) -> String {
+    if error > 0 {
+        format!("~{}", num(events))
+    } else {
+        num(events)
+    }
+}
+
+/// Status classes, top paths and top user agents of a web log.
+fn write_web(report: &Report, top: usize, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let requests: u64 = report.statuses.iter().map(|s| s.events).sum();
+    if requests > 0 {
+        let mut t = Table::new(
+            "HTTP STATUS",
+            &[
+                ("class", Align::Left),
+                ("requests", Align::Right),
+                ("share", Align::Right),
+                ("most frequent codes", Align::Left),
+            ],
+        );
+        for class in ["1xx", "2xx", "3xx", "4xx", "5xx", "other"] {
+            let mut codes: Vec<_> = report
+                .statuses
+                .iter()
+                .filter(|s| s.class == class)
+                .collect();
+            let n: u64 = codes.iter().map(|s| s.events).sum();
+            if n == 0 {
+                continue;
+            }
+            codes.sort_by(|a, b| b.events.cmp(&a.events).then(a.status.cmp(&b.status)));
+            let list: Vec<String> = codes
+                .iter()
+                .take(4)
+                .map(|s| match s.status {
+                    Some(code) => format!("{code} ({})", num(s.events)),
+                    None => format!("none ({})", num(s.events)),
+                })
+                .collect();
+            t.row(vec![
+                class.to_string(),
+                num(n),
+                format!("{:.1}%", 100.0 * n as f64 / requests as f64),
+                list.join(", "),
+            ]);
+        }
+        out.write_all(t.render(style, &|_, t| t.to_string()).as_bytes())?;
+        writeln!(out)?;
+    }
+    let mut estimated = false;
+    if !report.paths.is_empty() {
+        let mut t = Table::new(
+            "TOP PATHS",
+            &[("path", Align::Left), ("requests", Align::Right)],
+        );
+        for p in report.paths.iter().take(top) {
+            estimated |= p.error > 0;
+            t.row(vec![safe(&p.path, 70), approx(p.events, p.error)]);
+        }
+        out.write_all(t.render(style, &|_, t| t.to_string()).as_bytes())?;
+        writeln!(out)?;
+    }
+    if !report.user_agents.is_empty() {
+        let mut t = Table::new(
+            "TOP USER AGENTS",
+            &[("user agent", Align::Left), ("requests", Align::Right)],
+        );
+        for u in report.user_agents.iter().take(top) {
+            estimated |= u.error > 0;
+            t.row(vec![safe(&u.user_agent, 70), approx(u.events, u.error)]);
+        }
+        out.write_all(t.render(style, &|_, t| t.to_string()).as_bytes())?;
+        writeln!(out)?;
+    }
+    if estimated {
+        writeln!(
+            out,
+            "  ~ an upper bound: too many distinct paths or agents to count each exactly\n"
+        )?;
+    }
+    Ok(())
+}
+
+/// `2026-11-30 11:35` (UTC; the tables say so in their headers).
 fn short_time(t: i64) -> String {
     let s = format_rfc3339(t);
     format!("{} {}", &s[..10], &s[11..16])
@@ -280,6 +469,9 @@ pub fn truncated(mut r: Report, top: usize) -> Report {
     r.countries.truncate(top);
     r.asns.truncate(top);
     r.users.truncate(top);
+    r.ports.truncate(top);
+    r.paths.truncate(top);
+    r.user_agents.truncate(top);
     r.timeline.series.clear();
     r
 }

@@ -1,5 +1,5 @@
-//! Plain terminal tables: aligned columns, optional colour, and text from logs made safe to
-//! print (control characters, including escape sequences, are shown escaped).
+//! Plain terminal tables: aligned columns and optional colour. Cells holding text from a log
+//! are made safe with [`crate::render::text::safe`] by whoever fills them.
 
 use std::fmt::Write as _;
 
@@ -32,30 +32,6 @@ impl Style {
     pub fn cyan(&self, s: &str) -> String {
         self.wrap("36", s)
     }
-}
-
-/// Text from a log, safe for a terminal: control characters (ESC among them) are escaped, and
-/// the result is cut to `max` characters with an ellipsis.
-pub fn safe(s: &str, max: usize) -> String {
-    let mut out = String::with_capacity(s.len().min(max + 4));
-    for (n, c) in s.chars().enumerate() {
-        if n >= max {
-            out.push('…');
-            break;
-        }
-        if c.is_control()
-            || ('\u{200b}'..='\u{200f}').contains(&c)
-            || c == '\u{2028}'
-            || c == '\u{2029}'
-        {
-            for e in c.escape_default() {
-                out.push(e);
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Thousands separators: `12,345`.
@@ -146,14 +122,6 @@ fn pad(s: &str, width: usize, align: Align) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escapes_terminal_controls() {
-        assert_eq!(safe("root", 10), "root");
-        assert_eq!(safe("\x1b[2Jevil", 20), "\\u{1b}[2Jevil");
-        assert_eq!(safe("a\nb", 10), "a\\nb");
-        assert_eq!(safe("abcdef", 3), "abc…");
-    }
 
     #[test]
     fn formats_numbers() {

@@ -52,6 +52,14 @@ impl<R: Read> LineReader<R> {
         self.consumed
     }
 
+    /// Whether [`next_line`](Self::next_line) can answer from what has been read already,
+    /// without reading from the input (which, on a pipe or a terminal, may wait).
+    pub fn ready(&self) -> bool {
+        self.eof
+            || self.end - self.start >= self.max_line
+            || memchr::memchr(b'\n', &self.buf[self.start..self.end]).is_some()
+    }
+
     /// Did the line last returned end with a newline? `false` for the last line of an input
     /// that does not end with one (a line still being written), and for a piece of a line cut
     /// at the length limit.
@@ -161,6 +169,34 @@ mod tests {
         assert_eq!(all(b"a\nbb\r\n\nccc", 100), [&b"a"[..], b"bb", b"", b"ccc"]);
         assert_eq!(all(b"", 100), Vec::<Vec<u8>>::new());
         assert_eq!(all(b"x\n", 100), [b"x"]);
+    }
+
+    #[test]
+    fn ready_means_no_read_is_needed() {
+        struct Reads<'a>(Vec<&'a [u8]>, usize);
+        impl Read for Reads<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                self.1 += 1;
+                let Some(chunk) = self.0.first().copied() else {
+                    return Ok(0);
+                };
+                self.0.remove(0);
+                buf[..chunk.len()].copy_from_slice(chunk);
+                Ok(chunk.len())
+            }
+        }
+        let mut r = LineReader::new(Reads(vec![b"a\nb\npar", b"tial\n"], 0));
+        assert!(!r.ready(), "nothing read yet");
+        assert_eq!(r.next_line().unwrap(), Some(&b"a"[..]));
+        assert!(r.ready(), "b is complete in the buffer");
+        assert_eq!(r.next_line().unwrap(), Some(&b"b"[..]));
+        assert!(!r.ready(), "only part of a line is buffered");
+        let reads = r.inner.1;
+        assert_eq!(r.next_line().unwrap(), Some(&b"partial"[..]));
+        assert_eq!(r.inner.1, reads + 1);
+        assert!(!r.ready());
+        assert_eq!(r.next_line().unwrap(), None);
+        assert!(r.ready(), "at the end");
     }
 
     #[test]

@@ -48,6 +48,9 @@ pub struct Input {
     /// Modification time, used to give syslog timestamps a year.
     pub mtime: Option<SystemTime>,
     pub gzip: bool,
+    /// A regular file (named, or redirected to stdin): all of it can be read without waiting.
+    /// Otherwise a pipe, terminal, socket or device, where a read may wait for the writer.
+    pub regular: bool,
     /// Bytes read from the underlying file so far (compressed bytes for `.gz`).
     pub bytes_read: Arc<AtomicU64>,
     pub reader: Box<dyn Read + Send>,
@@ -88,8 +91,8 @@ pub fn open(spec: &InputSpec) -> Result<Input, OpenError> {
 pub fn open_at(spec: &InputSpec, offset: u64) -> Result<Input, OpenError> {
     let name = spec.display_name();
     let mut plain_offset = 0;
-    let (raw, size, mtime): (Box<dyn Read + Send>, _, _) = match spec {
-        InputSpec::Stdin => (Box::new(io::stdin()), None, None),
+    let (raw, size, mtime, regular): (Box<dyn Read + Send>, _, _, _) = match spec {
+        InputSpec::Stdin => (Box::new(io::stdin()), None, None, stdin_is_regular()),
         InputSpec::Path(path) => {
             let meta = std::fs::metadata(path)?;
             if meta.is_dir() {
@@ -104,7 +107,12 @@ pub fn open_at(spec: &InputSpec, offset: u64) -> Result<Input, OpenError> {
                 }
                 file.seek(SeekFrom::Start(plain_offset))?;
             }
-            (Box::new(file), Some(meta.len()), meta.modified().ok())
+            (
+                Box::new(file),
+                Some(meta.len()),
+                meta.modified().ok(),
+                meta.is_file(),
+            )
         }
     };
     let bytes_read = Arc::new(AtomicU64::new(0));
@@ -130,9 +138,30 @@ pub fn open_at(spec: &InputSpec, offset: u64) -> Result<Input, OpenError> {
         size,
         mtime,
         gzip,
+        regular,
         bytes_read,
         reader,
     })
+}
+
+/// Whether standard input is a regular file (`logmap events < auth.log`) rather than a pipe
+/// or a terminal.
+fn stdin_is_regular() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        io::stdin()
+            .as_fd()
+            .try_clone_to_owned()
+            .ok()
+            .map(File::from)
+            .and_then(|f| f.metadata().ok())
+            .is_some_and(|m| m.is_file())
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
 }
 
 /// Read until `buf` is full or the input ends; how many bytes were read.

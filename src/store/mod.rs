@@ -35,7 +35,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 /// The schema this logmap writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// SQLite's `application_id` of a logmap store ("LMAP"), so another program's database is not
 /// taken for one.
@@ -44,8 +44,9 @@ const APPLICATION_ID: i64 = 0x4C4D_4150;
 /// The schema of version 1.
 const SCHEMA_V1: &str = include_str!("schema.sql");
 
-/// Forward migrations: `MIGRATIONS[i]` takes a store from version `i + 1` to `i + 2`.
-const MIGRATIONS: &[&str] = &[];
+/// Forward migrations: `MIGRATIONS[i]` takes a store from version `i + 1` to `i + 2`. A new
+/// store is made from version 1 and every migration.
+const MIGRATIONS: &[&str] = &[include_str!("migrate_v2.sql")];
 
 /// Where the history lives by default: `LOGMAP_DB`, else `$XDG_DATA_HOME/logmap/logmap.db`
 /// (`~/.local/share/logmap/logmap.db`).
@@ -140,7 +141,7 @@ impl Store {
 
     /// The schema version of this store, after checking that it is one of logmap's and not
     /// newer than this logmap.
-    fn version(&self) -> Result<i64> {
+    pub(crate) fn version(&self) -> Result<i64> {
         let name = self.path.display();
         let app: i64 = self
             .conn
@@ -217,7 +218,9 @@ fn create(path: &Path) -> Result<()> {
         let mut conn = Connection::open(tmp.path())
             .map_err(|e| anyhow!("{name}: cannot create the history: {e}"))?;
         let tx = conn.transaction()?;
-        tx.execute_batch(SCHEMA_V1)
+        std::iter::once(SCHEMA_V1)
+            .chain(MIGRATIONS.iter().copied())
+            .try_for_each(|sql| tx.execute_batch(sql))
             .and_then(|()| {
                 tx.execute(
                     "INSERT INTO meta (key, value) VALUES ('schema_version', ?1), ('created_by', ?2)",
@@ -256,10 +259,10 @@ impl Store {
                 Ok(()) => return Ok(WriteLock { _file: file }),
                 Err(std::fs::TryLockError::WouldBlock) => {
                     if !said && start.elapsed() >= notice {
-                        eprintln!(
+                        crate::render::note(format_args!(
                             "logmap: {}: another logmap is writing to this history; waiting for it",
-                            path.display()
-                        );
+                            crate::render::text::escape(&path.display().to_string())
+                        ));
                         said = true;
                     }
                     std::thread::sleep(Duration::from_millis(50));

@@ -14,7 +14,11 @@ use rusqlite::params;
 use super::Store;
 use super::events::BlockReader;
 use super::sources::format_from_str;
-use crate::aggregate::{Aggregator, Filter, History, IpStats, Restored, UserCount};
+use super::write::load_top;
+use crate::aggregate::topk::DEFAULT_CAPACITY;
+use crate::aggregate::{
+    Aggregator, Filter, History, IpStats, LogTotals, PortCount, Restored, UserCount,
+};
 use crate::enrich::{Accuracy, Locate, Location};
 use crate::parse::{Event, Kind, Timestamp};
 use crate::pipeline::SourceReport;
@@ -274,7 +278,49 @@ impl Store {
             .into_iter()
             .map(|(m, c)| (m, [c[0], c[1]]))
             .collect();
+        // Version 1 stores have no such tables (`ingest` migrates them).
+        if self.version()? >= 2 {
+            rows.totals = self.totals(0)?;
+            if include_private {
+                rows.totals.merge(self.totals(1)?);
+            }
+        }
         Ok(rows)
+    }
+
+    /// Destination ports, status codes, paths and user agents of public (`private` 0) or
+    /// private addresses.
+    fn totals(&self, private: i64) -> Result<LogTotals> {
+        let mut t = LogTotals::default();
+        let mut st = self.conn.prepare(
+            "SELECT n.name, p.port, p.events, p.blocked, p.allowed FROM ports p
+             JOIN names n ON n.id = p.proto_id WHERE p.private = ?1",
+        )?;
+        let mut q = st.query([private])?;
+        while let Some(r) = q.next()? {
+            let proto: String = r.get(0)?;
+            let port: i64 = r.get(1)?;
+            let c = PortCount {
+                events: r.get::<_, i64>(2)? as u64,
+                blocked: r.get::<_, i64>(3)? as u64,
+                allowed: r.get::<_, i64>(4)? as u64,
+            };
+            t.ports
+                .entry(proto.into_boxed_str())
+                .or_default()
+                .insert(u16::try_from(port).ok(), c);
+        }
+        let mut st = self
+            .conn
+            .prepare("SELECT status, events FROM statuses WHERE private = ?1")?;
+        let mut q = st.query([private])?;
+        while let Some(r) = q.next()? {
+            t.statuses
+                .insert(r.get::<_, i64>(0)? as u16, r.get::<_, i64>(1)? as u64);
+        }
+        t.paths = load_top(&self.conn, "path", private, DEFAULT_CAPACITY)?;
+        t.user_agents = load_top(&self.conn, "user_agent", private, DEFAULT_CAPACITY)?;
+        Ok(t)
     }
 
     /// Each address's events per hour (the map's time filter), from the events kept.
@@ -424,7 +470,8 @@ impl Store {
     /// how far, and what it holds.
     pub fn describe(&self) -> Result<String> {
         use crate::parse::timestamp::format_rfc3339;
-        use crate::render::table::{num, safe};
+        use crate::render::table::num;
+        use crate::render::text::safe;
         use std::fmt::Write;
         let mut o = String::new();
         let size = |p: &std::path::Path| std::fs::metadata(p).map_or(0, |m| m.len());

@@ -6,11 +6,12 @@ use std::net::IpAddr;
 
 use anyhow::Result;
 use foldhash::fast::RandomState;
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::Store;
 use super::events::{BlockWriter, Record};
-use crate::aggregate::{Aggregator, Filter, IpStats, Tables};
+use crate::aggregate::topk::{Count, TopK};
+use crate::aggregate::{Aggregator, Filter, IpStats, LogTotals, MAX_PROTOCOLS, Tables};
 use crate::enrich::{Locate, Location};
 use crate::parse::scope::scope;
 use crate::parse::{Event, Kind, Timestamp};
@@ -614,6 +615,136 @@ impl Ctx<'_, '_> {
         for (&m, c) in t.minutes {
             minutes.execute(params![m, private as i64, c[0] as i64, c[1] as i64])?;
         }
+        self.add_log_totals(t.totals, private)
+    }
+
+    /// Add destination ports, status codes, paths and user agents (`private`: of private
+    /// addresses). Ports and status codes are sums; the bounded counters of paths and user
+    /// agents are merged with the stored ones (`TopK::merge`) and written back whole.
+    fn add_log_totals(&mut self, t: &LogTotals, private: bool) -> Result<()> {
+        let private = private as i64;
+        for (proto, ports) in &t.ports {
+            // As in the aggregator, at most MAX_PROTOCOLS protocols are kept apart.
+            let known: bool = self.tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM ports p JOIN names n ON n.id = p.proto_id
+                 WHERE p.private = ?1 AND n.name = ?2)",
+                params![private, &**proto],
+                |r| r.get(0),
+            )?;
+            let protocols: i64 = self.tx.query_row(
+                "SELECT COUNT(DISTINCT proto_id) FROM ports WHERE private = ?1",
+                [private],
+                |r| r.get(0),
+            )?;
+            let proto = if known || protocols < MAX_PROTOCOLS as i64 {
+                &**proto
+            } else {
+                "other"
+            };
+            let proto_id = self.name_id(proto)?;
+            let mut up = self.tx.prepare_cached(
+                "INSERT INTO ports (private, proto_id, port, events, blocked, allowed)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (private, proto_id, port) DO UPDATE SET
+                 events = ports.events + excluded.events,
+                 blocked = ports.blocked + excluded.blocked,
+                 allowed = ports.allowed + excluded.allowed",
+            )?;
+            for (port, c) in ports {
+                up.execute(params![
+                    private,
+                    proto_id,
+                    port.map_or(-1, i64::from),
+                    c.events as i64,
+                    c.blocked as i64,
+                    c.allowed as i64
+                ])?;
+            }
+        }
+        let mut up = self.tx.prepare_cached(
+            "INSERT INTO statuses (private, status, events) VALUES (?1, ?2, ?3)
+             ON CONFLICT (private, status) DO UPDATE SET events = statuses.events + excluded.events",
+        )?;
+        for (&status, &n) in &t.statuses {
+            up.execute(params![private, status, n as i64])?;
+        }
+        for (counter, top) in [("path", &t.paths), ("user_agent", &t.user_agents)] {
+            if top.is_empty() && top.floor() == 0 {
+                continue;
+            }
+            let mut merged = load_top(self.tx, counter, private, top.capacity())?;
+            merged.merge(top.clone());
+            self.tx.execute(
+                "DELETE FROM top_strings WHERE counter = ?1 AND private = ?2",
+                params![counter, private],
+            )?;
+            let entries: Vec<(&str, Count, u64)> = merged.entries().collect();
+            for (item, c, seq) in entries {
+                let name_id = self.name_id(item)?;
+                let mut ins = self.tx.prepare_cached(
+                    "INSERT INTO top_strings (counter, private, name_id, count, error, seq)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?;
+                ins.execute(params![
+                    counter,
+                    private,
+                    name_id,
+                    c.count as i64,
+                    c.error as i64,
+                    seq as i64
+                ])?;
+            }
+            self.tx.execute(
+                "INSERT INTO top_floors (counter, private, floor, next_seq) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (counter, private) DO UPDATE SET floor = excluded.floor,
+                 next_seq = excluded.next_seq",
+                params![
+                    counter,
+                    private,
+                    merged.floor() as i64,
+                    merged.next_seq() as i64
+                ],
+            )?;
+        }
         Ok(())
     }
+}
+
+/// The stored bounded counter `counter` (`path`, `user_agent`) of public (`private` 0) or
+/// private addresses; empty when there is none yet.
+pub(crate) fn load_top(
+    conn: &rusqlite::Connection,
+    counter: &str,
+    private: i64,
+    capacity: usize,
+) -> Result<TopK> {
+    let (floor, next_seq): (i64, i64) = conn
+        .query_row(
+            "SELECT floor, next_seq FROM top_floors WHERE counter = ?1 AND private = ?2",
+            params![counter, private],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or((0, 0));
+    let mut st = conn.prepare_cached(
+        "SELECT n.name, t.count, t.error, t.seq FROM top_strings t JOIN names n ON n.id = t.name_id
+         WHERE t.counter = ?1 AND t.private = ?2",
+    )?;
+    let rows = st.query_map(params![counter, private], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            Count {
+                count: r.get::<_, i64>(1)? as u64,
+                error: r.get::<_, i64>(2)? as u64,
+            },
+            r.get::<_, i64>(3)? as u64,
+        ))
+    })?;
+    let entries: Vec<(String, Count, u64)> = rows.collect::<Result<_, _>>()?;
+    Ok(TopK::from_entries(
+        capacity,
+        floor as u64,
+        next_seq as u64,
+        entries,
+    ))
 }

@@ -165,7 +165,103 @@ fn events_stream_has_the_documented_fields() {
     let mut lines = tsv.lines();
     assert_eq!(
         lines.next(),
-        Some("source\tline\tts\tservice\tkind\tip\tport\tuser\tmethod")
+        Some(
+            "source\tline\tts\tservice\tkind\tip\tport\tuser\tmethod\trepeat\tfailures\tstatus\tpath\tuser_agent\tbytes\tdst_port\tproto"
+        )
     );
     assert_eq!(lines.count(), events.len());
+}
+
+#[test]
+fn dash_output_is_standard_output() {
+    let d = Dir::new();
+    let p = d.write("auth.log", hay::AUTH);
+    for format in ["json", "ndjson", "csv", "geojson"] {
+        let o = logmap()
+            .current_dir(d.tmp.path())
+            .args(["export", "--year", "2026", "--format", format, "-o", "-"])
+            .arg(&p)
+            .output()
+            .expect("export");
+        assert!(o.status.success(), "{format}: {}", stderr(&o));
+        let by_default = run_paths(&["export", "--year", "2026", "--format", format], &[&p]);
+        assert_eq!(stdout(&o), stdout(&by_default), "{format}");
+        assert!(!o.stdout.is_empty());
+        assert!(!d.path("-").exists(), "{format} wrote a file named '-'");
+    }
+    let o = logmap()
+        .current_dir(d.tmp.path())
+        .args(["map", "--year", "2026", "-o", "-"])
+        .arg(&p)
+        .output()
+        .expect("map");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = stdout(&o);
+    assert!(page.starts_with("<!DOCTYPE html>"), "{}", &page[..100]);
+    assert!(page.trim_end().ends_with("</html>"));
+    assert!(!d.path("-").exists(), "map wrote a file named '-'");
+    // The summary goes to stderr, and names where the page went.
+    let err = stderr(&o);
+    assert!(
+        err.contains("TOTALS") && err.contains("5.36.59.76"),
+        "{err}"
+    );
+    assert!(err.contains("written to standard output"), "{err}");
+    // `./-` is still a file.
+    let o = logmap()
+        .current_dir(d.tmp.path())
+        .args(["-q", "map", "--year", "2026", "-o", "./-"])
+        .arg(&p)
+        .output()
+        .expect("map");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(d.path("-").is_file());
+    assert!(o.stdout.is_empty());
+}
+
+/// Every command, with its stdout a pipe whose reading end is already closed: the first
+/// write fails with EPIPE. That is the end of the output, not an error and never a panic.
+#[test]
+fn every_command_ends_quietly_on_a_closed_pipe() {
+    let d = Dir::new();
+    let p = d.write("auth.log", hay::AUTH);
+    let page = d.path("page.html");
+    let log = p.display().to_string();
+    let page_arg = page.display().to_string();
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["summary", &log],
+        vec!["summary", "--json", &log],
+        vec!["export", &log],
+        vec!["export", "-f", "ndjson", &log],
+        vec!["export", "-f", "csv", &log],
+        vec!["export", "-f", "geojson", &log],
+        vec!["export", "-o", "-", &log],
+        vec!["events", &log],
+        vec!["events", "-f", "tsv", &log],
+        vec!["grep", &log],
+        vec!["grep", "-c", &log],
+        vec!["lookup", "8.8.8.8", "1.1.1.1"],
+        vec!["lookup", "-f", "ndjson", "8.8.8.8"],
+        vec!["db", "info"],
+        vec!["db", "path"],
+        vec!["map", &log, "-o", &page_arg],
+        vec!["map", &log, "-o", "-"],
+        vec!["--help"],
+        vec!["summary", "--help"],
+    ];
+    for args in commands {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let o = logmap()
+            .env("XDG_DATA_HOME", d.tmp.path())
+            .args(&args)
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .expect("run");
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
+    }
 }

@@ -52,3 +52,33 @@ pub const JOURNAL: &str = r#"{"__CURSOR":"s=1","__REALTIME_TIMESTAMP":"179603850
 {"__CURSOR":"s=2","__REALTIME_TIMESTAMP":"1796038502000000","_PID":"1201","SYSLOG_IDENTIFIER":"sshd-session","MESSAGE":"Connection closed by invalid user \"oracle\" 203.0.114.9 port 40000 [preauth]"}
 {"__CURSOR":"s=3","__REALTIME_TIMESTAMP":"1796038503000000","_PID":"1300","SYSLOG_IDENTIFIER":"sshd","MESSAGE":"Accepted publickey for root from 151.101.1.140 port 51515 ssh2: ED25519 SHA256:x"}
 "#;
+
+/// A UFW log written for the tests (kernel lines as rsyslog writes them): 7 packets from
+/// public addresses — blocked: 3 × 22/TCP, 1 × 53/UDP, 1 ICMP echo; allowed: 1 × 443/TCP
+/// (IPv6) — plus one blocked packet from a private address (left out by default).
+///
+/// Counted by hand, public addresses only: 6 events, blocked 5, allowed 1; addresses 4.
+pub const UFW: &str = "\
+Aug 20 00:01:05 fw kernel: [3217909.838554] [UFW BLOCK] IN=eth0 OUT= MAC=52:54:00:7c:d8:0f:fe:54:00:7c:d8:0f:08:00 SRC=109.205.213.90 DST=194.58.102.129 LEN=40 TOS=0x00 PREC=0x00 TTL=240 ID=1830 PROTO=TCP SPT=51638 DPT=22 WINDOW=1024 RES=0x00 SYN URGP=0 
+Aug 20 00:01:06 fw kernel: [3217910.100000] [UFW BLOCK] IN=eth0 OUT= MAC=52:54:00:7c:d8:0f:fe:54:00:7c:d8:0f:08:00 SRC=109.205.213.90 DST=194.58.102.129 LEN=40 TOS=0x00 PREC=0x00 TTL=240 ID=1831 PROTO=TCP SPT=51639 DPT=22 WINDOW=1024 RES=0x00 SYN URGP=0 
+Aug 20 00:02:00 fw kernel: [3217964.000001] [UFW BLOCK] IN=eth0 OUT= MAC=52:54:00:7c:d8:0f:fe:54:00:7c:d8:0f:08:00 SRC=31.220.1.38 DST=194.58.102.129 LEN=40 TOS=0x00 PREC=0x00 TTL=248 ID=26822 PROTO=TCP SPT=61000 DPT=22 WINDOW=1024 RES=0x00 SYN URGP=0 
+Aug 20 00:03:00 fw kernel: [3218024.000001] [UFW BLOCK] IN=eth0 OUT= MAC=52:54:00:7c:d8:0f:fe:54:00:7c:d8:0f:08:00 SRC=31.220.1.38 DST=194.58.102.129 LEN=61 TOS=0x00 PREC=0x00 TTL=50 ID=3 PROTO=UDP SPT=5353 DPT=53 LEN=41 
+Aug 20 00:04:00 fw kernel: [3218084.000001] [UFW BLOCK] IN=eth0 OUT= MAC=52:54:00:7c:d8:0f:fe:54:00:7c:d8:0f:08:00 SRC=185.81.68.119 DST=194.58.102.129 LEN=28 TOS=0x00 PREC=0x00 TTL=50 ID=4 PROTO=ICMP TYPE=8 CODE=0 ID=1 SEQ=1 
+Aug 20 00:05:00 fw kernel: [3218144.000001] [UFW ALLOW] IN=eth0 OUT= MAC=52:54:00:7c:d8:0f:fe:54:00:7c:d8:0f:86:dd SRC=2a03:2880:f003:c07:face:b00c:0000:0002 DST=2001:0db8:0000:0000:0000:0000:0000:0001 LEN=80 TC=0 HOPLIMIT=55 FLOWLBL=0 PROTO=TCP SPT=40000 DPT=443 WINDOW=64800 RES=0x00 SYN URGP=0 
+Aug 20 00:06:00 fw kernel: [3218204.000001] [UFW BLOCK] IN=eth0 OUT= MAC=52:54:00:7c:d8:0f:fe:54:00:7c:d8:0f:08:00 SRC=192.168.1.20 DST=194.58.102.129 LEN=40 TOS=0x00 PREC=0x00 TTL=64 ID=5 PROTO=TCP SPT=1000 DPT=445 WINDOW=1024 RES=0x00 SYN URGP=0 
+";
+
+/// An access log written for the tests (combined format): 8 requests from 3 public addresses.
+///
+/// Counted by hand: statuses 200 × 4, 301 × 1, 404 × 2, 500 × 1 (2xx 4, 3xx 1, 4xx 2, 5xx 1);
+/// paths `/` × 3, `/wp-login.php` × 3, `/.env` × 1, `/about` × 1; user agents `curl/8.5.0` × 4,
+/// `Mozilla/5.0 (X11; Linux x86_64)` × 3, `-` (none) × 1.
+pub const ACCESS_MIX: &str = r#"83.149.9.216 - - [17/May/2015:10:05:03 +0000] "GET / HTTP/1.1" 200 512 "-" "Mozilla/5.0 (X11; Linux x86_64)"
+83.149.9.216 - - [17/May/2015:10:05:04 +0000] "GET /about HTTP/1.1" 200 512 "-" "Mozilla/5.0 (X11; Linux x86_64)"
+83.149.9.216 - - [17/May/2015:10:05:05 +0000] "GET / HTTP/1.1" 200 512 "-" "Mozilla/5.0 (X11; Linux x86_64)"
+66.249.73.135 - - [17/May/2015:10:06:00 +0000] "GET /wp-login.php HTTP/1.1" 404 162 "-" "curl/8.5.0"
+66.249.73.135 - - [17/May/2015:10:06:01 +0000] "POST /wp-login.php HTTP/1.1" 404 162 "-" "curl/8.5.0"
+66.249.73.135 - - [17/May/2015:10:06:02 +0000] "GET /wp-login.php HTTP/1.1" 500 0 "-" "curl/8.5.0"
+46.105.14.53 - - [17/May/2015:10:07:00 +0000] "GET /.env HTTP/1.1" 301 0 "-" "curl/8.5.0"
+46.105.14.53 - - [17/May/2015:10:07:01 +0000] "GET / HTTP/1.1" 200 512 "-" "-"
+"#;

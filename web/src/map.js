@@ -33,6 +33,16 @@
   var t0 = Number(doc.t0) || 0;
   var slots = doc.slots && doc.slots.count > 0 ? doc.slots : null;
   var summary = meta.summary && typeof meta.summary === 'object' ? meta.summary : {};
+  // Events per kind over the whole log (`summary.kinds`); absent in older documents.
+  var kindTotals = summary.kinds && typeof summary.kinds === 'object' ? summary.kinds : null;
+  function kindTotal(k) { return kindTotals ? Number(kindTotals[k]) || 0 : 0; }
+  // The SSH numbers (failed and successful logins, user names) only where there are SSH
+  // events, as in the terminal; a firewall log shows what it blocked instead.
+  var SSH_KINDS = ['auth_failure', 'invalid_user', 'policy_reject', 'too_many_failures', 'auth_success',
+    'preauth_disconnect', 'scan'];
+  var hasSsh = !kindTotals || (Number(summary.failures) || 0) > 0 || (Number(summary.successes) || 0) > 0 ||
+    SSH_KINDS.some(function (k) { return kindTotal(k) > 0; });
+  var hasFirewall = kindTotal('blocked') + kindTotal('allowed') > 0;
 
   function col(name, fill) {
     var c = Array.isArray(C[name]) ? C[name] : [];
@@ -390,23 +400,33 @@
     iconCreateFunction: clusterIcon
   });
   var clusterOf = {};
-  clusterLayer.on('add', function () { refresh(clusterLayer); });
+  clusterLayer.on('add', function () { refresh(clusterLayer); updateLegend(); });
+  clusterLayer.on('remove', function () { updateLegend(); });
   clusterLayer.on('click', function (e) { openPopup(e.layer); });
 
+  // The colour step of a share of addresses with failed logins: 0 only when none failed, 10
+  // only when all did, tenths between (map.css .cluster.f0 … .f10, grey to red).
+  function shareStep(failed, total) {
+    if (failed <= 0 || total <= 0) return 0;
+    if (failed >= total) return 10;
+    return Math.min(9, Math.max(1, Math.round((10 * failed) / total)));
+  }
   function clusterIcon(cluster) {
     var kids = cluster.getAllChildMarkers();
     var failed = 0, success = 0;
     for (var k = 0; k < kids.length; k++) {
-      var o = outcome(kids[k].logmapIndex);
-      if (o === 'success') success++;
-      else if (o === 'failed') failed++;
+      var i = kids[k].logmapIndex;
+      if (fl(i) > 0) failed++;
+      if (sc(i) > 0) success++;
     }
     var n = cluster.getChildCount();
     var size = Math.round(28 + 9 * (Math.log(n) / Math.LN10));
-    var cls = 'cluster' + (failed * 2 >= kids.length ? '' : ' other') + (success ? ' has-success' : '');
-    var label = n >= 10000 ? Math.round(n / 1000) + 'k' : String(n);
-    // The label is a number we computed; the title says whether a success is inside.
-    return L.divIcon({ html: '<span>' + label + '</span>', className: cls, iconSize: L.point(size, size) });
+    var cls = 'cluster f' + shareStep(failed, kids.length) + (success ? ' has-success' : '');
+    var label = el('span', null, n >= 10000 ? Math.round(n / 1000) + 'k' : String(n));
+    label.title = plural(n, 'address', 'addresses') + ', ' + fmt(failed) + ' with failed logins (' +
+      Math.round((100 * failed) / Math.max(1, kids.length)) + '%)' +
+      (success ? ', ' + plural(success, 'successful login', 'successful logins') : '');
+    return L.divIcon({ html: label, className: cls, iconSize: L.point(size, size) });
   }
 
   var heatLayer = L.heatLayer([], {
@@ -483,16 +503,17 @@
     if (!filtering() && countryRows.length) {
       countryRows.forEach(function (r) {
         if (r && typeof r.country === 'string') {
-          choroCounts[r.country] = { events: Number(r.events) || 0, ips: Number(r.ips) || 0 };
+          choroCounts[r.country] = { events: Number(r.events) || 0, ips: Number(r.ips) || 0, failures: Number(r.failures) || 0 };
         }
       });
     } else {
       for (var i = 0; i < N; i++) {
         var cc = str(ccIdx(i));
         if (!cc || !selected(i)) continue;
-        var c = choroCounts[cc] || (choroCounts[cc] = { events: 0, ips: 0 });
+        var c = choroCounts[cc] || (choroCounts[cc] = { events: 0, ips: 0, failures: 0 });
         c.events += ev(i);
         c.ips += 1;
+        c.failures += fl(i);
       }
     }
     Object.keys(choroCounts).forEach(function (cc) { choroMax = Math.max(choroMax, choroCounts[cc].events); });
@@ -530,7 +551,12 @@
     var box = el('div');
     var name = (cc && nameOfCc[cc]) || (f.properties && f.properties.name) || '';
     box.appendChild(el('strong', null, name));
-    box.appendChild(el('div', null, c ? plural(c.events, 'attempt', 'attempts') + ' from ' + plural(c.ips, 'address', 'addresses') : 'nothing seen'));
+    var text = 'nothing seen';
+    if (c) {
+      text = plural(c.events, 'event', 'events') + (hasSsh ? ', ' + plural(c.failures, 'failed login', 'failed logins') : '') +
+        ' from ' + plural(c.ips, 'address', 'addresses');
+    }
+    box.appendChild(el('div', null, text));
     return box;
   }
   function refreshChoropleth() {
@@ -575,8 +601,10 @@
       table.appendChild(tr);
     }
     row('events', ev(i));
-    row('failed', fl(i));
-    row('successful logins', sc(i));
+    if (hasSsh) {
+      row('failed logins', fl(i));
+      row('successful logins', sc(i));
+    }
     var kinds = kindsOf(i);
     for (var k = 0; k + 1 < kinds.length; k += 2) row('· ' + (str(kinds[k]) || '?').replace(/_/g, ' '), kinds[k + 1]);
     box.appendChild(table);
@@ -662,9 +690,23 @@
       line.appendChild(document.createTextNode(x[1]));
       legendBox.appendChild(line);
     });
-    legendBox.appendChild(el('div', 'muted', 'size: attempts (log scale)'));
+    legendBox.appendChild(el('div', 'muted', 'size: events (log scale)'));
+    if (map.hasLayer(clusterLayer)) {
+      legendBox.appendChild(el('div', null, 'clusters: share of addresses with failed logins'));
+      var shares = el('div', 'ramp');
+      for (var k = 0; k <= 10; k++) shares.appendChild(el('span', 'f' + k));
+      legendBox.appendChild(shares);
+      var ends = el('div', 'ramp-labels');
+      ends.appendChild(el('span', null, '0%'));
+      ends.appendChild(el('span', null, '100%'));
+      legendBox.appendChild(ends);
+      var ring = el('div');
+      ring.appendChild(el('span', 'dot ring'));
+      ring.appendChild(document.createTextNode('green ring: a successful login inside'));
+      legendBox.appendChild(ring);
+    }
     if (map.hasLayer(choroLayer) && choroMax > 0) {
-      legendBox.appendChild(el('div', null, 'attempts per country'));
+      legendBox.appendChild(el('div', null, 'events per country'));
       var ramp = el('div', 'ramp');
       RAMP.forEach(function (c) {
         var s = el('span');
@@ -683,14 +725,24 @@
 
   function byId(id) { return document.getElementById(id); }
 
+  // Index of the kind `blocked` in the string table (per-address kinds refer to it).
+  var blockedId = S.indexOf('blocked');
+  function blockedOf(i) {
+    var k = kindsOf(i);
+    for (var j = 0; j + 1 < k.length; j += 2) if (k[j] === blockedId) return Number(k[j + 1]) || 0;
+    return 0;
+  }
+
   function renderTotals() {
-    var ips = 0, events = 0, successes = 0, drawn = 0, seenCc = {};
+    var ips = 0, events = 0, failures = 0, successes = 0, blocked = 0, drawn = 0, seenCc = {};
     var countries = 0;
     for (var i = 0; i < N; i++) {
       if (!selected(i)) continue;
       ips++;
       events += ev(i);
+      failures += fl(i);
       successes += sc(i);
+      if (hasFirewall) blocked += blockedOf(i);
       if (located(i)) drawn++;
       var cc = str(ccIdx(i));
       if (cc && !seenCc[cc]) { seenCc[cc] = true; countries++; }
@@ -700,13 +752,18 @@
       if (typeof summary.unique_ips === 'number') ips = summary.unique_ips;
       if (typeof summary.countries === 'number') countries = summary.countries;
       if (typeof summary.events === 'number') events = summary.events;
+      if (typeof summary.failures === 'number') failures = summary.failures;
       if (typeof summary.successes === 'number') successes = summary.successes;
+      if (kindTotals) blocked = kindTotal('blocked');
     }
     byId('t-ips').textContent = fmt(ips);
     byId('t-countries').textContent = fmt(countries);
     byId('t-events').textContent = fmt(events);
+    byId('t-failures').textContent = fmt(failures);
+    byId('t-failures').parentNode.classList.toggle('loud', failures > 0);
     byId('t-successes').textContent = fmt(successes);
     byId('t-successes').parentNode.classList.toggle('loud', successes > 0);
+    byId('t-blocked').textContent = fmt(blocked);
     var notes = [];
     if (filtering()) notes.push('Filtered view.');
     var unplaced = ips - drawn;
@@ -725,12 +782,13 @@
       tr.appendChild(el('td', null, fmt(w.ips)));
       tr.appendChild(el('td', null, fmt(w.countries)));
       tr.appendChild(el('td', null, fmt(w.events)));
+      if (hasSsh) tr.appendChild(el('td', null, fmt(w.failures)));
       body.appendChild(tr);
     });
     if (!rows.length) {
       var tr = el('tr');
       var td = el('td', 'muted', 'no timestamps in the data');
-      td.colSpan = 4;
+      td.colSpan = hasSsh ? 5 : 4;
       tr.appendChild(td);
       body.appendChild(tr);
     }
@@ -1016,6 +1074,8 @@
     map.fitBounds(WORLD);
   }
 
+  [].forEach.call(document.querySelectorAll('.ssh'), function (e) { e.hidden = !hasSsh; });
+  [].forEach.call(document.querySelectorAll('.firewall'), function (e) { e.hidden = !hasFirewall; });
   renderHeader();
   renderWindows();
   renderHistogram();
@@ -1051,6 +1111,8 @@
       return { x: p.x + r.left, y: p.y + r.top };
     },
     setRange: setRange,
-    slots: slots
+    slots: slots,
+    // The address drawn as marker `i` (markers carry their index as logmapIndex).
+    ipOf: function (i) { return C.ip[i]; }
   };
 })();

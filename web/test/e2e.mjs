@@ -3,7 +3,9 @@
 //   node web/test/e2e.mjs PAGE.html STEPS.json
 //
 // STEPS.json is a list of steps; each step's result is one entry of `steps` in the output:
-//   {"do": "observe"}                      → markers drawn, cluster icons and their counts, totals
+//   {"do": "observe"}                      → markers drawn, cluster icons and their counts (and,
+//                                            per cluster, its addresses and icon colours),
+//                                            totals, legend and panel text
 //   {"do": "clickMarker", "ip": "…"}      → clicks where the address is drawn; popup text + HTML,
 //                                            the address it is about, user names, the addresses
 //                                            it lists as drawn at the same point
@@ -93,6 +95,21 @@ async function observe(page) {
       }
     });
     const icons = [...document.querySelectorAll('.leaflet-marker-pane .cluster')];
+    // Each cluster drawn: its addresses and the colours its icon is painted with.
+    const clusterInfo = [];
+    lm.map.eachLayer((l) => {
+      const e = l instanceof L.MarkerCluster && l.getElement ? l.getElement() : null;
+      if (!e) return;
+      const style = getComputedStyle(e);
+      clusterInfo.push({
+        label: e.textContent.trim(),
+        className: e.className,
+        title: (e.firstElementChild || {}).title || '',
+        ips: l.getAllChildMarkers().map((m) => lm.ipOf(m.logmapIndex)),
+        background: style.backgroundColor,
+        border: style.borderTopColor
+      });
+    });
     const clusterCounts = icons.map((e) => e.textContent.trim());
     const text = (id) => (document.getElementById(id) || {}).textContent || '';
     const heat = document.querySelector('canvas.leaflet-heatmap-layer');
@@ -101,7 +118,12 @@ async function observe(page) {
       clusters: icons.length,
       clusterCounts,
       successClusters: icons.filter((e) => e.classList.contains('has-success')).length,
-      totals: { ips: text('t-ips'), countries: text('t-countries'), events: text('t-events'), successes: text('t-successes') },
+      clusterInfo,
+      totals: {
+        ips: text('t-ips'), countries: text('t-countries'), events: text('t-events'),
+        failures: text('t-failures'), successes: text('t-successes'), blocked: text('t-blocked')
+      },
+      legend: (document.querySelector('.legend') || {}).textContent || '',
       filter: document.getElementById('filter').hidden ? null : text('filter-text'),
       rangeLabel: text('range-label'),
       heat: !!heat,
