@@ -16,5 +16,6 @@ pub mod enrich;
 pub mod parse;
 pub mod pipeline;
 pub mod render;
+pub mod serve;
 pub mod source;
 pub mod store;

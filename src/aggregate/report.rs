@@ -267,7 +267,8 @@ pub struct Timeline {
     pub series: Vec<[i64; 4]>,
 }
 
-fn ser_ts<S: Serializer>(ts: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+/// A time as RFC 3339 (UTC), or `null`.
+pub fn ser_ts<S: Serializer>(ts: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
     match ts {
         Some(t) => s.serialize_str(&format_rfc3339(*t)),
         None => s.serialize_none(),

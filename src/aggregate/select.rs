@@ -181,6 +181,23 @@ impl Report {
         self.selection = Some(sel.clone());
     }
 
+    /// Select, order, and cut: what every view does with `--country` … `--sort`, `--limit`.
+    /// `top` cuts the records (after the selection, keeping every address with a successful
+    /// login) and the lists as `summary --top` does.
+    pub fn shape(&mut self, select: &Select, sort: Sort, top: Option<usize>, limit: Option<usize>) {
+        self.select(select);
+        self.sort_ips(sort);
+        if let Some(n) = top {
+            super::retain_top(&mut self.ips, n);
+            self.countries.truncate(n);
+            self.asns.truncate(n);
+            self.users.truncate(n);
+        }
+        if let Some(n) = limit {
+            self.ips.truncate(n);
+        }
+    }
+
     /// Order the address records.
     pub fn sort_ips(&mut self, sort: Sort) {
         match sort {

@@ -145,6 +145,12 @@ pub enum Command {
         after_help = "Every hour from cron:\n  0 * * * *  logmap ingest -q /var/log/auth.log* && logmap map --db -q -o /var/www/html/attacks.html\n\nExamples:\n  logmap ingest /var/log/auth.log /var/log/auth.log.1 /var/log/auth.log.2.gz\n  logmap ingest --journal                          the system journal, after the stored cursor\n  logmap summary --db                              what the history holds\n  logmap export --db --country CN --sort failures --limit 100"
     )]
     Ingest(IngestArgs),
+    /// The live dashboard: follow the logs into the history and serve the map, statistics and
+    /// a JSON API over HTTP, each new attack pushed to the page as it is logged.
+    #[command(
+        after_help = "Endpoints: / (the map), /api/summary, /api/ips, /api/timeline?bucket=hour|day, /api/stream (server-sent events), /healthz. Query parameters as the command line's: since, until, country, asn, user, kind, min_failures, successful, sort, limit.\n\nExamples:\n  logmap serve --follow /var/log/auth.log             http://127.0.0.1:8080/\n  logmap serve --journal --listen 127.0.0.1:9000\n  LOGMAP_TOKEN=$(cat /etc/logmap/token) logmap serve --follow /var/log/auth.log --listen 0.0.0.0:8080"
+    )]
+    Serve(ServeArgs),
     /// What the geolocation data says about addresses (arguments, or one per line on stdin).
     Lookup {
         /// Addresses to look up.
@@ -284,6 +290,53 @@ pub struct InputArgs {
     /// At most N addresses (N events for `events`).
     #[arg(long, value_name = "N", help_heading = "Selection")]
     pub limit: Option<usize>,
+}
+
+/// Options of `logmap serve`.
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// The history to serve and to store into (default: LOGMAP_DB, else
+    /// ~/.local/share/logmap/logmap.db).
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Follow this log (tail -F: through rotation, truncation, and a file that appears later),
+    /// storing what it gets; repeatable. Its rotated siblings (FILE.1, FILE.2.gz) are read too.
+    #[arg(long, value_name = "FILE")]
+    pub follow: Vec<PathBuf>,
+
+    /// Follow the system journal.
+    #[arg(long)]
+    pub journal: bool,
+
+    /// Where to listen. Anything but a loopback address needs a token.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+
+    /// A file holding the access token (else LOGMAP_TOKEN): required on a non-loopback
+    /// address, checked on every request.
+    #[arg(long, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+
+    /// How often to look for new lines when the file system sends no notification.
+    #[arg(long, value_name = "DURATION", default_value = "1s", hide = true)]
+    pub poll: String,
+
+    /// How long raw events are kept (see ingest --help).
+    #[arg(long, value_name = "AGE", default_value = "90d")]
+    pub keep_events: String,
+
+    /// The format of the followed files; auto detects it.
+    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto, value_name = "FORMAT")]
+    pub input_format: InputFormatArg,
+
+    /// The time zone of times written without one (default: TZ, else the system's zone).
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+
+    /// An MMDB file to locate new addresses with; repeatable.
+    #[arg(long = "geoip", value_name = "PATH")]
+    pub geoip: Vec<PathBuf>,
 }
 
 /// Options of `logmap ingest`.

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::args::{
     Cli, ColorArg, Command, DbAction, EventFormatArg, ExportFormatArg, IngestArgs, InputArgs,
-    InputFormatArg, LookupFormatArg,
+    InputFormatArg, LookupFormatArg, ServeArgs,
 };
 use crate::aggregate::{Filter, Select, Sort};
 use crate::parse::clock::Zone;
@@ -15,8 +15,10 @@ use crate::pipeline::{PipelineConfig, now};
 use crate::render::ExportFormat;
 use crate::render::events::EventFormat;
 use crate::render::table::Style;
+use crate::serve::ServeConfig;
 use crate::source::{self, InputSpec};
 use crate::store::ingest::IngestOptions;
+use std::net::SocketAddr;
 
 /// Inputs bigger than this get a progress bar (on a terminal).
 const PROGRESS_MIN_BYTES: u64 = 4 * 1024 * 1024;
@@ -100,6 +102,10 @@ pub enum Action {
     Ingest {
         db: PathBuf,
         options: IngestOptions,
+        geoip: Vec<PathBuf>,
+    },
+    Serve {
+        config: ServeConfig,
         geoip: Vec<PathBuf>,
     },
     DbUpdate {
@@ -278,21 +284,7 @@ fn ingest_config(a: IngestArgs) -> Result<Action, ConfigError> {
         ));
     }
     let zone = Zone::resolve(a.tz.as_deref()).map_err(|e| ConfigError(format!("--tz: {e}")))?;
-    let keep_events = match a.keep_events.trim() {
-        "forever" | "0" => None,
-        s => {
-            let now = now();
-            let then = parse_time_arg(s, now, &Zone::utc())
-                .ok()
-                .filter(|&t| t < now)
-                .ok_or_else(|| {
-                    ConfigError(format!(
-                        "--keep-events '{s}': use a duration (90d, 12w, 1y) or 'forever'"
-                    ))
-                })?;
-            Some(now - then)
-        }
-    };
+    let keep_events = keep_events(&a.keep_events)?;
     if let Some(y) = a.year
         && !(1970..=9999).contains(&y)
     {
@@ -313,6 +305,88 @@ fn ingest_config(a: IngestArgs) -> Result<Action, ConfigError> {
             relocate: a.relocate,
             batch_lines: a.batch_lines,
             host: crate::store::ingest::this_host(),
+        },
+        geoip: a.geoip,
+    })
+}
+
+/// `--keep-events`: seconds, or `None` for ever.
+fn keep_events(arg: &str) -> Result<Option<i64>, ConfigError> {
+    match arg.trim() {
+        "forever" | "0" => Ok(None),
+        s => {
+            let now = now();
+            let then = parse_time_arg(s, now, &Zone::utc())
+                .ok()
+                .filter(|&t| t < now)
+                .ok_or_else(|| {
+                    ConfigError(format!(
+                        "--keep-events '{s}': use a duration (90d, 12w, 1y) or 'forever'"
+                    ))
+                })?;
+            Ok(Some(now - then))
+        }
+    }
+}
+
+fn serve_config(a: ServeArgs) -> Result<Action, ConfigError> {
+    let listen: SocketAddr = a.listen.parse().map_err(|_| {
+        ConfigError(format!(
+            "--listen {}: use ADDRESS:PORT (127.0.0.1:8080, [::1]:8080, 0.0.0.0:8080)",
+            a.listen
+        ))
+    })?;
+    let token = match &a.token_file {
+        Some(p) => Some(
+            std::fs::read_to_string(p)
+                .map_err(|e| ConfigError(format!("--token-file {}: {e}", p.display())))?
+                .trim()
+                .to_string(),
+        ),
+        None => std::env::var("LOGMAP_TOKEN").ok(),
+    }
+    .filter(|t| !t.is_empty());
+    if let Some(t) = &token
+        && t.len() < 16
+    {
+        return Err(ConfigError(
+            "the token is too short: use at least 16 characters (e.g. openssl rand -hex 16)".into(),
+        ));
+    }
+    if !listen.ip().is_loopback() && token.is_none() {
+        return Err(ConfigError(format!(
+            "--listen {listen}: not a loopback address, so a token is required (--token-file \
+             PATH or LOGMAP_TOKEN); anyone who can reach it could read the history"
+        )));
+    }
+    let now = now();
+    let poll = parse_time_arg(&a.poll, now, &Zone::utc())
+        .ok()
+        .map(|t| now - t)
+        .filter(|&s| s > 0)
+        .ok_or_else(|| ConfigError(format!("--poll {}: use a duration (1s, 5s)", a.poll)))?;
+    let zone = Zone::resolve(a.tz.as_deref()).map_err(|e| ConfigError(format!("--tz: {e}")))?;
+    Ok(Action::Serve {
+        config: ServeConfig {
+            db: db_path(a.db.as_ref().and_then(|p| p.to_str()))?,
+            listen,
+            follow: a.follow,
+            journal: a.journal,
+            token,
+            ingest: IngestOptions {
+                files: Vec::new(),
+                journal: false,
+                journal_files: Vec::new(),
+                format: input_format(a.input_format),
+                zone,
+                year: None,
+                keep_events: keep_events(&a.keep_events)?,
+                relocate: false,
+                batch_lines: 250_000,
+                host: crate::store::ingest::this_host(),
+            },
+            poll: std::time::Duration::from_secs(poll as u64),
+            max_clients: 256,
         },
         geoip: a.geoip,
     })
@@ -403,6 +477,7 @@ impl Config {
                 geoip,
             },
             Command::Ingest(a) => ingest_config(a)?,
+            Command::Serve(a) => serve_config(a)?,
             Command::Db { action } => match action {
                 DbAction::Info { db } => Action::DbInfo { db },
                 DbAction::Update { url } => Action::DbUpdate { url },

@@ -43,19 +43,11 @@ pub fn analyse(cfg: &Config, input: &InputConfig, wanted: Wanted) -> Result<(Rep
         Some(db) => (from_history(db, input, inner)?, false),
         None => analyse_inputs(cfg, input, inner)?,
     };
-    report.select(&input.select);
-    report.sort_ips(input.sort);
-    if let Keep::Top(n) = wanted.keep
-        && reorder
-    {
-        crate::aggregate::retain_top(&mut report.ips, n);
-        report.countries.truncate(n);
-        report.asns.truncate(n);
-        report.users.truncate(n);
-    }
-    if let Some(n) = input.limit {
-        report.ips.truncate(n);
-    }
+    let top = match wanted.keep {
+        Keep::Top(n) if reorder => Some(n),
+        _ => None,
+    };
+    report.shape(&input.select, input.sort, top, input.limit);
     Ok((report, failed))
 }
 

@@ -8,6 +8,7 @@ mod grep;
 mod ingest;
 mod lookup;
 mod map;
+mod serve;
 mod summary;
 
 use anyhow::Result;
@@ -36,6 +37,7 @@ pub fn run(cfg: Config) -> Result<Exit> {
             count,
         } => grep::run(inputs, db.as_deref(), *family, *public, *unique, *count),
         Action::Ingest { db, options, geoip } => ingest::run(&cfg, db, options, geoip),
+        Action::Serve { config, geoip } => serve::run(&cfg, config, geoip),
         Action::Lookup {
             addrs,
             ndjson,

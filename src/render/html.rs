@@ -39,6 +39,13 @@ pub const USERS_PER_IP: usize = 10;
 /// JavaScript number (53-bit mantissa).
 pub const MAX_SLOTS: u64 = 52;
 
+/// The Content-Security-Policy for pages served by `logmap serve`: the page's own (its inline
+/// script and style by hash, images from `data:` and the tile servers) and connections to the
+/// server that sent it, nothing else.
+pub fn live_csp() -> String {
+    assets::CSP.replace("connect-src 'none'", "connect-src 'self'")
+}
+
 /// Writes the HTML map for `doc` (the export document) to `out`.
 ///
 /// Missing or mistyped fields are treated as unknown; the page shows what there is.

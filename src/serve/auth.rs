@@ -69,9 +69,7 @@ impl Auth {
 
     /// `?token=CODE` with the one-time code: the session cookie, and the code is spent.
     fn login(&self, query: Option<&str>) -> Option<Response> {
-        let code = query?
-            .split('&')
-            .find_map(|kv| kv.strip_prefix("token="))?;
+        let code = query?.split('&').find_map(|kv| kv.strip_prefix("token="))?;
         let mut slot = self.login_code.lock().unwrap_or_else(|p| p.into_inner());
         let ok = slot
             .as_deref()
@@ -80,7 +78,10 @@ impl Auth {
             return None;
         }
         *slot = None;
-        let cookie = format!("{COOKIE}={}; HttpOnly; SameSite=Strict; Path=/", self.session);
+        let cookie = format!(
+            "{COOKIE}={}; HttpOnly; SameSite=Strict; Path=/",
+            self.session
+        );
         let mut resp = Redirect::to("/").into_response();
         if let Ok(v) = HeaderValue::from_str(&cookie) {
             resp.headers_mut().insert(header::SET_COOKIE, v);

@@ -24,6 +24,8 @@ pub struct Hub {
     run: String,
     tx: broadcast::Sender<Message>,
     recent: Mutex<(u64, VecDeque<Message>)>,
+    /// Becomes `true` when the server stops: every stream ends.
+    closed: tokio::sync::watch::Sender<bool>,
 }
 
 impl Hub {
@@ -36,7 +38,18 @@ impl Hub {
             run,
             tx,
             recent: Mutex::new((0, VecDeque::new())),
+            closed: tokio::sync::watch::channel(false).0,
         }
+    }
+
+    /// End every stream (the server is stopping).
+    pub fn close(&self) {
+        self.closed.send_replace(true);
+    }
+
+    /// Tells when the server stops.
+    pub fn closing(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.closed.subscribe()
     }
 
     /// Send a message to every subscriber.
@@ -75,7 +88,10 @@ impl Hub {
                     Some(n) if n == recent.0 => Some(Vec::new()),
                     Some(n) if n < recent.0 => {
                         let first = recent.1.front().map_or(u64::MAX, |m| {
-                            m.id.rsplit('-').next().and_then(|x| x.parse().ok()).unwrap_or(u64::MAX)
+                            m.id.rsplit('-')
+                                .next()
+                                .and_then(|x| x.parse().ok())
+                                .unwrap_or(u64::MAX)
                         });
                         (n + 1 >= first).then(|| {
                             recent

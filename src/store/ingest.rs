@@ -171,10 +171,15 @@ pub fn ingest_with(
         "DELETE FROM minutes WHERE minute < (SELECT MAX(minute) FROM minutes) - ?1",
         [8 * 86400],
     )?;
-    tx.execute(
-        "UPDATE ingests SET finished = ?2 WHERE id = ?1",
-        params![ingest_id, now()],
-    )?;
+    if summary.lines == 0 {
+        // Nothing stored: no run to remember (a live server looks every second).
+        tx.execute("DELETE FROM ingests WHERE id = ?1", [ingest_id])?;
+    } else {
+        tx.execute(
+            "UPDATE ingests SET finished = ?2 WHERE id = ?1",
+            params![ingest_id, now()],
+        )?;
+    }
     tx.commit()?;
     Ok(summary)
 }

@@ -23,6 +23,7 @@
 
 pub mod events;
 pub mod ingest;
+pub mod live;
 pub mod read;
 pub mod sources;
 pub mod write;

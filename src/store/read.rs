@@ -135,7 +135,7 @@ impl Store {
             agg.add_filtered_out(stored - seen);
             agg
         } else {
-            Aggregator::restore(filter, self.counters(filter.include_private, hours)?)
+            Aggregator::restore(filter, self.counters(filter.include_private, hours, None)?)
         };
         Ok(Loaded {
             aggregator,
@@ -146,7 +146,7 @@ impl Store {
         })
     }
 
-    fn locations(&self) -> Result<(StoredLocations, Vec<String>)> {
+    pub(super) fn locations(&self) -> Result<(StoredLocations, Vec<String>)> {
         let mut st = self.conn.prepare(
             "SELECT a.ip, a.country, a.country_name, a.city, a.region, a.lat, a.lon, a.accuracy,
              a.asn, a.as_org, g.description
@@ -190,8 +190,13 @@ impl Store {
         Ok((StoredLocations(map), with))
     }
 
-    /// The stored per-address counters (no time filter).
-    fn counters(&self, include_private: bool, hours: bool) -> Result<Restored> {
+    /// The stored per-address counters (no time filter); only of `only`, when given.
+    pub(super) fn counters(
+        &self,
+        include_private: bool,
+        hours: bool,
+        only: Option<&std::collections::HashSet<IpAddr>>,
+    ) -> Result<Restored> {
         let mut rows = Restored::default();
         // Address id → position in `rows.stats` (u32::MAX: left out).
         let mut slot: HashMap<i64, u32, RandomState> = HashMap::default();
@@ -208,6 +213,9 @@ impl Store {
                 let Ok(ip) = r.get::<_, String>(1)?.parse::<IpAddr>() else {
                     continue;
                 };
+                if only.is_some_and(|set| !set.contains(&ip)) {
+                    continue;
+                }
                 let private = r.get::<_, i64>(2)? != 0;
                 if private && !include_private {
                     rows.private.push(ip);

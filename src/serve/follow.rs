@@ -1,0 +1,219 @@
+//! The follower: `tail -F` for the history. It ingests the followed files whenever the file
+//! system says their directory changed (inotify through `notify`), and at least every poll
+//! interval (for file systems that say nothing), through the history's exactly-once path:
+//!
+//! - each followed `FILE` is ingested with its rotated siblings (`FILE.1`, `FILE.2.gz`, …), so
+//!   after logrotate renames it the unread tail is read from `FILE.1` and the new `FILE` from
+//!   its start; a copytruncate is a new file with new first bytes; a file that appears later
+//!   is read when it appears;
+//! - the journal is read after the stored cursor;
+//! - every stored batch becomes a `batch` message on the stream (its addresses' records and
+//!   the new totals), or a `reset` when it changed too many addresses to send;
+//! - the writer's turn is taken for each pass, so a `logmap ingest` from cron can take its
+//!   turn in between; on stop the pass in progress finishes and commits.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use anyhow::Result;
+use notify::{RecursiveMode, Watcher};
+use serde::Serialize;
+
+use super::{AppState, ServeConfig};
+use crate::enrich::Geo;
+use crate::store::Store;
+use crate::store::ingest::ingest_with;
+use crate::store::write::Committed;
+
+/// What the follower last did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Health {
+    pub following: Vec<String>,
+    /// When the last pass ended.
+    pub last_pass: Option<i64>,
+    /// Lines stored since the server started.
+    pub lines: u64,
+    pub last_error: Option<String>,
+}
+
+/// A batch that changed more addresses than this is announced as a `reset` (the page
+/// refetches) rather than sent record by record.
+pub const MAX_BATCH_RECORDS: usize = 2000;
+
+/// After a notification, wait this long for the writer to finish its burst.
+const SETTLE: Duration = Duration::from_millis(20);
+
+/// The files of a pass: each followed file that exists and its rotated siblings.
+pub fn expand(follow: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for f in follow {
+        if f.exists() {
+            out.push(f.clone());
+        }
+        let (Some(dir), Some(name)) = (f.parent(), f.file_name().and_then(|n| n.to_str())) else {
+            continue;
+        };
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let prefix = format!("{name}.");
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            let mut siblings: Vec<PathBuf> = entries
+                .flatten()
+                .filter(|e| {
+                    e.file_name()
+                        .to_str()
+                        .is_some_and(|n| n.starts_with(&prefix) && !n.ends_with(".lock"))
+                })
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .map(|e| e.path())
+                .collect();
+            siblings.sort();
+            out.extend(siblings);
+        }
+    }
+    out.dedup();
+    out
+}
+
+/// Follow until `stop`. Errors of a pass are logged and kept for `/healthz`; the follower goes
+/// on (a log that is briefly unreadable does not stop the server).
+pub fn run(cfg: &ServeConfig, geo: &Geo, state: &AppState, stop: &AtomicBool) -> Result<()> {
+    let located_with = geo
+        .describe()
+        .iter()
+        .map(|d| d.summary())
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let (mut store, lock) = Store::open_for_writing(&cfg.db, Duration::from_secs(3))?;
+    drop(lock);
+    if let Ok(mut h) = state.health.lock() {
+        h.following = cfg.follow.iter().map(|p| p.display().to_string()).collect();
+        if cfg.journal {
+            h.following.push("journal".into());
+        }
+    }
+    if cfg.follow.is_empty() && !cfg.journal {
+        while !stop.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        return Ok(());
+    }
+    let (tx, rx) = mpsc::channel::<()>();
+    let mut watcher = notify::recommended_watcher(move |_res: notify::Result<notify::Event>| {
+        let _ = tx.send(());
+    });
+    if let Ok(w) = &mut watcher {
+        let mut dirs: Vec<PathBuf> = cfg
+            .follow
+            .iter()
+            .filter_map(|f| f.parent().map(Path::to_path_buf))
+            .map(|d| {
+                if d.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    d
+                }
+            })
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        for d in dirs {
+            if let Err(e) = w.watch(&d, RecursiveMode::NonRecursive) {
+                tracing::warn!("cannot watch {}: {e}; polling it", d.display());
+            }
+        }
+    } else if let Err(e) = &watcher {
+        tracing::warn!("no file-system notifications ({e}); polling");
+    }
+    loop {
+        pass(cfg, geo, &located_with, &mut store, state);
+        if stop.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        // Wait for a change or the poll interval, checking for a stop now and then.
+        let mut waited = Duration::ZERO;
+        let step = Duration::from_millis(100).min(cfg.poll);
+        while waited < cfg.poll {
+            match rx.recv_timeout(step) {
+                Ok(()) => {
+                    std::thread::sleep(SETTLE);
+                    while rx.try_recv().is_ok() {}
+                    break;
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => waited += step,
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    std::thread::sleep(step);
+                    waited += step;
+                }
+            }
+            if stop.load(Ordering::SeqCst) {
+                break;
+            }
+        }
+    }
+}
+
+/// One pass: ingest what is new, publish each stored batch.
+fn pass(cfg: &ServeConfig, geo: &Geo, located_with: &str, store: &mut Store, state: &AppState) {
+    let mut opts = cfg.ingest.clone();
+    opts.files = expand(&cfg.follow);
+    opts.journal = cfg.journal;
+    let mut committed: Vec<Committed> = Vec::new();
+    let result = (|| -> Result<u64> {
+        let _turn = store.lock(Duration::from_secs(3))?;
+        let mut hook = |c: &Committed| committed.push(c.clone());
+        let summary = ingest_with(store, &opts, geo, located_with.to_string(), Some(&mut hook))?;
+        for i in &summary.inputs {
+            if let Some(e) = &i.error {
+                tracing::warn!("{}: {e}", i.name);
+            }
+        }
+        Ok(summary.lines)
+    })();
+    for c in &committed {
+        publish(store, state, c);
+    }
+    if let Ok(mut h) = state.health.lock() {
+        h.last_pass = Some(crate::pipeline::now());
+        match result {
+            Ok(lines) => {
+                h.lines += lines;
+                h.last_error = None;
+            }
+            Err(e) => {
+                tracing::warn!("ingest: {e:#}");
+                h.last_error = Some(format!("{e:#}"));
+            }
+        }
+    }
+}
+
+fn publish(store: &Store, state: &AppState, c: &Committed) {
+    let public: Vec<IpAddr> = c
+        .addresses
+        .iter()
+        .copied()
+        .filter(|ip| crate::parse::scope::scope(*ip).is_global())
+        .collect();
+    if public.len() > MAX_BATCH_RECORDS {
+        state
+            .hub
+            .publish("reset", serde_json::json!({ "lines": c.lines }));
+        return;
+    }
+    match super::api::batch_message(store, &public, &c.new, c.lines) {
+        Ok(data) => state.hub.publish("batch", data),
+        Err(e) => {
+            tracing::warn!("building a stream message: {e:#}");
+            state
+                .hub
+                .publish("reset", serde_json::json!({ "lines": c.lines }));
+        }
+    }
+}
