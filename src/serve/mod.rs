@@ -83,6 +83,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/stream", get(api::stream))
         .fallback(api::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), auth::check))
+        .layer(middleware::from_fn(limit_headers))
         // Read-only: no request has a body worth reading.
         .layer(DefaultBodyLimit::max(1024))
         .layer(middleware::from_fn(move |req, next: middleware::Next| {
@@ -106,6 +107,31 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Most bytes of request headers (a browser sends a few hundred).
+const MAX_HEADERS: usize = 16 * 1024;
+
+/// Refuse requests with oversized headers (431) before anything else reads them.
+async fn limit_headers(
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let size: usize = req
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len() + 4)
+        .sum::<usize>()
+        + req.uri().to_string().len();
+    if size > MAX_HEADERS {
+        return (
+            axum::http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "logmap: request headers too large\n",
+        )
+            .into_response();
+    }
+    next.run(req).await
+}
+
 /// Serve until SIGINT or SIGTERM. `ready` is told the bound address (port 0 picks one).
 pub fn run(cfg: ServeConfig, geo: Geo, ready: &mut dyn FnMut(SocketAddr, &AppState)) -> Result<()> {
     if !cfg.listen.ip().is_loopback() && cfg.token.is_none() {
@@ -115,6 +141,11 @@ pub fn run(cfg: ServeConfig, geo: Geo, ready: &mut dyn FnMut(SocketAddr, &AppSta
             cfg.listen
         );
     }
+    // Create (or check) the history before answering anything about it.
+    drop(crate::store::Store::open_for_writing(
+        &cfg.db,
+        Duration::from_secs(3),
+    )?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

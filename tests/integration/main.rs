@@ -11,6 +11,7 @@ mod geo_cli;
 mod history;
 mod hostile;
 mod key_only;
+mod serve;
 mod streaming;
 mod summaries;
 mod templates;
