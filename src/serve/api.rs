@@ -373,25 +373,22 @@ pub async fn stream(State(state): State<AppState>, headers: HeaderMap) -> Respon
 }
 
 fn to_sse(m: super::hub::Message) -> SseEvent {
-    SseEvent::default()
-        .id(m.id)
-        .event(m.event)
-        .data(m.data.to_string())
+    SseEvent::default().id(m.id).event(m.event).data(&*m.data)
 }
 
-/// The records of `ips` and the new totals: the data of a `batch` message.
+/// The records of `ips` and the totals: the data of a `batch` message.
 pub fn batch_message(
     store: &Store,
     ips: &[IpAddr],
     new: &[IpAddr],
     lines: u64,
+    summary: &Value,
 ) -> anyhow::Result<Value> {
     let records = store.records(ips)?;
-    let totals = store.headline()?;
     Ok(json!({
         "lines": lines,
         "new": new,
         "ips": records,
-        "summary": totals,
+        "summary": summary,
     }))
 }

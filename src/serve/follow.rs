@@ -16,7 +16,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use notify::{RecursiveMode, Watcher};
@@ -26,7 +26,7 @@ use super::{AppState, ServeConfig};
 use crate::enrich::Geo;
 use crate::store::Store;
 use crate::store::ingest::ingest_with;
-use crate::store::write::Committed;
+use crate::store::write::{Committed, Ids};
 
 /// What the follower last did.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -131,8 +131,18 @@ pub fn run(cfg: &ServeConfig, geo: &Geo, state: &AppState, stop: &AtomicBool) ->
     } else if let Err(e) = &watcher {
         tracing::warn!("no file-system notifications ({e}); polling");
     }
+    let mut ids = Ids::load(&store)?;
+    let mut headline = Headline::default();
     loop {
-        pass(cfg, geo, &located_with, &mut store, state);
+        pass(
+            cfg,
+            geo,
+            &located_with,
+            &mut store,
+            &mut ids,
+            &mut headline,
+            state,
+        );
         if stop.load(Ordering::SeqCst) {
             return Ok(());
         }
@@ -146,7 +156,10 @@ pub fn run(cfg: &ServeConfig, geo: &Geo, state: &AppState, stop: &AtomicBool) ->
                     while rx.try_recv().is_ok() {}
                     break;
                 }
-                Err(mpsc::RecvTimeoutError::Timeout) => waited += step,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    waited += step;
+                    headline.catch_up(&store, state);
+                }
                 Err(mpsc::RecvTimeoutError::Disconnected) => {
                     std::thread::sleep(step);
                     waited += step;
@@ -160,7 +173,16 @@ pub fn run(cfg: &ServeConfig, geo: &Geo, state: &AppState, stop: &AtomicBool) ->
 }
 
 /// One pass: ingest what is new, publish each stored batch.
-fn pass(cfg: &ServeConfig, geo: &Geo, located_with: &str, store: &mut Store, state: &AppState) {
+#[allow(clippy::too_many_arguments)]
+fn pass(
+    cfg: &ServeConfig,
+    geo: &Geo,
+    located_with: &str,
+    store: &mut Store,
+    ids: &mut Ids,
+    headline: &mut Headline,
+    state: &AppState,
+) {
     let mut opts = cfg.ingest.clone();
     opts.files = expand(&cfg.follow);
     opts.journal = cfg.journal;
@@ -168,7 +190,14 @@ fn pass(cfg: &ServeConfig, geo: &Geo, located_with: &str, store: &mut Store, sta
     let result = (|| -> Result<u64> {
         let _turn = store.lock(Duration::from_secs(3))?;
         let mut hook = |c: &Committed| committed.push(c.clone());
-        let summary = ingest_with(store, &opts, geo, located_with.to_string(), Some(&mut hook))?;
+        let summary = ingest_with(
+            store,
+            &opts,
+            geo,
+            located_with.to_string(),
+            ids,
+            Some(&mut hook),
+        )?;
         for i in &summary.inputs {
             if let Some(e) = &i.error {
                 tracing::warn!("{}: {e}", i.name);
@@ -177,7 +206,8 @@ fn pass(cfg: &ServeConfig, geo: &Geo, located_with: &str, store: &mut Store, sta
         Ok(summary.lines)
     })();
     for c in &committed {
-        publish(store, state, c);
+        let summary = headline.get(store);
+        publish(store, state, c, &summary);
     }
     if let Ok(mut h) = state.health.lock() {
         h.last_pass = Some(crate::pipeline::now());
@@ -194,7 +224,52 @@ fn pass(cfg: &ServeConfig, geo: &Geo, located_with: &str, store: &mut Store, sta
     }
 }
 
-fn publish(store: &Store, state: &AppState, c: &Committed) {
+/// The totals, recomputed at most every [`Headline::EVERY`] (they scan the addresses, and a
+/// busy log stores many small batches a second). When a batch went out with older totals, a
+/// `totals` message follows once the interval is over.
+#[derive(Default)]
+struct Headline {
+    at: Option<Instant>,
+    value: serde_json::Value,
+    /// A batch was stored after `value` was computed.
+    behind: bool,
+}
+
+impl Headline {
+    const EVERY: Duration = Duration::from_millis(250);
+
+    fn get(&mut self, store: &Store) -> serde_json::Value {
+        if self.at.is_some_and(|t| t.elapsed() < Self::EVERY) {
+            self.behind = true;
+        } else {
+            self.refresh(store);
+        }
+        self.value.clone()
+    }
+
+    fn refresh(&mut self, store: &Store) {
+        match store.headline() {
+            Ok(t) => {
+                self.value = serde_json::to_value(t).unwrap_or_default();
+                self.at = Some(Instant::now());
+                self.behind = false;
+            }
+            Err(e) => tracing::warn!("totals: {e:#}"),
+        }
+    }
+
+    /// If a batch went out with old totals and the interval is over, send the new ones.
+    fn catch_up(&mut self, store: &Store, state: &AppState) {
+        if self.behind && self.at.is_none_or(|t| t.elapsed() >= Self::EVERY) {
+            self.refresh(store);
+            state
+                .hub
+                .publish("totals", serde_json::json!({ "summary": self.value }));
+        }
+    }
+}
+
+fn publish(store: &Store, state: &AppState, c: &Committed, summary: &serde_json::Value) {
     let public: Vec<IpAddr> = c
         .addresses
         .iter()
@@ -207,7 +282,7 @@ fn publish(store: &Store, state: &AppState, c: &Committed) {
             .publish("reset", serde_json::json!({ "lines": c.lines }));
         return;
     }
-    match super::api::batch_message(store, &public, &c.new, c.lines) {
+    match super::api::batch_message(store, &public, &c.new, c.lines, summary) {
         Ok(data) => state.hub.publish("batch", data),
         Err(e) => {
             tracing::warn!("building a stream message: {e:#}");

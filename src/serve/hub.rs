@@ -3,7 +3,7 @@
 //! ask for what it missed (`Last-Event-ID`).
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 use tokio::sync::broadcast;
@@ -16,7 +16,8 @@ pub struct Message {
     pub id: String,
     /// `batch` (addresses and totals changed) or `reset` (refetch everything).
     pub event: &'static str,
-    pub data: Value,
+    /// The JSON, serialized once for every client.
+    pub data: Arc<str>,
 }
 
 /// Publishes messages and remembers the last [`Hub::KEEP`].
@@ -33,7 +34,7 @@ impl Hub {
     pub const KEEP: usize = 256;
 
     pub fn new(run: String) -> Hub {
-        let (tx, _) = broadcast::channel(1024);
+        let (tx, _) = broadcast::channel(Self::KEEP);
         Hub {
             run,
             tx,
@@ -59,7 +60,7 @@ impl Hub {
         let msg = Message {
             id: format!("{}-{}", self.run, recent.0),
             event,
-            data,
+            data: Arc::from(data.to_string()),
         };
         if recent.1.len() == Self::KEEP {
             recent.1.pop_front();

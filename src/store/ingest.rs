@@ -19,7 +19,7 @@ use rusqlite::params;
 
 use super::Store;
 use super::sources::{self, Candidate};
-use super::write::{Batch, Committed, Position, Writer};
+use super::write::{Batch, Committed, Ids, Position, Writer};
 use crate::enrich::Locate;
 use crate::parse::clock::{Clock, YearRule, Zone};
 use crate::parse::detect::{self, SAMPLE_LINES};
@@ -94,23 +94,26 @@ pub fn ingest(
     geo: &dyn Locate,
     located_with: String,
 ) -> Result<IngestSummary> {
-    ingest_with(store, opts, geo, located_with, None)
+    let mut ids = Ids::load(store)?;
+    ingest_with(store, opts, geo, located_with, &mut ids, None)
 }
 
-/// [`ingest`], telling `on_commit` what each committed batch changed.
-pub fn ingest_with(
+/// [`ingest`] with the ids a long-lived writer keeps (see [`Ids`]), telling `on_commit` what
+/// each committed batch changed.
+pub fn ingest_with<'h>(
     store: &mut Store,
     opts: &IngestOptions,
     geo: &dyn Locate,
     located_with: String,
-    on_commit: Option<&mut dyn FnMut(&Committed)>,
+    ids: &'h mut Ids,
+    on_commit: Option<&'h mut dyn FnMut(&Committed)>,
 ) -> Result<IngestSummary> {
     let started = now();
     store
         .conn
         .execute("INSERT INTO ingests (started) VALUES (?1)", [started])?;
     let ingest_id = store.conn.last_insert_rowid();
-    let mut writer = Writer::new(store, ingest_id, geo, located_with)?;
+    let mut writer = Writer::new(store, ingest_id, geo, located_with, ids)?;
     writer.on_commit = on_commit;
     let host_id = writer.host_id(&opts.host)?;
     let mut summary = IngestSummary::default();

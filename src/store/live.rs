@@ -1,15 +1,17 @@
 //! What the live server asks the history between two batches: the current records of a few
 //! addresses, and the totals — quick queries that do not rebuild the whole report.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use anyhow::Result;
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::Store;
-use crate::aggregate::{Aggregator, Filter, IpRecord, Keep, Window};
+use super::read::{COUNTERS, StoredLocations, location_at, stats_at};
+use crate::aggregate::{Aggregator, Filter, IpRecord, Keep, Restored, UserCount, Window};
 use crate::parse::Timestamp;
 
 /// The headline numbers, as `summary` counts them (public addresses).
@@ -32,14 +34,46 @@ pub struct Totals {
 const WINDOWS: [(&str, Timestamp); 3] = [("1h", 3600), ("24h", 86400), ("7d", 7 * 86400)];
 
 impl Store {
-    /// The export records of `ips` as they stand in the history (unknown ones left out).
+    /// The export records of `ips` as they stand in the history (unknown ones left out). Each
+    /// address is looked up by its key, so this costs what the addresses cost, not the store.
     pub fn records(&self, ips: &[IpAddr]) -> Result<Vec<IpRecord>> {
-        let wanted: HashSet<IpAddr> = ips.iter().copied().collect();
-        let mut rows = self.counters(true, false, Some(&wanted))?;
-        let (locations, _) = self.locations()?;
-        // The map's time filter needs each address's hours; they are not needed here.
-        for (_, st) in &mut rows.stats {
-            st.hours.clear();
+        let mut rows = Restored::default();
+        let mut locations = HashMap::default();
+        let mut user_ids: HashMap<String, u32> = HashMap::new();
+        let mut addr = self.conn.prepare_cached(&format!(
+            "SELECT a.id, {COUNTERS}, a.country, a.country_name, a.city, a.region, a.lat, a.lon,
+             a.accuracy, a.asn, a.as_org, g.description
+             FROM addresses a LEFT JOIN geo_data g ON g.id = a.located_with WHERE a.ip = ?1"
+        ))?;
+        let mut users = self.conn.prepare_cached(
+            "SELECT n.name, u.attempts, u.successes FROM users u JOIN names n ON n.id = u.name_id
+             WHERE u.address_id = ?1",
+        )?;
+        for ip in ips {
+            let found = addr
+                .query_row([ip.to_string()], |r| {
+                    Ok((r.get::<_, i64>(0)?, stats_at(r, 1)?, location_at(r, 18)?))
+                })
+                .optional()?;
+            let Some((id, mut st, loc)) = found else {
+                continue;
+            };
+            let mut q = users.query([id])?;
+            while let Some(r) = q.next()? {
+                let name: String = r.get(0)?;
+                let next = rows.user_names.len() as u32;
+                let uid = *user_ids.entry(name.clone()).or_insert_with(|| {
+                    rows.user_names.push(Arc::from(name.as_str()));
+                    next
+                });
+                st.users.push(UserCount {
+                    id: uid,
+                    attempts: r.get::<_, i64>(1)? as u32,
+                    successes: r.get::<_, i64>(2)? as u32,
+                });
+            }
+            locations.insert(*ip, loc);
+            rows.stats.push((*ip, st));
         }
         let agg = Aggregator::restore(
             Filter {
@@ -49,7 +83,12 @@ impl Store {
             rows,
         );
         Ok(agg
-            .finish(&locations, Vec::new(), Vec::new(), Keep::All)
+            .finish(
+                &StoredLocations::new(locations),
+                Vec::new(),
+                Vec::new(),
+                Keep::All,
+            )
             .map_err(|e| anyhow::anyhow!("{e}"))?
             .ips)
     }

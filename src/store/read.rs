@@ -33,6 +33,60 @@ impl Locate for StoredLocations {
     }
 }
 
+/// The counters columns of `addresses` (`events, failures, successes, first_seen, last_seen,
+/// k_auth_failure … k_seen`, as [`COUNTERS`] lists them) from column `at` of a row.
+pub(super) fn stats_at(r: &rusqlite::Row, at: usize) -> rusqlite::Result<IpStats> {
+    let mut kinds = [0u32; Kind::COUNT];
+    for (i, k) in kinds.iter_mut().enumerate() {
+        *k = r.get::<_, i64>(at + 5 + i)? as u32;
+    }
+    let first: Option<i64> = r.get(at + 3)?;
+    let last: Option<i64> = r.get(at + 4)?;
+    Ok(IpStats {
+        events: r.get::<_, i64>(at)? as u64,
+        failures: r.get::<_, i64>(at + 1)? as u64,
+        successes: r.get::<_, i64>(at + 2)? as u64,
+        kinds,
+        first_seen: first.unwrap_or(Timestamp::MAX),
+        last_seen: last.unwrap_or(Timestamp::MIN),
+        ..IpStats::default()
+    })
+}
+
+/// The counter columns, in the order [`stats_at`] reads them.
+pub(super) const COUNTERS: &str = "events, failures, successes, first_seen, last_seen, \
+     k_auth_failure, k_invalid_user, k_policy_reject, k_too_many_failures, k_auth_success, \
+     k_preauth_disconnect, k_scan, k_other, k_request, k_blocked, k_allowed, k_seen";
+
+/// The location columns (`country, country_name, city, region, lat, lon, accuracy, asn,
+/// as_org`, then the description of the data that located it) from column `at` of a row.
+pub(super) fn location_at(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Location> {
+    let accuracy: Option<String> = r.get(at + 6)?;
+    Ok(Location {
+        country: r.get(at)?,
+        country_name: r.get(at + 1)?,
+        continent: None,
+        city: r.get(at + 2)?,
+        region: r.get(at + 3)?,
+        lat: r.get(at + 4)?,
+        lon: r.get(at + 5)?,
+        accuracy: match accuracy.as_deref() {
+            Some("city") => Some(Accuracy::City),
+            Some("country") => Some(Accuracy::Country),
+            _ => None,
+        },
+        asn: r.get::<_, Option<i64>>(at + 7)?.map(|a| a as u32),
+        as_org: r.get(at + 8)?,
+        source: r.get(at + 9)?,
+    })
+}
+
+impl StoredLocations {
+    pub(super) fn new(map: HashMap<IpAddr, Location, RandomState>) -> Self {
+        StoredLocations(map)
+    }
+}
+
 /// A view's input, read from the store.
 pub struct Loaded {
     pub aggregator: Aggregator,
@@ -135,7 +189,7 @@ impl Store {
             agg.add_filtered_out(stored - seen);
             agg
         } else {
-            Aggregator::restore(filter, self.counters(filter.include_private, hours, None)?)
+            Aggregator::restore(filter, self.counters(filter.include_private, hours)?)
         };
         Ok(Loaded {
             aggregator,
@@ -159,83 +213,38 @@ impl Store {
             let Ok(ip) = r.get::<_, String>(0)?.parse::<IpAddr>() else {
                 continue;
             };
-            let accuracy: Option<String> = r.get(7)?;
-            let source: Option<String> = r.get(10)?;
-            if let Some(s) = &source
+            let loc = location_at(r, 1)?;
+            if let Some(s) = &loc.source
                 && !with.contains(s)
             {
                 with.push(s.clone());
             }
-            map.insert(
-                ip,
-                Location {
-                    country: r.get(1)?,
-                    country_name: r.get(2)?,
-                    continent: None,
-                    city: r.get(3)?,
-                    region: r.get(4)?,
-                    lat: r.get(5)?,
-                    lon: r.get(6)?,
-                    accuracy: match accuracy.as_deref() {
-                        Some("city") => Some(Accuracy::City),
-                        Some("country") => Some(Accuracy::Country),
-                        _ => None,
-                    },
-                    asn: r.get::<_, Option<i64>>(8)?.map(|a| a as u32),
-                    as_org: r.get(9)?,
-                    source,
-                },
-            );
+            map.insert(ip, loc);
         }
         Ok((StoredLocations(map), with))
     }
 
-    /// The stored per-address counters (no time filter); only of `only`, when given.
-    pub(super) fn counters(
-        &self,
-        include_private: bool,
-        hours: bool,
-        only: Option<&std::collections::HashSet<IpAddr>>,
-    ) -> Result<Restored> {
+    /// The stored per-address counters (no time filter).
+    fn counters(&self, include_private: bool, hours: bool) -> Result<Restored> {
         let mut rows = Restored::default();
         // Address id → position in `rows.stats` (u32::MAX: left out).
         let mut slot: HashMap<i64, u32, RandomState> = HashMap::default();
         {
-            let mut st = self.conn.prepare(
-                "SELECT id, ip, private, events, failures, successes, first_seen, last_seen,
-                 k_auth_failure, k_invalid_user, k_policy_reject, k_too_many_failures,
-                 k_auth_success, k_preauth_disconnect, k_scan, k_other, k_request, k_blocked,
-                 k_allowed, k_seen FROM addresses ORDER BY id",
-            )?;
+            let mut st = self.conn.prepare(&format!(
+                "SELECT id, ip, private, {COUNTERS} FROM addresses ORDER BY id"
+            ))?;
             let mut q = st.query([])?;
             while let Some(r) = q.next()? {
                 let id: i64 = r.get(0)?;
                 let Ok(ip) = r.get::<_, String>(1)?.parse::<IpAddr>() else {
                     continue;
                 };
-                if only.is_some_and(|set| !set.contains(&ip)) {
-                    continue;
-                }
                 let private = r.get::<_, i64>(2)? != 0;
                 if private && !include_private {
                     rows.private.push(ip);
                     continue;
                 }
-                let mut kinds = [0u32; Kind::COUNT];
-                for (i, k) in kinds.iter_mut().enumerate() {
-                    *k = r.get::<_, i64>(8 + i)? as u32;
-                }
-                let first: Option<i64> = r.get(6)?;
-                let last: Option<i64> = r.get(7)?;
-                let stats = IpStats {
-                    events: r.get::<_, i64>(3)? as u64,
-                    failures: r.get::<_, i64>(4)? as u64,
-                    successes: r.get::<_, i64>(5)? as u64,
-                    kinds,
-                    first_seen: first.unwrap_or(Timestamp::MAX),
-                    last_seen: last.unwrap_or(Timestamp::MIN),
-                    ..IpStats::default()
-                };
+                let stats = stats_at(r, 3)?;
                 slot.insert(id, rows.stats.len() as u32);
                 rows.stats.push((ip, stats));
             }

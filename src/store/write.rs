@@ -129,16 +129,51 @@ impl Batch {
     }
 }
 
-/// Writes batches into a store. Keeps the ids of addresses and names in memory.
+/// The ids of addresses, names and hosts a writer has seen: read once from the store, then
+/// kept up to date by the writer. A long-lived writer (the live server) keeps them from one
+/// pass to the next. Ids never change; a row another writer added meanwhile is found when
+/// first needed.
+#[derive(Default)]
+pub struct Ids {
+    addresses: HashMap<IpAddr, i64, RandomState>,
+    names: HashMap<Box<str>, i64, RandomState>,
+    hosts: HashMap<Box<str>, i64, RandomState>,
+}
+
+impl Ids {
+    /// Every id the store holds.
+    pub fn load(store: &Store) -> Result<Ids> {
+        let mut ids = Ids::default();
+        let mut st = store.conn.prepare("SELECT id, ip FROM addresses")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        for row in rows {
+            let (id, ip) = row?;
+            if let Ok(ip) = ip.parse() {
+                ids.addresses.insert(ip, id);
+            }
+        }
+        for (table, map) in [("names", &mut ids.names), ("hosts", &mut ids.hosts)] {
+            let mut st = store
+                .conn
+                .prepare(&format!("SELECT id, name FROM {table}"))?;
+            let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+            for row in rows {
+                let (id, name) = row?;
+                map.insert(name.into_boxed_str(), id);
+            }
+        }
+        Ok(ids)
+    }
+}
+
+/// Writes batches into a store.
 pub struct Writer<'s, 'h> {
     store: &'s mut Store,
     ingest: i64,
     geo: &'s dyn Locate,
     /// The `geo_data` id of the data that locates new addresses.
     located_with: i64,
-    addresses: HashMap<IpAddr, i64, RandomState>,
-    names: HashMap<Box<str>, i64, RandomState>,
-    hosts: HashMap<Box<str>, i64, RandomState>,
+    ids: &'h mut Ids,
     /// Addresses first stored by this writer.
     pub new_addresses: u64,
     pub lines: u64,
@@ -160,33 +195,14 @@ pub struct Committed {
 
 impl<'s, 'h> Writer<'s, 'h> {
     /// A writer for the ingest run `ingest`, locating new addresses with `geo` (described by
-    /// `located_with`).
+    /// `located_with`), with the ids it knows.
     pub fn new(
         store: &'s mut Store,
         ingest: i64,
         geo: &'s dyn Locate,
         located_with: String,
+        ids: &'h mut Ids,
     ) -> Result<Writer<'s, 'h>> {
-        let mut addresses = HashMap::default();
-        {
-            let mut st = store.conn.prepare("SELECT id, ip FROM addresses")?;
-            let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-            for row in rows {
-                let (id, ip) = row?;
-                if let Ok(ip) = ip.parse() {
-                    addresses.insert(ip, id);
-                }
-            }
-        }
-        let mut names = HashMap::default();
-        {
-            let mut st = store.conn.prepare("SELECT id, name FROM names")?;
-            let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-            for row in rows {
-                let (id, name) = row?;
-                names.insert(name.into_boxed_str(), id);
-            }
-        }
         store.conn.execute(
             "INSERT INTO geo_data (description) VALUES (?1) ON CONFLICT (description) DO NOTHING",
             [&located_with],
@@ -196,23 +212,12 @@ impl<'s, 'h> Writer<'s, 'h> {
             [&located_with],
             |r| r.get(0),
         )?;
-        let mut hosts = HashMap::default();
-        {
-            let mut st = store.conn.prepare("SELECT id, name FROM hosts")?;
-            let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-            for row in rows {
-                let (id, name) = row?;
-                hosts.insert(name.into_boxed_str(), id);
-            }
-        }
         Ok(Writer {
             store,
             ingest,
             geo,
             located_with,
-            addresses,
-            names,
-            hosts,
+            ids,
             new_addresses: 0,
             lines: 0,
             events: 0,
@@ -227,14 +232,18 @@ impl<'s, 'h> Writer<'s, 'h> {
 
     /// The id of a host name, adding it.
     pub fn host_id(&mut self, name: &str) -> Result<i64> {
-        if let Some(&id) = self.hosts.get(name) {
+        if let Some(&id) = self.ids.hosts.get(name) {
             return Ok(id);
         }
-        self.store
-            .conn
-            .execute("INSERT INTO hosts (name) VALUES (?1)", [name])?;
-        let id = self.store.conn.last_insert_rowid();
-        self.hosts.insert(Box::from(name), id);
+        self.store.conn.execute(
+            "INSERT INTO hosts (name) VALUES (?1) ON CONFLICT (name) DO NOTHING",
+            [name],
+        )?;
+        let id: i64 =
+            self.store
+                .conn
+                .query_row("SELECT id FROM hosts WHERE name = ?1", [name], |r| r.get(0))?;
+        self.ids.hosts.insert(Box::from(name), id);
         Ok(id)
     }
 
@@ -261,12 +270,15 @@ impl<'s, 'h> Writer<'s, 'h> {
             ingest,
             geo,
             located_with,
-            addresses,
-            names,
-            hosts,
+            ids: known,
             new_addresses,
             ..
         } = self;
+        let Ids {
+            addresses,
+            names,
+            hosts,
+        } = &mut **known;
         let tx = store.conn.transaction()?;
         let mut ctx = Ctx {
             tx: &tx,
