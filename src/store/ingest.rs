@@ -153,7 +153,6 @@ pub fn ingest_with<'h>(
     summary.lines = writer.lines;
     summary.events = writer.events;
     summary.new_addresses = writer.new_addresses;
-    drop(writer);
 
     if opts.relocate {
         summary.relocated = relocate(store, geo)?;
