@@ -410,6 +410,69 @@ for (const r of rows) for (const f of r) if (String(f).includes('\t') || String(
 fs.writeFileSync(path.join(out, 'countries.tsv'),
   '# alpha2\talpha3\tnumeric\tname\tcontinent\tlat\tlon\tpoint_source\n' + rows.map((r) => r.join('\t')).join('\n') + '\n');
 
+// ---------- land mask (the terminal map's outline) ----------
+// Natural Earth 1:50m land (world-atlas land-50m.json) rasterised on an equirectangular grid of
+// LAND_STEP degrees: LAND_W x LAND_H cells, row 0 at 90°N, column 0 at 180°W; a cell is land when
+// its centre is inside a land polygon (even-odd). Each ring is unwrapped so that it is continuous
+// across ±180° (longitudes may run past it; cells wrap), and a ring that winds around a pole
+// (Antarctica) is closed along that pole. Stored as rows of LAND_W bits, most significant first,
+// zlib-compressed, after the magic "LML1", LAND_W and LAND_H (varints).
+const LAND_STEP = 0.25;
+const LAND_W = 360 / LAND_STEP, LAND_H = 180 / LAND_STEP;
+{
+  const topo = JSON.parse(fs.readFileSync(path.join(nm, 'world-atlas/land-50m.json'), 'utf8'));
+  const fc = feature(topo, topo.objects.land);
+  const rings = [];
+  for (const f of fc.features) {
+    const polys = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
+    for (const poly of polys) for (const ring of poly) rings.push(ring);
+  }
+  const grid = new Uint8Array(LAND_W * LAND_H);
+  for (const ring of rings) {
+    const pts = [[ring[0][0], ring[0][1]]];
+    for (let i = 1; i < ring.length; i++) {
+      let dx = ring[i][0] - ring[i - 1][0];
+      if (dx > 180) dx -= 360; else if (dx < -180) dx += 360;
+      pts.push([pts[i - 1][0] + dx, ring[i][1]]);
+    }
+    const span = pts[pts.length - 1][0] - pts[0][0];
+    if (Math.abs(span) > 180) {
+      // winds around a pole: close along it
+      const pole = pts.reduce((t, p) => t + p[1], 0) < 0 ? -90 : 90;
+      pts.push([pts[pts.length - 1][0], pole], [pts[0][0], pole], [pts[0][0], pts[0][1]]);
+    }
+    for (let row = 0; row < LAND_H; row++) {
+      const y = 90 - (row + 0.5) * LAND_STEP;
+      const xs = [];
+      for (let i = 1; i < pts.length; i++) {
+        const [x1, y1] = pts[i - 1], [x2, y2] = pts[i];
+        if ((y1 <= y && y < y2) || (y2 <= y && y < y1)) xs.push(x1 + ((y - y1) / (y2 - y1)) * (x2 - x1));
+      }
+      xs.sort((a, b) => a - b);
+      for (let k = 0; k + 1 < xs.length; k += 2) {
+        // cells whose centre lies in [xs[k], xs[k+1]), toggled (even-odd over all rings)
+        const c0 = Math.ceil((xs[k] + 180) / LAND_STEP - 0.5), c1 = Math.ceil((xs[k + 1] + 180) / LAND_STEP - 0.5);
+        for (let c = c0; c < c1; c++) grid[row * LAND_W + (((c % LAND_W) + LAND_W) % LAND_W)] ^= 1;
+      }
+    }
+  }
+  const bits = Buffer.alloc((LAND_W * LAND_H) / 8);
+  let landCells = 0;
+  for (let i = 0; i < grid.length; i++) if (grid[i]) { bits[i >> 3] |= 0x80 >> (i & 7); landCells++; }
+  const w = new Writer();
+  w.bytes(Buffer.from('LML1'));
+  w.varint(LAND_W);
+  w.varint(LAND_H);
+  w.bytes(bits);
+  fs.writeFileSync(path.join(out, 'land.bin.z'), zlib.deflateSync(w.done(), { level: 9 }));
+  // sanity: a few cells that must be land or sea
+  const at = (lat, lon) => grid[Math.floor((90 - lat) / LAND_STEP) * LAND_W + Math.floor((lon + 180) / LAND_STEP)];
+  const must = [[48.86, 2.35, 1], [39.9, 116.4, 1], [-23.5, -46.6, 1], [40.0, -77.0, 1], [-33.9, 151.2, 1], [-80, 0, 1], [65, 100, 1], [67, 179.5, 1],
+    [0, -150, 0], [45, -30, 0], [-40, 80, 0], [35, 18, 0], [10, 90, 0]];
+  for (const [lat, lon, want] of must) if (at(lat, lon) !== want) throw new Error(`land mask: ${lat},${lon} should be ${want ? 'land' : 'sea'}`);
+  var landMeta = { source: 'Natural Earth 1:50m land via world-atlas land-50m.json', step_degrees: LAND_STEP, width: LAND_W, height: LAND_H, land_cells: landCells };
+}
+
 // ---------- metadata ----------
 const dateOf = (v) => { const m = /\.(\d{4})(\d{2})(\d{2})\d*$/.exec(v); return m ? `${m[1]}-${m[2]}-${m[3]}` : null; };
 const vCountry = pkgVersion('@ip-location-db/dbip-country');
@@ -439,6 +502,7 @@ const meta = {
     places: placeRows.length, names: names.length, countries: cityCodes.length,
     coordinates: `rounded to 1/${Q} degree`, block_entries: CITY_BLOCK,
   },
+  land: landMeta,
   countries: {
     packages: {
       'i18n-iso-countries': pkgVersion('i18n-iso-countries'), 'countries-list': pkgVersion('countries-list'),
@@ -450,5 +514,5 @@ const meta = {
   },
 };
 fs.writeFileSync(path.join(out, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
-for (const f of ['country.bin.z', 'asn.bin.z', 'city.bin', 'countries.tsv', 'meta.json']) console.log(f, fs.statSync(path.join(out, f)).size);
+for (const f of ['country.bin.z', 'asn.bin.z', 'city.bin', 'land.bin.z', 'countries.tsv', 'meta.json']) console.log(f, fs.statSync(path.join(out, f)).size);
 console.log(JSON.stringify(meta.country.ranges), JSON.stringify(meta.asn.ranges), JSON.stringify(meta.city.ranges), meta.city.places, 'places', 'warnings:', warnings);
