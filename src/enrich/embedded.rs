@@ -30,33 +30,35 @@ pub const SOURCE_CITY: &str = "embedded:dbip-city-lite";
 
 /// IPv4 ranges: `entries[i] = (start, value)`, and the range from `start` up to the next start
 /// has `value` (0 = no data). Start and value sit side by side, so the value costs no second
-/// cache miss. An index on the top 16 bits of the addresses narrows the binary search to the few
-/// starts inside one /16. A whole table starts at 0 and indexes all 65,536 /16s; a block of the
-/// city table indexes the /16s from its first start's to its last start's.
+/// cache miss. An index on the top bits of the addresses (all but the low `shift`) narrows the
+/// binary search to the few starts inside one /16 (`shift` 16) or /20 (`shift` 12). A whole
+/// table starts at 0 and indexes every /16; a block of the city table indexes the /20s from its
+/// first start's to its last start's.
 struct Ranges4 {
     entries: Vec<(u32, u32)>,
-    /// The first /16 indexed.
+    shift: u32,
+    /// The first prefix indexed (`first start >> shift`).
     base: u32,
-    /// `index[k]` = number of starts before /16 number `base + k`, up to one past the last
-    /// start's /16.
+    /// `index[k]` = number of starts before prefix `base + k`, up to one past the last start's.
     index: Vec<u32>,
 }
 
 impl Ranges4 {
     /// `entries` must be sorted by start and not empty.
-    fn new(entries: Vec<(u32, u32)>) -> Self {
-        let base = entries.first().map_or(0, |e| e.0 >> 16);
-        let last = entries.last().map_or(0, |e| e.0 >> 16);
+    fn new(entries: Vec<(u32, u32)>, shift: u32) -> Self {
+        let base = entries.first().map_or(0, |e| e.0 >> shift);
+        let last = entries.last().map_or(0, |e| e.0 >> shift);
         let mut index = Vec::with_capacity((last - base + 2) as usize);
         let mut i = 0usize;
         for h in u64::from(base)..=u64::from(last) + 1 {
-            while i < entries.len() && u64::from(entries[i].0 >> 16) < h {
+            while i < entries.len() && u64::from(entries[i].0 >> shift) < h {
                 i += 1;
             }
             index.push(i as u32);
         }
         Ranges4 {
             entries,
+            shift,
             base,
             index,
         }
@@ -65,16 +67,16 @@ impl Ranges4 {
     /// The value of `ip`; 0 for an address before the first start.
     #[inline]
     fn get(&self, ip: u32) -> u32 {
-        let k = (ip >> 16).wrapping_sub(self.base) as usize;
+        let k = (ip >> self.shift).wrapping_sub(self.base) as usize;
         let n = self.entries.len();
         let (lo, hi) = match (self.index.get(k), self.index.get(k + 1)) {
             (Some(&lo), Some(&hi)) => (lo as usize, hi as usize),
-            // before the first /16 indexed
-            _ if ip >> 16 < self.base => (0, 0),
+            // before the first prefix indexed
+            _ if ip >> self.shift < self.base => (0, 0),
             // after the last
             _ => (n, n),
         };
-        // the answer is the last start <= ip: search the starts inside this /16, else the one before it
+        // the answer is the last start <= ip: search the starts inside this prefix, else the one before it
         let i = lo + self.entries[lo..hi].partition_point(|e| e.0 <= ip);
         if i == 0 { 0 } else { self.entries[i - 1].1 }
     }
@@ -235,20 +237,18 @@ impl<'a> Cursor<'a> {
         Ok(s)
     }
 
+    #[inline]
     fn varint(&mut self) -> Result<u128, CorruptTable> {
-        let mut v: u128 = 0;
-        let mut shift = 0u32;
-        loop {
-            let b = self.byte()?;
-            if shift >= 128 || (shift > 121 && (b & 0x7f) >> (128 - shift) != 0) {
-                return Err(self.err("varint overflow"));
-            }
-            v |= u128::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(v);
-            }
-            shift += 7;
-        }
+        let start = self.pos;
+        read_varint(self.buf, &mut self.pos).ok_or_else(|| {
+            let end = self.pos >= self.buf.len();
+            self.pos = start;
+            self.err(if end {
+                "unexpected end"
+            } else {
+                "varint overflow"
+            })
+        })
     }
 
     fn small(&mut self, max: u128) -> Result<usize, CorruptTable> {
@@ -266,7 +266,7 @@ impl<'a> Cursor<'a> {
         &mut self,
         bits: u32,
         max_value: usize,
-        push: &mut dyn FnMut(usize, u128),
+        mut push: impl FnMut(usize, u128),
     ) -> Result<Vec<u32>, CorruptTable> {
         let n = self.small(1 << 26)?;
         if n == 0 {
@@ -276,7 +276,7 @@ impl<'a> Cursor<'a> {
         if self.byte()? != 0 || self.varint()? != 0 {
             return Err(self.err("starts not increasing from 0"));
         }
-        self.entries(n, 0, bits, max_value, push)
+        self.entries(n, 0, bits, max_value, &mut push)
     }
 
     /// `n` entries whose first start is `first` (not stored): `n - 1` start differences, then
@@ -287,7 +287,7 @@ impl<'a> Cursor<'a> {
         first: u128,
         bits: u32,
         max_value: usize,
-        push: &mut dyn FnMut(usize, u128),
+        mut push: impl FnMut(usize, u128),
     ) -> Result<Vec<u32>, CorruptTable> {
         // each entry takes at least two bytes, which bounds what a corrupt count can reserve
         let reserve = n.min(self.buf.len().saturating_sub(self.pos) / 2 + 1);
@@ -296,33 +296,14 @@ impl<'a> Cursor<'a> {
         } else {
             (1u128 << bits) - 1
         };
-        if first > limit {
-            return Err(self.err("start out of range"));
-        }
-        push(reserve, first);
-        let mut prev = first;
-        for _ in 1..n {
-            let tz = u32::from(self.byte()?);
-            let m = self.varint()?;
-            if m == 0 || tz >= 128 {
-                return Err(self.err("starts not increasing"));
-            }
-            let d = m
-                .checked_shl(tz)
-                .filter(|x| x >> tz == m)
-                .ok_or_else(|| self.err("delta overflow"))?;
-            let s = prev
-                .checked_add(d)
-                .filter(|&s| s <= limit)
-                .ok_or_else(|| self.err("start overflow"))?;
-            push(reserve, s);
-            prev = s;
-        }
-        let mut values = Vec::with_capacity(reserve);
-        for _ in 0..n {
-            values.push(self.small(max_value as u128)? as u32);
-        }
-        Ok(values)
+        let start = self.pos;
+        entries_at(self.buf, &mut self.pos, first, n, limit, max_value, |s| {
+            push(reserve, s)
+        })
+        .ok_or_else(|| {
+            self.pos = start;
+            self.err("corrupt section")
+        })
     }
 }
 
@@ -339,20 +320,20 @@ fn inflate(bytes: &[u8], table: &'static str) -> Result<Vec<u8>, CorruptTable> {
 
 fn v4_ranges(c: &mut Cursor, n: usize) -> Result<Ranges4, CorruptTable> {
     let mut starts: Vec<u32> = Vec::new();
-    let values = c.section(32, n, &mut |reserve, s| {
+    let values = c.section(32, n, |reserve, s| {
         if starts.is_empty() {
             starts.reserve_exact(reserve);
         }
         // section() checked every start fits in 32 bits
         starts.push(s as u32);
     })?;
-    Ok(Ranges4::new(starts.into_iter().zip(values).collect()))
+    Ok(Ranges4::new(starts.into_iter().zip(values).collect(), 16))
 }
 
 fn v6_ranges(c: &mut Cursor, n: usize) -> Result<Ranges6, CorruptTable> {
     let mut top: Vec<u64> = Vec::new();
     let mut inexact = Vec::new();
-    let values = c.section(128, n, &mut |reserve, s| {
+    let values = c.section(128, n, |reserve, s| {
         if top.is_empty() {
             top.reserve_exact(reserve);
         }
@@ -436,18 +417,10 @@ fn asn_tables() -> Result<&'static AsnTables, &'static CorruptTable> {
 
 // ---------- city ----------
 
-/// One place of the city table: where its names are in the table's name pool (length 0 = no
-/// name), an index into its country codes, and coordinates in 1/20 degree.
-#[derive(Clone, Copy, Debug)]
-struct Place {
-    region_at: u32,
-    city_at: u32,
-    region_len: u16,
-    city_len: u16,
-    lat: i16,
-    lon: i16,
-    country: u16,
-}
+/// Size of a place's fixed part in [`CityTables::arena`]: latitude and longitude (i16, 1/20
+/// degree), country index (u16), city and region name lengths (u8 each), all little-endian;
+/// the two names follow.
+const PLACE_HEAD: usize = 8;
 
 /// Steps per degree of the city table's coordinates.
 const CITY_STEPS: f64 = 20.0;
@@ -482,20 +455,20 @@ impl<B> Blocks<B> {
 
     /// Block `i`, inflated on first use; `None` if it is corrupt (a broken build).
     #[inline]
-    fn block(&self, i: usize, max_value: usize, decode: BlockDecoder<B>) -> Option<&B> {
+    fn block(&self, i: usize, place_at: &[u32], decode: BlockDecoder<B>) -> Option<&B> {
         self.decoded[i]
             .get_or_init(|| {
                 let r = self.refs[i];
                 let raw = inflate(self.bin.get(r.at..r.at + r.len)?, self.family).ok()?;
-                decode(&raw, self.firsts[i], r.entries, max_value)
+                decode(&raw, self.firsts[i], r.entries, place_at)
             })
             .as_ref()
     }
 
     /// Inflate every block now, reporting the first corrupt one.
-    fn check(&self, max_value: usize, decode: BlockDecoder<B>) -> Result<(), CorruptTable> {
+    fn check(&self, place_at: &[u32], decode: BlockDecoder<B>) -> Result<(), CorruptTable> {
         for i in 0..self.refs.len() {
-            if self.block(i, max_value, decode).is_none() {
+            if self.block(i, place_at, decode).is_none() {
                 return Err(CorruptTable {
                     table: self.family,
                     what: format!("block {i} does not decode"),
@@ -538,25 +511,39 @@ fn read_varint(buf: &[u8], pos: &mut usize) -> Option<u128> {
 /// The entries of one block: `n - 1` start differences after `first` (trailing-zero form),
 /// then `n` values ≤ `max_value`; every start ≤ `limit`. Each start goes to `push`. `None` if
 /// the bytes do not hold exactly that.
-#[inline]
 fn block_entries(
     raw: &[u8],
     first: u128,
     n: usize,
     limit: u128,
     max_value: usize,
-    mut push: impl FnMut(u128),
+    push: impl FnMut(u128),
 ) -> Option<Vec<u32>> {
     let mut pos = 0usize;
+    let values = entries_at(raw, &mut pos, first, n, limit, max_value, push)?;
+    (pos == raw.len()).then_some(values)
+}
+
+/// [`block_entries`] at `*pos` of a longer buffer, moving `*pos` past them.
+#[inline]
+fn entries_at(
+    raw: &[u8],
+    pos: &mut usize,
+    first: u128,
+    n: usize,
+    limit: u128,
+    max_value: usize,
+    mut push: impl FnMut(u128),
+) -> Option<Vec<u32>> {
     let mut prev = first;
     if first > limit {
         return None;
     }
     push(first);
     for _ in 1..n {
-        let tz = u32::from(*raw.get(pos)?);
-        pos += 1;
-        let m = read_varint(raw, &mut pos)?;
+        let tz = u32::from(*raw.get(*pos)?);
+        *pos += 1;
+        let m = read_varint(raw, pos)?;
         if m == 0 || tz >= 128 {
             return None;
         }
@@ -564,73 +551,114 @@ fn block_entries(
         prev = prev.checked_add(d).filter(|&s| s <= limit)?;
         push(prev);
     }
-    let mut values = Vec::with_capacity(n);
+    // each value takes at least a byte, which bounds what a corrupt count can reserve
+    let mut values = Vec::with_capacity(n.min(raw.len().saturating_sub(*pos)));
     for _ in 0..n {
-        let v = read_varint(raw, &mut pos)?;
+        let v = read_varint(raw, pos)?;
         if v > max_value as u128 {
             return None;
         }
         values.push(v as u32);
     }
-    (pos == raw.len()).then_some(values)
+    Some(values)
 }
 
-fn v4_block(raw: &[u8], first: u128, n: usize, max_value: usize) -> Option<Ranges4> {
+/// Place numbers (1-based, 0 = no data) made into where the place is in the arena, plus one
+/// (0 = no data), so a look-up reads the place without a second table.
+fn to_arena(values: &mut [u32], place_at: &[u32]) {
+    for v in values {
+        if *v != 0 {
+            // block_entries checked v <= place_at.len()
+            *v = place_at[*v as usize - 1] + 1;
+        }
+    }
+}
+
+fn v4_block(raw: &[u8], first: u128, n: usize, place_at: &[u32]) -> Option<Ranges4> {
     let mut starts = Vec::with_capacity(n);
     // the limit keeps every start within 32 bits
-    let values = block_entries(raw, first, n, u128::from(u32::MAX), max_value, |s| {
+    let mut values = block_entries(raw, first, n, u128::from(u32::MAX), place_at.len(), |s| {
         starts.push(s as u32)
     })?;
-    Some(Ranges4::new(starts.into_iter().zip(values).collect()))
+    to_arena(&mut values, place_at);
+    Some(Ranges4::new(starts.into_iter().zip(values).collect(), 12))
 }
 
-fn v6_block(raw: &[u8], first: u128, n: usize, max_value: usize) -> Option<Ranges6> {
+fn v6_block(raw: &[u8], first: u128, n: usize, place_at: &[u32]) -> Option<Ranges6> {
     let mut top = Vec::with_capacity(n);
     let mut inexact = Vec::new();
-    let values = block_entries(raw, first, n, u128::MAX, max_value, |s| {
+    let mut values = block_entries(raw, first, n, u128::MAX, place_at.len(), |s| {
         if s as u64 != 0 {
             inexact.push((top.len() as u32, s));
         }
         top.push((s >> 64) as u64);
     })?;
+    to_arena(&mut values, place_at);
     Some(Ranges6::from_parts(top, values, inexact))
 }
 
-/// Decodes one block: (bytes, first start, entries, largest value).
-type BlockDecoder<B> = fn(&[u8], u128, usize, usize) -> Option<B>;
+/// Decodes one block: (bytes, first start, entries, where each place is in the arena).
+type BlockDecoder<B> = fn(&[u8], u128, usize, &[u32]) -> Option<B>;
 
 struct CityTables {
     codes: Vec<String>,
-    names: String,
-    places: Vec<Place>,
+    /// Every place, one after the other: [`PLACE_HEAD`] bytes, then its city and region names.
+    /// A place and its names are one read (the names are stored once in the file; here they are
+    /// copied next to each place that uses them).
+    arena: Vec<u8>,
+    /// Where place `i` (0-based) starts in `arena`.
+    place_at: Vec<u32>,
     v4: Blocks<Ranges4>,
     v6: Blocks<Ranges6>,
 }
 
 impl CityTables {
-    fn name(&self, at: u32, len: u16) -> Option<&str> {
-        if len == 0 {
-            return None;
-        }
-        let at = at as usize;
-        self.names.get(at..at + usize::from(len))
-    }
-
-    /// The place index (1-based; 0 = no data) of an address.
+    /// The arena offset plus one (0 = no data) of the place of an address.
+    #[inline]
     fn value(&self, ip: IpAddr) -> u32 {
-        let n = self.places.len();
         match ip {
             IpAddr::V4(a) => {
                 let ip = u32::from(a);
                 let b = self.v4.block_of(u128::from(ip));
-                self.v4.block(b, n, v4_block).map_or(0, |r| r.get(ip))
+                self.v4
+                    .block(b, &self.place_at, v4_block)
+                    .map_or(0, |r| r.get(ip))
             }
             IpAddr::V6(a) => {
                 let ip = u128::from(a);
                 let b = self.v6.block_of(ip);
-                self.v6.block(b, n, v6_block).map_or(0, |r| r.get(ip))
+                self.v6
+                    .block(b, &self.place_at, v6_block)
+                    .map_or(0, |r| r.get(ip))
             }
         }
+    }
+
+    /// The place starting at `at` in the arena (borrowed from the tables, which are static).
+    #[inline]
+    fn place(&'static self, at: usize) -> Option<CityPlace> {
+        let h = self.arena.get(at..at + PLACE_HEAD)?;
+        let i16_at = |k: usize| i16::from_le_bytes([h[k], h[k + 1]]);
+        let country = u16::from_le_bytes([h[4], h[5]]);
+        let (city_len, region_len) = (usize::from(h[6]), usize::from(h[7]));
+        let names = self
+            .arena
+            .get(at + PLACE_HEAD..at + PLACE_HEAD + city_len + region_len)?;
+        let (city, region) = names.split_at(city_len);
+        let name = |b: &'static [u8]| {
+            if b.is_empty() {
+                None
+            } else {
+                std::str::from_utf8(b).ok()
+            }
+        };
+        Some(CityPlace {
+            country: self.codes.get(usize::from(country))?.as_str(),
+            city: name(city),
+            region: name(region),
+            lat: f64::from(i16_at(0)) / CITY_STEPS,
+            lon: f64::from(i16_at(2)) / CITY_STEPS,
+        })
     }
 }
 
@@ -712,16 +740,17 @@ fn decode_city(bin: &'static [u8]) -> Result<CityTables, CorruptTable> {
         );
     }
     let n_names = h.small(1 << 24)?;
-    let mut names = String::new();
-    let mut names_at: Vec<(u32, u16)> = Vec::with_capacity(n_names + 1);
-    names_at.push((0, 0));
+    // name i + 1 (0 = no name); names longer than 255 bytes are cut (at a character boundary)
+    let mut names_at: Vec<&str> = Vec::with_capacity(n_names + 1);
+    names_at.push("");
     for _ in 0..n_names {
         let len = h.small(0xffff)?;
         let s = std::str::from_utf8(h.bytes(len)?).map_err(|_| h.err("name is not UTF-8"))?;
-        let at = u32::try_from(names.len()).map_err(|_| h.err("name pool too big"))?;
-        names.push_str(s);
-        // name i + 1 (0 = no name): where it is and how long
-        names_at.push((at, len as u16));
+        let mut cut = s.len().min(255);
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        names_at.push(&s[..cut]);
     }
     let n = h.small(1 << 24)?;
     // five columns of zigzag differences: country, region, city, latitude, longitude
@@ -736,9 +765,10 @@ fn decode_city(bin: &'static [u8]) -> Result<CityTables, CorruptTable> {
             col.push(prev);
         }
     }
-    let mut places = Vec::with_capacity(n);
     let [c0, c1, c2, c3, c4] = &cols;
     let rows = c0.iter().zip(c1).zip(c2).zip(c3).zip(c4);
+    let mut arena = Vec::with_capacity(n * (PLACE_HEAD + 24));
+    let mut place_at = Vec::with_capacity(n);
     for ((((&cc, &region), &city), &lat), &lon) in rows {
         let ok = (0..n_codes as i64).contains(&cc)
             && (0..=n_names as i64).contains(&region)
@@ -748,17 +778,16 @@ fn decode_city(bin: &'static [u8]) -> Result<CityTables, CorruptTable> {
         if !ok {
             return Err(h.err("place out of range"));
         }
-        let (region_at, region_len) = names_at[region as usize];
-        let (city_at, city_len) = names_at[city as usize];
-        places.push(Place {
-            country: cc as u16,
-            region_at,
-            region_len,
-            city_at,
-            city_len,
-            lat: lat as i16,
-            lon: lon as i16,
-        });
+        let city = names_at[city as usize];
+        let region = names_at[region as usize];
+        place_at.push(u32::try_from(arena.len()).map_err(|_| h.err("too many places"))?);
+        arena.extend_from_slice(&(lat as i16).to_le_bytes());
+        arena.extend_from_slice(&(lon as i16).to_le_bytes());
+        arena.extend_from_slice(&(cc as u16).to_le_bytes());
+        arena.push(city.len() as u8);
+        arena.push(region.len() as u8);
+        arena.extend_from_slice(city.as_bytes());
+        arena.extend_from_slice(region.as_bytes());
     }
     let mut base = 0usize;
     let mut v4 = decode_blocks(bin, &mut c, "city (IPv4)", &mut base)?;
@@ -773,8 +802,8 @@ fn decode_city(bin: &'static [u8]) -> Result<CityTables, CorruptTable> {
     }
     Ok(CityTables {
         codes,
-        names,
-        places,
+        arena,
+        place_at,
         v4,
         v6,
     })
@@ -829,9 +858,10 @@ impl Embedded {
     pub fn load_all() -> Result<Embedded, String> {
         let e = Embedded::load()?;
         let t = city_tables().map_err(|e| e.to_string())?;
-        let n = t.places.len();
-        t.v4.check(n, v4_block).map_err(|e| e.to_string())?;
-        t.v6.check(n, v6_block).map_err(|e| e.to_string())?;
+        t.v4.check(&t.place_at, v4_block)
+            .map_err(|e| e.to_string())?;
+        t.v6.check(&t.place_at, v6_block)
+            .map_err(|e| e.to_string())?;
         Ok(e)
     }
 
@@ -839,14 +869,7 @@ impl Embedded {
     pub fn city(&self, ip: IpAddr) -> Option<CityPlace> {
         let t = city_tables().ok()?;
         let v = t.value(super::canonical(ip)) as usize;
-        let p = t.places.get(v.checked_sub(1)?)?;
-        Some(CityPlace {
-            country: t.codes.get(usize::from(p.country))?.as_str(),
-            region: t.name(p.region_at, p.region_len),
-            city: t.name(p.city_at, p.city_len),
-            lat: f64::from(p.lat) / CITY_STEPS,
-            lon: f64::from(p.lon) / CITY_STEPS,
-        })
+        t.place(v.checked_sub(1)?)
     }
 
     /// The ISO alpha-2 country code of `ip` according to DB-IP IP-to-Country Lite.
@@ -896,7 +919,7 @@ impl Embedded {
             city: city_tables()
                 .map(|t| (t.v4.entries(), t.v6.entries()))
                 .unwrap_or_default(),
-            places: city_tables().map(|t| t.places.len()).unwrap_or_default(),
+            places: city_tables().map(|t| t.place_at.len()).unwrap_or_default(),
         }
     }
 }
@@ -1086,9 +1109,9 @@ mod tests {
 
     #[test]
     fn city_table_decodes_whole_and_its_blocks_join_up() {
-        let t = decode_city(CITY_BIN).unwrap();
-        assert!(t.places.len() > 100_000, "{}", t.places.len());
-        let n = t.places.len();
+        let t: &'static CityTables = Box::leak(Box::new(decode_city(CITY_BIN).unwrap()));
+        assert!(t.place_at.len() > 100_000, "{}", t.place_at.len());
+        let n = &t.place_at;
         t.v4.check(n, v4_block).unwrap();
         t.v6.check(n, v6_block).unwrap();
         // each block starts where the index says, and its last start comes before the next block
@@ -1105,17 +1128,28 @@ mod tests {
             assert_eq!(b.start(0), t.v6.firsts[i]);
             assert!((1..b.len()).all(|j| b.start(j - 1) < b.start(j)));
         }
-        // the place table's coordinates are on the 1/20 degree grid and inside the world
-        for p in &t.places {
-            assert!(p.lat.abs() <= 1800 && p.lon.abs() <= 3600);
-            assert!(usize::from(p.country) < t.codes.len());
+        // every place reads back: a known country, coordinates inside the world on the
+        // 1/20 degree grid; nearly all name a city (not Bouvet Island)
+        let mut named = 0;
+        for &at in &t.place_at {
+            let p = t.place(at as usize).unwrap();
+            assert!(t.codes.iter().any(|c| c == p.country));
+            assert!(p.lat.abs() <= 90.0 && p.lon.abs() <= 180.0, "{p:?}");
+            assert!(((p.lat * 20.0).round() - p.lat * 20.0).abs() < 1e-9);
+            named += usize::from(p.city.is_some_and(|c| !c.is_empty()));
+        }
+        assert!(named * 1000 > t.place_at.len() * 999, "{named}");
+        // range values point at places
+        let b = t.v4.block(100, n, v4_block).unwrap();
+        for &(_, v) in &b.entries {
+            assert!(v == 0 || t.place_at.binary_search(&(v - 1)).is_ok());
         }
     }
 
     #[test]
     fn city_block_index_matches_plain_search() {
         let t = city_tables().unwrap();
-        let n = t.places.len();
+        let n = &t.place_at;
         let mut x: u32 = 0x1234_5678;
         for _ in 0..20_000 {
             x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
@@ -1132,12 +1166,14 @@ mod tests {
         let cut: &'static [u8] = CITY_BIN[..CITY_BIN.len() - 1].to_vec().leak();
         assert!(decode_city(cut).is_err());
         // a block that does not hold what its index says decodes to nothing, not a panic
-        assert!(v4_block(&[5, 1], 0, 3, 10).is_none());
-        assert!(v4_block(&[0, 0, 0], 0, 2, 10).is_none());
-        assert!(v4_block(&[40, 1, 0, 0], 0xffff_ff00, 2, 10).is_none());
-        assert!(v6_block(&[200, 1, 0, 0], 0, 2, 10).is_none());
-        assert!(v4_block(&[0, 1, 0, 11], 0, 2, 10).is_none());
-        assert!(v4_block(&[0, 1, 0, 1], 0, 2, 10).is_some());
+        let places = [0u32; 10];
+        assert!(v4_block(&[5, 1], 0, 3, &places).is_none());
+        assert!(v4_block(&[0, 0, 0], 0, 2, &places).is_none());
+        assert!(v4_block(&[40, 1, 0, 0], 0xffff_ff00, 2, &places).is_none());
+        assert!(v6_block(&[200, 1, 0, 0], 0, 2, &places).is_none());
+        assert!(v4_block(&[0, 1, 0, 11], 0, 2, &places).is_none());
+        assert!(v4_block(&[0, 1, 0, 1, 9], 0, 2, &places).is_none());
+        assert!(v4_block(&[0, 1, 0, 1], 0, 2, &places).is_some());
     }
 
     #[test]
