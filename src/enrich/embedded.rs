@@ -4,9 +4,10 @@
 //! The layout is written by `scripts/geo/build.mjs` (see its header): zlib-compressed columns of
 //! delta-encoded range starts that partition the whole address space, and one value per range.
 //! The country and ASN tables are inflated once, at first use, into sorted vectors; a look-up is a
-//! binary search. The city table is bigger (7.7 M ranges): its place list (country, region, city,
-//! coordinates rounded to 1/20°) is inflated at first use, and its ranges are kept in blocks of a
-//! few thousand, each compressed on its own and inflated the first time an address falls in it.
+//! binary search. The city table is bigger (7.7 M ranges over 249,075 places): its places
+//! (country, region, city, coordinates rounded to 1/20°) and its ranges are kept in blocks of a
+//! few thousand, each compressed on its own and inflated the first time an address needs it, so
+//! a command pays for the part of the table its addresses touch.
 
 use std::io::Read;
 use std::net::IpAddr;
@@ -308,7 +309,8 @@ impl<'a> Cursor<'a> {
 }
 
 fn inflate(bytes: &[u8], table: &'static str) -> Result<Vec<u8>, CorruptTable> {
-    let mut out = Vec::with_capacity(bytes.len() * 3);
+    // the tables inflate to 2.2-3.3 times their size: one allocation, no copy on growth
+    let mut out = Vec::with_capacity(bytes.len() * 4);
     flate2::read::ZlibDecoder::new(bytes)
         .read_to_end(&mut out)
         .map_err(|e| CorruptTable {
@@ -417,10 +419,19 @@ fn asn_tables() -> Result<&'static AsnTables, &'static CorruptTable> {
 
 // ---------- city ----------
 
-/// Size of a place's fixed part in [`CityTables::arena`]: latitude and longitude (i16, 1/20
+/// Size of a place's fixed part in a [`PlaceBlock`]'s arena: latitude and longitude (i16, 1/20
 /// degree), country index (u16), city and region name lengths (u8 each), all little-endian;
 /// the two names follow.
 const PLACE_HEAD: usize = 8;
+
+/// One block of places, inflated on first use: each place with its names in one arena, so a
+/// place and its names are one read (the names are stored once in the file and in the table's
+/// name pool; here they are copied next to each place that uses them).
+struct PlaceBlock {
+    arena: Vec<u8>,
+    /// Where each place of the block starts in `arena`.
+    place_at: Vec<u32>,
+}
 
 /// Steps per degree of the city table's coordinates.
 const CITY_STEPS: f64 = 20.0;
@@ -455,20 +466,20 @@ impl<B> Blocks<B> {
 
     /// Block `i`, inflated on first use; `None` if it is corrupt (a broken build).
     #[inline]
-    fn block(&self, i: usize, place_at: &[u32], decode: BlockDecoder<B>) -> Option<&B> {
+    fn block(&self, i: usize, max_value: usize, decode: BlockDecoder<B>) -> Option<&B> {
         self.decoded[i]
             .get_or_init(|| {
                 let r = self.refs[i];
                 let raw = inflate(self.bin.get(r.at..r.at + r.len)?, self.family).ok()?;
-                decode(&raw, self.firsts[i], r.entries, place_at)
+                decode(&raw, self.firsts[i], r.entries, max_value)
             })
             .as_ref()
     }
 
     /// Inflate every block now, reporting the first corrupt one.
-    fn check(&self, place_at: &[u32], decode: BlockDecoder<B>) -> Result<(), CorruptTable> {
+    fn check(&self, max_value: usize, decode: BlockDecoder<B>) -> Result<(), CorruptTable> {
         for i in 0..self.refs.len() {
-            if self.block(i, place_at, decode).is_none() {
+            if self.block(i, max_value, decode).is_none() {
                 return Err(CorruptTable {
                     table: self.family,
                     what: format!("block {i} does not decode"),
@@ -563,57 +574,43 @@ fn entries_at(
     Some(values)
 }
 
-/// Place numbers (1-based, 0 = no data) made into where the place is in the arena, plus one
-/// (0 = no data), so a look-up reads the place without a second table.
-fn to_arena(values: &mut [u32], place_at: &[u32]) {
-    for v in values {
-        if *v != 0 {
-            // block_entries checked v <= place_at.len()
-            *v = place_at[*v as usize - 1] + 1;
-        }
-    }
-}
-
-fn v4_block(raw: &[u8], first: u128, n: usize, place_at: &[u32]) -> Option<Ranges4> {
+fn v4_block(raw: &[u8], first: u128, n: usize, max_value: usize) -> Option<Ranges4> {
     let mut starts = Vec::with_capacity(n);
     // the limit keeps every start within 32 bits
-    let mut values = block_entries(raw, first, n, u128::from(u32::MAX), place_at.len(), |s| {
+    let values = block_entries(raw, first, n, u128::from(u32::MAX), max_value, |s| {
         starts.push(s as u32)
     })?;
-    to_arena(&mut values, place_at);
     Some(Ranges4::new(starts.into_iter().zip(values).collect(), 12))
 }
 
-fn v6_block(raw: &[u8], first: u128, n: usize, place_at: &[u32]) -> Option<Ranges6> {
+fn v6_block(raw: &[u8], first: u128, n: usize, max_value: usize) -> Option<Ranges6> {
     let mut top = Vec::with_capacity(n);
     let mut inexact = Vec::new();
-    let mut values = block_entries(raw, first, n, u128::MAX, place_at.len(), |s| {
+    let values = block_entries(raw, first, n, u128::MAX, max_value, |s| {
         if s as u64 != 0 {
             inexact.push((top.len() as u32, s));
         }
         top.push((s >> 64) as u64);
     })?;
-    to_arena(&mut values, place_at);
     Some(Ranges6::from_parts(top, values, inexact))
 }
 
-/// Decodes one block: (bytes, first start, entries, where each place is in the arena).
-type BlockDecoder<B> = fn(&[u8], u128, usize, &[u32]) -> Option<B>;
+/// Decodes one block of ranges: (bytes, first start, entries, largest value).
+type BlockDecoder<B> = fn(&[u8], u128, usize, usize) -> Option<B>;
 
 struct CityTables {
     codes: Vec<String>,
-    /// Every place, one after the other: [`PLACE_HEAD`] bytes, then its city and region names.
-    /// A place and its names are one read (the names are stored once in the file; here they are
-    /// copied next to each place that uses them).
-    arena: Vec<u8>,
-    /// Where place `i` (0-based) starts in `arena`.
-    place_at: Vec<u32>,
+    /// Number of places, and places per [`PlaceBlock`].
+    places: usize,
+    place_block: usize,
+    /// The place blocks (`firsts` holds each block's first place number).
+    place_blocks: Blocks<PlaceBlock>,
     v4: Blocks<Ranges4>,
     v6: Blocks<Ranges6>,
 }
 
 impl CityTables {
-    /// The arena offset plus one (0 = no data) of the place of an address.
+    /// The place number (1-based; 0 = no data) of an address.
     #[inline]
     fn value(&self, ip: IpAddr) -> u32 {
         match ip {
@@ -621,27 +618,98 @@ impl CityTables {
                 let ip = u32::from(a);
                 let b = self.v4.block_of(u128::from(ip));
                 self.v4
-                    .block(b, &self.place_at, v4_block)
+                    .block(b, self.places, v4_block)
                     .map_or(0, |r| r.get(ip))
             }
             IpAddr::V6(a) => {
                 let ip = u128::from(a);
                 let b = self.v6.block_of(ip);
                 self.v6
-                    .block(b, &self.place_at, v6_block)
+                    .block(b, self.places, v6_block)
                     .map_or(0, |r| r.get(ip))
             }
         }
     }
 
-    /// The place starting at `at` in the arena (borrowed from the tables, which are static).
+    /// Place block `k`, inflated on first use; `None` if it is corrupt (a broken build).
+    fn place_block(&self, k: usize) -> Option<&PlaceBlock> {
+        let b = &self.place_blocks;
+        b.decoded
+            .get(k)?
+            .get_or_init(|| {
+                let r = b.refs[k];
+                let raw = inflate(b.bin.get(r.at..r.at + r.len)?, b.family).ok()?;
+                self.decode_places(&raw, r.entries)
+            })
+            .as_ref()
+    }
+
+    /// `n` places: the block's names, then five columns of zigzag differences (country,
+    /// region, city, latitude, longitude), into an arena.
+    fn decode_places(&self, raw: &[u8], n: usize) -> Option<PlaceBlock> {
+        let mut pos = 0usize;
+        let n_names = usize::try_from(read_varint(raw, &mut pos)?).ok()?;
+        // name i + 1 (0 = no name); names longer than 255 bytes are cut at a character boundary
+        let mut names: Vec<&str> = Vec::with_capacity(n_names.min(raw.len()) + 1);
+        names.push("");
+        for _ in 0..n_names {
+            let len = usize::try_from(read_varint(raw, &mut pos)?).ok()?;
+            let s = std::str::from_utf8(raw.get(pos..pos.checked_add(len)?)?).ok()?;
+            pos += len;
+            let mut cut = s.len().min(255);
+            while !s.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            names.push(&s[..cut]);
+        }
+        let mut cols = [[0i32; 5]].repeat(n);
+        for c in 0..5 {
+            let mut prev: i64 = 0;
+            for row in cols.iter_mut() {
+                let z = u32::try_from(read_varint(raw, &mut pos)?).ok()?;
+                prev += i64::from(z >> 1) ^ -i64::from(z & 1);
+                row[c] = i32::try_from(prev).ok()?;
+            }
+        }
+        if pos != raw.len() {
+            return None;
+        }
+        let mut arena = Vec::with_capacity(n * (PLACE_HEAD + 24));
+        let mut place_at = Vec::with_capacity(n);
+        let n_names = n_names as i32;
+        for &[cc, region, city, lat, lon] in &cols {
+            let ok = (0..self.codes.len() as i32).contains(&cc)
+                && (0..=n_names).contains(&region)
+                && (0..=n_names).contains(&city)
+                && (-1800..=1800).contains(&lat)
+                && (-3600..=3600).contains(&lon);
+            if !ok {
+                return None;
+            }
+            let (city, region) = (names[city as usize], names[region as usize]);
+            place_at.push(u32::try_from(arena.len()).ok()?);
+            arena.extend_from_slice(&(lat as i16).to_le_bytes());
+            arena.extend_from_slice(&(lon as i16).to_le_bytes());
+            arena.extend_from_slice(&(cc as u16).to_le_bytes());
+            arena.push(city.len() as u8);
+            arena.push(region.len() as u8);
+            arena.extend_from_slice(city.as_bytes());
+            arena.extend_from_slice(region.as_bytes());
+        }
+        Some(PlaceBlock { arena, place_at })
+    }
+
+    /// Place `v` (1-based), borrowed from the tables, which are static.
     #[inline]
-    fn place(&'static self, at: usize) -> Option<CityPlace> {
-        let h = self.arena.get(at..at + PLACE_HEAD)?;
+    fn place(&'static self, v: usize) -> Option<CityPlace> {
+        let p = v.checked_sub(1)?;
+        let b = self.place_block(p / self.place_block)?;
+        let at = *b.place_at.get(p % self.place_block)? as usize;
+        let h = b.arena.get(at..at + PLACE_HEAD)?;
         let i16_at = |k: usize| i16::from_le_bytes([h[k], h[k + 1]]);
         let country = u16::from_le_bytes([h[4], h[5]]);
         let (city_len, region_len) = (usize::from(h[6]), usize::from(h[7]));
-        let names = self
+        let names = b
             .arena
             .get(at + PLACE_HEAD..at + PLACE_HEAD + city_len + region_len)?;
         let (city, region) = names.split_at(city_len);
@@ -719,10 +787,10 @@ fn decode_city(bin: &'static [u8]) -> Result<CityTables, CorruptTable> {
         pos: 0,
         table: "city",
     };
-    if c.bytes(4)? != b"LMG1" {
+    if c.bytes(4)? != b"LMG3" {
         return Err(c.err("bad magic"));
     }
-    let hlen = c.small(1 << 28)?;
+    let hlen = c.small(1 << 20)?;
     let raw = inflate(c.bytes(hlen)?, "city")?;
     let mut h = Cursor {
         buf: &raw,
@@ -739,71 +807,57 @@ fn decode_city(bin: &'static [u8]) -> Result<CityTables, CorruptTable> {
                 .to_string(),
         );
     }
-    let n_names = h.small(1 << 24)?;
-    // name i + 1 (0 = no name); names longer than 255 bytes are cut (at a character boundary)
-    let mut names_at: Vec<&str> = Vec::with_capacity(n_names + 1);
-    names_at.push("");
-    for _ in 0..n_names {
-        let len = h.small(0xffff)?;
-        let s = std::str::from_utf8(h.bytes(len)?).map_err(|_| h.err("name is not UTF-8"))?;
-        let mut cut = s.len().min(255);
-        while !s.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        names_at.push(&s[..cut]);
+    let places = h.small(1 << 24)?;
+    let place_block = h.small(1 << 16)?;
+    if place_block == 0 || h.pos != raw.len() {
+        return Err(h.err("bad place blocks"));
     }
-    let n = h.small(1 << 24)?;
-    // five columns of zigzag differences: country, region, city, latitude, longitude
-    let mut cols: [Vec<i64>; 5] = Default::default();
-    for col in &mut cols {
-        col.reserve_exact(n);
-        let mut prev: i64 = 0;
-        for _ in 0..n {
-            let z = h.small(u128::from(u32::MAX))? as u64;
-            let d = (z >> 1) as i64 ^ -((z & 1) as i64);
-            prev = prev.checked_add(d).ok_or_else(|| h.err("place overflow"))?;
-            col.push(prev);
-        }
-    }
-    let [c0, c1, c2, c3, c4] = &cols;
-    let rows = c0.iter().zip(c1).zip(c2).zip(c3).zip(c4);
-    let mut arena = Vec::with_capacity(n * (PLACE_HEAD + 24));
-    let mut place_at = Vec::with_capacity(n);
-    for ((((&cc, &region), &city), &lat), &lon) in rows {
-        let ok = (0..n_codes as i64).contains(&cc)
-            && (0..=n_names as i64).contains(&region)
-            && (0..=n_names as i64).contains(&city)
-            && (-1800..=1800).contains(&lat)
-            && (-3600..=3600).contains(&lon);
-        if !ok {
-            return Err(h.err("place out of range"));
-        }
-        let city = names_at[city as usize];
-        let region = names_at[region as usize];
-        place_at.push(u32::try_from(arena.len()).map_err(|_| h.err("too many places"))?);
-        arena.extend_from_slice(&(lat as i16).to_le_bytes());
-        arena.extend_from_slice(&(lon as i16).to_le_bytes());
-        arena.extend_from_slice(&(cc as u16).to_le_bytes());
-        arena.push(city.len() as u8);
-        arena.push(region.len() as u8);
-        arena.extend_from_slice(city.as_bytes());
-        arena.extend_from_slice(region.as_bytes());
+    // the place blocks' lengths; their place counts follow from the block size
+    let n_blocks = c.small(1 << 20)?;
+    if n_blocks != places.div_ceil(place_block) {
+        return Err(c.err("place blocks do not hold the places"));
     }
     let mut base = 0usize;
+    let mut refs = Vec::with_capacity(n_blocks);
+    for k in 0..n_blocks {
+        let len = c.small(1 << 26)?;
+        refs.push(BlockRef {
+            at: base,
+            len,
+            entries: place_block.min(places - k * place_block),
+        });
+        base = base
+            .checked_add(len)
+            .filter(|&b| b <= bin.len())
+            .ok_or_else(|| c.err("blocks run past the end"))?;
+    }
+    let mut place_blocks = Blocks {
+        bin,
+        firsts: (0..n_blocks).map(|k| (k * place_block) as u128).collect(),
+        refs,
+        decoded: (0..n_blocks).map(|_| OnceLock::new()).collect(),
+        family: "city (places)",
+    };
     let mut v4 = decode_blocks(bin, &mut c, "city (IPv4)", &mut base)?;
     let mut v6 = decode_blocks(bin, &mut c, "city (IPv6)", &mut base)?;
-    // the compressed blocks follow the two indices
+    // the compressed blocks follow the indices
     let start = c.pos;
     if start.checked_add(base) != Some(bin.len()) {
         return Err(c.err("blocks do not fill the table"));
     }
-    for r in v4.refs.iter_mut().chain(v6.refs.iter_mut()) {
+    for r in place_blocks
+        .refs
+        .iter_mut()
+        .chain(v4.refs.iter_mut())
+        .chain(v6.refs.iter_mut())
+    {
         r.at += start;
     }
     Ok(CityTables {
         codes,
-        arena,
-        place_at,
+        places,
+        place_block,
+        place_blocks,
         v4,
         v6,
     })
@@ -858,18 +912,19 @@ impl Embedded {
     pub fn load_all() -> Result<Embedded, String> {
         let e = Embedded::load()?;
         let t = city_tables().map_err(|e| e.to_string())?;
-        t.v4.check(&t.place_at, v4_block)
-            .map_err(|e| e.to_string())?;
-        t.v6.check(&t.place_at, v6_block)
-            .map_err(|e| e.to_string())?;
+        t.v4.check(t.places, v4_block).map_err(|e| e.to_string())?;
+        t.v6.check(t.places, v6_block).map_err(|e| e.to_string())?;
+        for k in 0..t.place_blocks.refs.len() {
+            t.place_block(k)
+                .ok_or_else(|| format!("city place block {k} is corrupt"))?;
+        }
         Ok(e)
     }
 
     /// The place of `ip` according to DB-IP IP-to-City Lite (coordinates rounded to 1/20°).
     pub fn city(&self, ip: IpAddr) -> Option<CityPlace> {
         let t = city_tables().ok()?;
-        let v = t.value(super::canonical(ip)) as usize;
-        t.place(v.checked_sub(1)?)
+        t.place(t.value(super::canonical(ip)) as usize)
     }
 
     /// The ISO alpha-2 country code of `ip` according to DB-IP IP-to-Country Lite.
@@ -919,7 +974,7 @@ impl Embedded {
             city: city_tables()
                 .map(|t| (t.v4.entries(), t.v6.entries()))
                 .unwrap_or_default(),
-            places: city_tables().map(|t| t.place_at.len()).unwrap_or_default(),
+            places: city_tables().map(|t| t.places).unwrap_or_default(),
         }
     }
 }
@@ -1110,8 +1165,8 @@ mod tests {
     #[test]
     fn city_table_decodes_whole_and_its_blocks_join_up() {
         let t: &'static CityTables = Box::leak(Box::new(decode_city(CITY_BIN).unwrap()));
-        assert!(t.place_at.len() > 100_000, "{}", t.place_at.len());
-        let n = &t.place_at;
+        assert!(t.places > 100_000, "{}", t.places);
+        let n = t.places;
         t.v4.check(n, v4_block).unwrap();
         t.v6.check(n, v6_block).unwrap();
         // each block starts where the index says, and its last start comes before the next block
@@ -1131,25 +1186,21 @@ mod tests {
         // every place reads back: a known country, coordinates inside the world on the
         // 1/20 degree grid; nearly all name a city (not Bouvet Island)
         let mut named = 0;
-        for &at in &t.place_at {
-            let p = t.place(at as usize).unwrap();
+        for v in 1..=t.places {
+            let p = t.place(v).unwrap();
             assert!(t.codes.iter().any(|c| c == p.country));
             assert!(p.lat.abs() <= 90.0 && p.lon.abs() <= 180.0, "{p:?}");
             assert!(((p.lat * 20.0).round() - p.lat * 20.0).abs() < 1e-9);
             named += usize::from(p.city.is_some_and(|c| !c.is_empty()));
         }
-        assert!(named * 1000 > t.place_at.len() * 999, "{named}");
-        // range values point at places
-        let b = t.v4.block(100, n, v4_block).unwrap();
-        for &(_, v) in &b.entries {
-            assert!(v == 0 || t.place_at.binary_search(&(v - 1)).is_ok());
-        }
+        assert!(named * 1000 > t.places * 999, "{named}");
+        assert!(t.place(0).is_none() && t.place(t.places + 1).is_none());
     }
 
     #[test]
     fn city_block_index_matches_plain_search() {
         let t = city_tables().unwrap();
-        let n = &t.place_at;
+        let n = t.places;
         let mut x: u32 = 0x1234_5678;
         for _ in 0..20_000 {
             x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
@@ -1166,14 +1217,23 @@ mod tests {
         let cut: &'static [u8] = CITY_BIN[..CITY_BIN.len() - 1].to_vec().leak();
         assert!(decode_city(cut).is_err());
         // a block that does not hold what its index says decodes to nothing, not a panic
-        let places = [0u32; 10];
-        assert!(v4_block(&[5, 1], 0, 3, &places).is_none());
-        assert!(v4_block(&[0, 0, 0], 0, 2, &places).is_none());
-        assert!(v4_block(&[40, 1, 0, 0], 0xffff_ff00, 2, &places).is_none());
-        assert!(v6_block(&[200, 1, 0, 0], 0, 2, &places).is_none());
-        assert!(v4_block(&[0, 1, 0, 11], 0, 2, &places).is_none());
-        assert!(v4_block(&[0, 1, 0, 1, 9], 0, 2, &places).is_none());
-        assert!(v4_block(&[0, 1, 0, 1], 0, 2, &places).is_some());
+        let places = 10;
+        assert!(v4_block(&[5, 1], 0, 3, places).is_none());
+        assert!(v4_block(&[0, 0, 0], 0, 2, places).is_none());
+        assert!(v4_block(&[40, 1, 0, 0], 0xffff_ff00, 2, places).is_none());
+        assert!(v6_block(&[200, 1, 0, 0], 0, 2, places).is_none());
+        assert!(v4_block(&[0, 1, 0, 11], 0, 2, places).is_none());
+        assert!(v4_block(&[0, 1, 0, 1, 9], 0, 2, places).is_none());
+        assert!(v4_block(&[0, 1, 0, 1], 0, 2, places).is_some());
+        // a place block that does not hold its places
+        let t = city_tables().unwrap();
+        assert!(t.decode_places(&[1, 2, 3], 1).is_none());
+        assert!(t.decode_places(&[0, 0, 0, 0, 0, 0], 1).is_some());
+        assert!(t.decode_places(&[1, 1, b'A', 0, 2, 2, 0, 0], 1).is_some());
+        assert!(t.decode_places(&[1, 1, b'A', 0, 2, 4, 0, 0], 1).is_none()); // no name 2
+        assert!(t.decode_places(&[1, 1, 0xff, 0, 2, 2, 0, 0], 1).is_none()); // not UTF-8
+        assert!(t.decode_places(&[0, 0, 0, 0, 0, 0, 0], 1).is_none());
+        assert!(t.decode_places(&[0, 0, 0, 0, 0xff, 0x7f, 0], 1).is_none());
     }
 
     #[test]
