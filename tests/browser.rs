@@ -1098,9 +1098,12 @@ fn real_map_of_the_demo_log() {
         .expect("a failing address with a point of its own");
 
     let page = map_page(&log, dir.path(), "demo.html");
+    // Addresses sit at their cities: the top two of the demo log are both in Nanjing, a few
+    // kilometres apart, so the click is made zoomed in on the top one (then zoomed back out).
+    let (top_lat, top_lon) = (top["lat"].as_f64().unwrap(), top["lon"].as_f64().unwrap());
     let mut steps = vec![
         json!({"do": "observe"}),
-        json!({"do": "clickMarker", "ip": top_ip}),
+        json!({"do": "clickMarker", "ip": top_ip, "lat": top_lat, "lon": top_lon, "zoom": 11}),
         json!({"do": "popupPick", "ip": top_ip}),
         json!({"do": "pixel", "ip": failed_alone, "around": 2}),
     ];
@@ -1396,6 +1399,101 @@ fn hostile_log_through_the_binary_stays_text() {
 /// `demo/auth.log` is always used; the larger samples are read from `$LOGMAP_SAMPLES`
 /// (default `/work/shared/samples`) when they are there — `openssh/OpenSSH_2k.log`,
 /// `web/apache_logs`, `ufw/ufw.log` — and each shot falls back to what is present.
+/// An SSH log whose attackers are all in one country (Germany), in at least eight different
+/// cities according to the embedded data; the addresses are picked from German ISPs' ranges
+/// with the embedded tables themselves, so the log follows the data's updates.
+fn one_country_log(dir: &Path) -> (PathBuf, usize) {
+    use logmap::enrich::Embedded;
+    let e = Embedded;
+    let mut cities = std::collections::BTreeSet::new();
+    let mut lines = String::new();
+    let blocks: [(u8, std::ops::RangeInclusive<u8>); 4] = [
+        (80, 128..=159),
+        (87, 128..=191),
+        (91, 0..=63),
+        (79, 192..=255),
+    ];
+    'pick: for (a, bs) in blocks {
+        for b in bs.step_by(3) {
+            let ip = std::net::IpAddr::from([a, b, 7, 9]);
+            let Some(p) = e.city(ip) else { continue };
+            if p.country != "DE" || e.country_code(ip) != Some("DE") {
+                continue;
+            }
+            if p.city.is_some_and(|c| cities.insert(c.to_string())) {
+                for n in 0..3 {
+                    lines.push_str(&format!(
+                        "Nov 23 06:3{n}:41 vps sshd[4{n}00]: Failed password for root from {ip} port 3616{n} ssh2\n"
+                    ));
+                }
+            }
+            if cities.len() == 12 {
+                break 'pick;
+            }
+        }
+    }
+    assert!(cities.len() >= 8, "German cities found: {cities:?}");
+    let log = dir.join("one-country-auth.log");
+    fs::write(&log, lines).expect("write log");
+    (log, cities.len())
+}
+
+#[test]
+fn one_country_log_opens_on_that_country_with_city_markers() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (log, n) = one_country_log(dir.path());
+    let export = export_json(&log);
+    let ips = export["ips"].as_array().expect("ips");
+    assert_eq!(ips.len(), n);
+    // zero configuration: every address at its city
+    assert!(
+        ips.iter()
+            .all(|r| r["accuracy"] == "city" && r["country"] == "DE")
+    );
+    let page = map_page(&log, dir.path(), "one-country.html");
+    let first_ip = ips[0]["ip"].as_str().expect("ip");
+    let report = drive(
+        &page,
+        &json!([{"do": "observe"}, {"do": "clickMarker", "ip": first_ip}]),
+    );
+    assert_clean(&report);
+    let first = &report["steps"][0];
+    assert_eq!(count(&first["markers"]), n as u64);
+    let b: Vec<f64> = first["bounds"]
+        .as_array()
+        .expect("bounds")
+        .iter()
+        .map(|v| v.as_f64().expect("number"))
+        .collect();
+    let (south, west, north, east) = (b[0], b[1], b[2], b[3]);
+    let inside =
+        |lat: f64, lon: f64| (south..=north).contains(&lat) && (west..=east).contains(&lon);
+    for r in ips {
+        let (lat, lon) = (r["lat"].as_f64().unwrap(), r["lon"].as_f64().unwrap());
+        assert!(inside(lat, lon), "{lat},{lon} outside the first view {b:?}");
+    }
+    // the whole of Germany (5.9–15.0° E, 47.3–55.1° N), and not much more than Europe
+    for (lat, lon) in [(47.4, 6.0), (47.4, 14.9), (55.0, 6.0), (55.0, 14.9)] {
+        assert!(
+            inside(lat, lon),
+            "{lat},{lon} (Germany) outside the first view {b:?}"
+        );
+    }
+    assert!(
+        east - west < 45.0 && north - south < 30.0,
+        "not zoomed in: {b:?}"
+    );
+    let popup = report["steps"][1]["text"].as_str().expect("popup");
+    assert!(popup.contains("Germany"), "{popup}");
+    assert!(
+        popup.contains("Position: city"),
+        "the popup says the precision: {popup}"
+    );
+}
+
 #[test]
 #[ignore = "writes docs/*.png; run by hand"]
 fn screenshots() {
@@ -1536,6 +1634,25 @@ fn screenshots() {
         json!([50.0, 175.0, 3.5]),
         None,
     );
+
+    // Zero configuration, a real web log: US addresses spread over US cities.
+    let us = pick(&["apache", "openssh"]);
+    shot(
+        "map-light-us-cities.png",
+        us,
+        "light",
+        switch_to(us, "Markers"),
+        json!([39.0, -96.0, 4.0]),
+        None,
+    );
+    // A log whose attackers are all in Germany opens on Germany.
+    let (one, _) = one_country_log(dir.path());
+    let one_page = map_page(&one, dir.path(), "one-country.html");
+    shots.push(json!({
+        "file": "map-dark-one-country.png", "page": one_page, "scheme": "dark",
+        "layers": [], "view": Value::Null, "popup": Value::Null,
+        "note": "one-country log: first view",
+    }));
 
     let plan = dir.path().join("plan.json");
     fs::write(

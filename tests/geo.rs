@@ -53,16 +53,41 @@ fn embedded_has_nothing_for_private_and_reserved_addresses() {
 }
 
 #[test]
-fn embedded_country_answer_is_placed_at_the_country_point_and_says_so() {
+fn embedded_answer_is_placed_at_its_city_and_says_so() {
     let loc = Embedded.locate(ip("8.8.8.8"));
     assert_eq!(loc.country.as_deref(), Some("US"));
     assert_eq!(loc.country_name.as_deref(), Some("United States"));
     assert_eq!(loc.continent.as_deref(), Some("NA"));
-    assert_eq!(loc.accuracy, Some(Accuracy::Country));
-    assert_eq!(loc.city, None);
+    assert_eq!(loc.accuracy, Some(Accuracy::City));
+    assert!(loc.city.is_some() && loc.region.is_some(), "{loc:?}");
+    let (lat, lon) = (loc.lat.unwrap(), loc.lon.unwrap());
+    // in the contiguous US, not on the country's point, and on the 1/20 degree grid
+    assert!(within(lat, lon, (24.0, -125.0, 50.0, -66.0)), "{loc:?}");
     let us = country("US").unwrap();
-    assert_eq!((loc.lat, loc.lon), (us.lat, us.lon));
-    assert!(loc.source.as_deref().unwrap().contains("embedded"));
+    assert_ne!((loc.lat, loc.lon), (us.lat, us.lon));
+    for x in [lat, lon] {
+        assert!(((x * 20.0).round() - x * 20.0).abs() < 1e-9, "{x}");
+    }
+    assert_eq!(
+        loc.source.as_deref(),
+        Some("embedded:dbip-country-lite+embedded:dbip-city-lite+embedded:asn")
+    );
+    // the same place as the city table's own answer
+    let p = Embedded.city(ip("8.8.8.8")).unwrap();
+    assert_eq!((p.country, p.city), ("US", loc.city.as_deref()));
+    assert_eq!((Some(p.lat), Some(p.lon)), (loc.lat, loc.lon));
+}
+
+#[test]
+fn embedded_ipv6_answers_are_city_precise_too() {
+    let l = Embedded.locate(ip("2001:4860:4860::8888"));
+    assert_eq!(l.accuracy, Some(Accuracy::City), "{l:?}");
+    assert!(l.city.is_some());
+    // different cities in different countries, from the IPv6 half of the table
+    let a = Embedded.city(ip("2a01:4f8::1")).unwrap();
+    let b = Embedded.city(ip("2400:cb00::1")).unwrap();
+    assert!(a.city.is_some() && b.city.is_some());
+    assert_ne!((a.lat, a.lon), (b.lat, b.lon));
 }
 
 #[test]
@@ -434,15 +459,23 @@ fn nested_schema_subdivision_and_wider_network() {
 fn nested_schema_hit_without_city_and_registered_country_only() {
     let d = tempfile::tempdir().unwrap();
     let g = geo(vec![write(d.path(), "c.mmdb", &maxmind_city())]);
+    // the MMDB knows only the country: the embedded city table places it in a Swedish city
     let se = g.locate(ip("89.160.20.112"));
     assert_eq!(se.country.as_deref(), Some("SE"));
-    assert_eq!(se.city, None);
-    assert_eq!(se.accuracy, Some(Accuracy::Country));
-    assert_eq!(
-        (se.lat, se.lon),
-        (country("SE").unwrap().lat, country("SE").unwrap().lon)
+    assert!(se.city.is_some(), "{se:?}");
+    assert_eq!(se.accuracy, Some(Accuracy::City));
+    assert!(within(
+        se.lat.unwrap(),
+        se.lon.unwrap(),
+        (55.0, 10.5, 69.5, 24.5)
+    ));
+    assert_eq!(Embedded.city(ip("89.160.20.112")).unwrap().country, "SE");
+    assert!(
+        se.source
+            .as_deref()
+            .unwrap()
+            .starts_with("mmdb:c.mmdb+embedded:dbip-city-lite")
     );
-    assert!(se.source.as_deref().unwrap().starts_with("mmdb:c.mmdb"));
 
     let bt = g.locate(ip("67.43.156.1"));
     assert_eq!(bt.country.as_deref(), Some("BT"));
@@ -468,7 +501,7 @@ fn miss_in_the_mmdb_falls_back_to_embedded() {
     assert_eq!(g8.country.as_deref(), Some("US"));
     assert_eq!(
         g8.source.as_deref(),
-        Some("mmdb:a.mmdb+embedded:dbip-country-lite")
+        Some("mmdb:a.mmdb+embedded:dbip-country-lite+embedded:dbip-city-lite")
     );
 }
 
@@ -628,8 +661,9 @@ fn cache_returns_the_same_answers() {
 fn describe_names_every_database_and_the_attribution() {
     let g = Geo::new(&GeoConfig::embedded_only()).unwrap();
     let d = g.describe();
-    assert_eq!(d.len(), 2);
+    assert_eq!(d.len(), 3);
     assert!(d[0].name.contains("DB-IP"));
+    assert!(d[1].name.contains("City Lite") && d[1].kind == DatabaseKind::City);
     assert!(d.iter().all(|i| i.licence.as_deref() == Some("CC BY 4.0")));
     assert!(d.iter().all(|i| i.build_date.is_some()));
     assert!(g.attribution().contains("DB-IP"));

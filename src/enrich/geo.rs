@@ -7,7 +7,9 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
-use super::embedded::{self, Embedded, SOURCE_ASN, SOURCE_COUNTRY, fill_country};
+use super::embedded::{
+    self, Embedded, SOURCE_ASN, SOURCE_CITY, SOURCE_COUNTRY, fill_city, fill_country,
+};
 use super::mmdb::MmdbDatabase;
 use super::{Accuracy, Locate, Location, countries};
 
@@ -356,6 +358,14 @@ impl Geo {
                 loc.accuracy = Some(Accuracy::Country);
             }
         }
+        // The embedded city table places a country-level answer at its city (a city MMDB's own
+        // answer is kept).
+        if loc.accuracy != Some(Accuracy::City)
+            && loc.country.is_some()
+            && fill_city(&mut loc, self.embedded.city(ip))
+        {
+            sources.push(SOURCE_CITY);
+        }
         if loc.asn.is_none()
             && let Some((asn, org)) = self.embedded.asn(ip)
         {
@@ -408,7 +418,7 @@ impl Locate for Geo {
     }
 }
 
-/// The two embedded tables as [`DatabaseInfo`] records.
+/// The embedded tables as [`DatabaseInfo`] records, in the order the chain asks them.
 pub(crate) fn embedded_infos() -> Vec<DatabaseInfo> {
     let meta = embedded::embedded_meta();
     let mk = |t: Option<&embedded::TableMeta>, source: &str, kind: DatabaseKind, fallback: &str| {
@@ -436,6 +446,12 @@ pub(crate) fn embedded_infos() -> Vec<DatabaseInfo> {
             SOURCE_COUNTRY,
             DatabaseKind::Country,
             "DB-IP IP-to-Country Lite",
+        ),
+        mk(
+            meta.as_ref().map(|m| &m.city),
+            SOURCE_CITY,
+            DatabaseKind::City,
+            "DB-IP IP-to-City Lite",
         ),
         mk(
             meta.as_ref().map(|m| &m.asn),

@@ -2,18 +2,21 @@
 //!
 //! One interface, [`Locate`], with backends:
 //!
-//! - [`Embedded`]: compiled into the binary, no file, no network. IPv4 + IPv6 → country from
-//!   DB-IP IP-to-Country Lite and → ASN + organisation from the ip-location-db ASN set (both
-//!   CC BY 4.0). The compact tables live in `data/geo/` and are rebuilt by `scripts/geo/build.mjs`.
+//! - [`Embedded`]: compiled into the binary, no file, no network. IPv4 + IPv6 → city (region,
+//!   coordinates rounded to 0.05°) from DB-IP IP-to-City Lite, → country from DB-IP
+//!   IP-to-Country Lite and → ASN + organisation from the ip-location-db ASN set (all CC BY 4.0).
+//!   The compact tables live in `data/geo/` and are rebuilt by `scripts/geo/build.mjs`.
 //! - [`MmdbDatabase`]: any MaxMind DB file (MaxMind GeoLite2/GeoIP2, DB-IP Lite, the flat
 //!   ip-location-db builds, IPinfo Lite). The schema is detected from each record's fields.
 //! - [`Geo`]: the chain the pipeline uses. MMDB files with city data answer first, then
-//!   country and ASN databases, and the embedded tables fill whatever is still missing. It keeps a
+//!   country and ASN databases, and the embedded tables fill whatever is still missing (a
+//!   country-level answer is placed at its city when the embedded city data agrees on the
+//!   country). It keeps a
 //!   per-address cache and can describe which databases it uses ([`Geo::describe`]).
 //!
-//! Unknown stays `None` (`null` in JSON), never invented. A country-level answer is placed at the
-//! country's representative point (see [`countries`]) and says so with
-//! [`Accuracy::Country`]. Private and reserved addresses are not in any table: the caller checks
+//! Unknown stays `None` (`null` in JSON), never invented. An answer with a city says so with
+//! [`Accuracy::City`]; a country-level answer is placed at the country's representative point
+//! (see [`countries`]) and says so with [`Accuracy::Country`]. Private and reserved addresses are not in any table: the caller checks
 //! the scope first (`parse::scope`); `locate` simply returns an empty [`Location`] for them.
 //!
 //! ```
@@ -79,9 +82,9 @@ pub struct Location {
     pub country_name: Option<String>,
     /// Continent code: AF, AN, AS, EU, NA, OC, SA.
     pub continent: Option<String>,
-    /// City name (English), only from an MMDB with city data.
+    /// City name (English): from the embedded DB-IP City Lite table or an MMDB with city data.
     pub city: Option<String>,
-    /// First-level subdivision (state, region), only from an MMDB.
+    /// First-level subdivision (state, region), with the city.
     pub region: Option<String>,
     /// Latitude in degrees.
     pub lat: Option<f64>,

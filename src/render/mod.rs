@@ -9,6 +9,7 @@ pub mod json;
 pub mod ndjson;
 pub mod summary;
 pub mod table;
+pub mod termmap;
 pub mod text;
 
 use std::io::{self, Write};

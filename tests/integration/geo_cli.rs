@@ -72,15 +72,15 @@ fn lookup_answers_from_the_embedded_data() {
     }
     assert_eq!(rows[0]["country"], "US");
     assert_eq!(rows[0]["asn"], 15169);
-    assert_eq!(
-        rows[0]["accuracy"], "country",
-        "no city in the embedded data"
-    );
+    // the embedded City Lite table places it at a city, with no MMDB file anywhere
+    assert_eq!(rows[0]["accuracy"], "city", "{}", rows[0]);
+    assert!(rows[0]["city"].is_string(), "{}", rows[0]);
     assert!(
         rows[0]["source"]
             .as_str()
-            .is_some_and(|s| s.contains("embedded"))
+            .is_some_and(|s| s.contains("embedded:dbip-city-lite"))
     );
+    assert_eq!(rows[2]["accuracy"], "city", "{}", rows[2]);
     // A private address says so instead of a location.
     assert_eq!(rows[1]["scope"], "private");
     assert_eq!(rows[1]["country"], serde_json::Value::Null);
@@ -181,6 +181,11 @@ fn db_info_and_path_name_the_data_and_its_licence() {
         "{text}"
     );
     assert!(text.contains("CC BY 4.0"), "{text}");
+    // the embedded City Lite table, with its data date
+    assert!(
+        text.contains("DB-IP IP-to-City Lite") && text.contains("data of 2026-06-05"),
+        "{text}"
+    );
     let path = logmap()
         .env("XDG_DATA_HOME", d.tmp.path())
         .args(["db", "path"])

@@ -587,8 +587,12 @@
 
     var cc = str(ccIdx(i));
     var where = [str(cityIdx(i)), str(cnIdx(i)) || (cc && nameOfCc[cc]) || cc].filter(Boolean).join(', ');
-    var accuracy = acc(i) === 2 ? ' (city)' : acc(i) === 1 ? ' (country-level position)' : '';
-    box.appendChild(el('p', 'where', ((where || 'unknown location')) + accuracy));
+    box.appendChild(el('p', 'where', where || 'unknown location'));
+    // how precise the marker's position is
+    var precision = acc(i) === 2 ? 'Position: city (as the geolocation data places it)'
+      : acc(i) === 1 ? 'Position: country only (drawn at the country\'s centre)'
+      : located(i) ? 'Position: precision unknown' : 'Position: unknown (not on the map)';
+    box.appendChild(el('p', 'small precision', precision));
     var asn = asnOf(i);
     var org = str(orgIdx(i));
     if (asn || org) box.appendChild(el('p', 'where', (asn ? 'AS' + asn + ' ' : '') + (org || '')));
@@ -1059,6 +1063,37 @@
     document.documentElement.setAttribute('data-ready', 'true');
   }
 
+  // ---------------------------------------------------------------- first view
+
+  // The first view frames the data: every located address and, when they all lie in one
+  // country, the parts of that country's outline that hold them (not its far islands or
+  // overseas territories), so a one-country log opens on the whole country. A spread smaller
+  // than MIN_SPAN degrees (one city) is widened to it, so the view keeps its surroundings.
+  var MIN_SPAN = 6;
+  function initialBounds() {
+    if (!drawOrder.length) return null;
+    var b = L.latLngBounds(drawOrder.map(function (i) { return [lat(i), lon(i)]; }));
+    var ccs = {};
+    drawOrder.forEach(function (i) { var c = str(ccIdx(i)); if (c) ccs[c] = true; });
+    var only = Object.keys(ccs);
+    var f = only.length === 1 && numericOf[only[0]] && featureById[numericOf[only[0]]];
+    if (f && f.geometry) {
+      var polys = f.geometry.type === 'Polygon' ? [f.geometry.coordinates]
+        : f.geometry.type === 'MultiPolygon' ? f.geometry.coordinates : [];
+      polys.forEach(function (p) {
+        var pb = L.geoJSON({ type: 'Polygon', coordinates: p }).getBounds();
+        // a part across the antimeridian would span the world
+        if (!pb.isValid() || pb.getEast() - pb.getWest() > 300) return;
+        var holds = drawOrder.some(function (i) { return pb.contains([lat(i), lon(i)]); });
+        if (holds) b.extend(pb);
+      });
+    }
+    var c = b.getCenter();
+    var h = Math.max(b.getNorth() - b.getSouth(), MIN_SPAN) / 2;
+    var w = Math.max(b.getEast() - b.getWest(), MIN_SPAN) / 2;
+    return L.latLngBounds([c.lat - h, c.lng - w], [c.lat + h, c.lng + w]);
+  }
+
   // ---------------------------------------------------------------- start
 
   var prefersLight = window.matchMedia && window.matchMedia('(prefers-color-scheme: light)').matches;
@@ -1067,12 +1102,9 @@
   map.addLayer(baseLayers[startTheme === 'light' ? 'Offline map, light' : 'Offline map, dark']);
 
   var locatedCount = drawOrder.length;
-  if (locatedCount) {
-    var b = L.latLngBounds(drawOrder.map(function (i) { return [lat(i), lon(i)]; }));
-    map.fitBounds(b.pad(0.2), { maxZoom: 5 });
-  } else {
-    map.fitBounds(WORLD);
-  }
+  var startBounds = initialBounds();
+  if (startBounds) map.fitBounds(startBounds.pad(0.2), { maxZoom: 6 });
+  else map.fitBounds(WORLD);
 
   [].forEach.call(document.querySelectorAll('.ssh'), function (e) { e.hidden = !hasSsh; });
   [].forEach.call(document.querySelectorAll('.firewall'), function (e) { e.hidden = !hasFirewall; });
@@ -1102,6 +1134,8 @@
     ready: function () { return readyFlag; },
     located: locatedCount,
     total: N,
+    // the first view's bounds [south, west, north, east] (null: the whole world)
+    startBounds: startBounds && [startBounds.getSouth(), startBounds.getWest(), startBounds.getNorth(), startBounds.getEast()],
     // Where an address is drawn, in page pixels (for clicking it).
     pointOf: function (ip) {
       var i = C.ip.indexOf(ip);

@@ -130,6 +130,7 @@ async function observe(page) {
       choropleth: lm.map.hasLayer(lm.layers.choropleth),
       theme: document.body.className,
       zoom: lm.map.getZoom(),
+      bounds: (() => { const b = lm.map.getBounds(); return [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()]; })(),
       panelText: document.getElementById('panel').innerText,
       topUsers: [...document.querySelectorAll('#top-users li .name')].map((e) => e.textContent),
       sources: [...document.querySelectorAll('#sources li')].map((e) => e.textContent)
@@ -155,11 +156,30 @@ async function runStep(page, step) {
     case 'observe':
       return observe(page);
     case 'clickMarker': {
+      // With `zoom` (and the address's `lat`, `lon`): zoomed in there for the click, then
+      // back to the view before (the popup stays open).
+      let back = null;
+      if (step.zoom !== undefined) {
+        back = await page.evaluate((s) => {
+          const m = window.__logmap.map;
+          const before = { c: m.getCenter(), z: m.getZoom() };
+          m.setView([s.lat, s.lon], s.zoom, { animate: false });
+          return before;
+        }, step);
+        await page.waitForTimeout(600);
+      }
       await settle(page);
       const pt = await page.evaluate((ip) => window.__logmap.pointOf(ip), step.ip);
       if (!pt) return { error: 'address not drawn' };
       await page.mouse.click(pt.x, pt.y);
-      return readPopup(page, { point: pt });
+      const popup = await readPopup(page, { point: pt });
+      if (back) {
+        await settle(page);
+        await page.evaluate((b) => { window.__logmap.map.setView(b.c, b.z, { animate: false }); }, back);
+        await page.waitForTimeout(600);
+        await settle(page);
+      }
+      return popup;
     }
     case 'popupPick': {
       const current = await page.$eval('.leaflet-popup-content h3', (h) => h.firstChild.textContent.trim()).catch(() => null);
