@@ -427,13 +427,13 @@ impl Ctx<'_, '_> {
         if let Some(&id) = self.names.get(name) {
             return Ok(id);
         }
-        self.tx.execute(
-            "INSERT INTO names (name) VALUES (?1) ON CONFLICT (name) DO NOTHING",
-            [name],
-        )?;
+        self.tx
+            .prepare_cached("INSERT INTO names (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")?
+            .execute([name])?;
         let id: i64 = self
             .tx
-            .query_row("SELECT id FROM names WHERE name = ?1", [name], |r| r.get(0))?;
+            .prepare_cached("SELECT id FROM names WHERE name = ?1")?
+            .query_row([name], |r| r.get(0))?;
         self.names.insert(Box::from(name), id);
         Ok(id)
     }
