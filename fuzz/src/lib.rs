@@ -87,6 +87,64 @@ pub fn extract_scan(data: &[u8]) {
     for line in data.split(|&b| b == b' ' || b == b'\n').take(64) {
         check_parse_addr(line);
     }
+    check_found_in_context(data);
+}
+
+/// Any address, written by std in the contexts logs use, is found: the first 17 bytes choose
+/// the address (IPv4 or IPv6) and the context, the rest of the input is the text after it.
+fn check_found_in_context(data: &[u8]) {
+    let [mode, raw @ ..] = data else {
+        return;
+    };
+    let Some(bytes) = raw.get(..16) else {
+        return;
+    };
+    let after = &raw[16..];
+    let ip: IpAddr = if mode & 1 == 0 {
+        IpAddr::from([bytes[0], bytes[1], bytes[2], bytes[3]])
+    } else {
+        let mut b = [0u8; 16];
+        b.copy_from_slice(bytes);
+        // Zero runs, so that `::` forms come up.
+        for (i, v) in b.iter_mut().enumerate() {
+            if (mode >> 1) & 7 != 0 && i / 2 % ((mode >> 1) & 7) as usize == 0 {
+                *v = 0;
+            }
+        }
+        IpAddr::from(b)
+    };
+    let text = ip.to_string();
+    if let IpAddr::V6(v6) = ip {
+        // Refused on purpose (see extract.rs): IPv6 without a decimal digit (`::`, `a::b`),
+        // and eight groups of two hex digits (a MAC address).
+        if !text.bytes().any(|b| b.is_ascii_digit())
+            || (!text.contains("::")
+                && text.split(':').all(|g| g.len() == 2)
+                && v6.to_ipv4_mapped().is_none())
+        {
+            return;
+        }
+    }
+    let written = match (mode >> 4) & 3 {
+        0 => format!("from {text} port 22"),
+        1 => match ip {
+            IpAddr::V4(_) => format!("rhost={text}:8080 "),
+            IpAddr::V6(_) => format!("[{text}]:8080"),
+        },
+        2 => format!("\"{text}\","),
+        _ => text.clone(),
+    };
+    let mut line = written.into_bytes();
+    // Whatever follows, after a space.
+    line.push(b' ');
+    line.extend_from_slice(after);
+    let first = extract::first(&line);
+    assert_eq!(
+        first.map(|f| f.ip),
+        Some(ip.to_canonical()),
+        "{text} not found first in {:?}",
+        String::from_utf8_lossy(&line)
+    );
 }
 
 /// `parse_addr` accepts exactly what std accepts (canonicalised), plus brackets and a zone.
