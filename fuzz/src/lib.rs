@@ -201,19 +201,68 @@ pub fn sshd_classify(data: &[u8]) {
                 }
             }
             assert!(m.repeat >= 1, "repeat {} in {msg:?}", m.repeat);
+            assert!(
+                names_address(msg, m.ip),
+                "{} is not an address written in {msg:?}",
+                m.ip
+            );
         }
     }
+}
+
+/// Is `ip` written in `text`: found by the scanner, or a whole word (brackets, quotes and
+/// trailing punctuation aside) that `parse_addr` reads as `ip`?
+fn names_address(text: &str, ip: IpAddr) -> bool {
+    if extract::find_all(text.as_bytes())
+        .iter()
+        .any(|f| f.ip == ip)
+    {
+        return true;
+    }
+    text.split(|c: char| c.is_whitespace() || "=,;\"'()".contains(c))
+        .flat_map(|w| [w, w.trim_end_matches([':', '.'])])
+        .any(|w| {
+            extract::parse_addr(w.as_bytes()) == Some(ip)
+                || w.strip_prefix('[')
+                    .and_then(|w| w.split_once(']'))
+                    .is_some_and(|(a, _)| extract::parse_addr(a.as_bytes()) == Some(ip))
+        })
 }
 
 /// Feed every line of `data` to the parser of `format`, checking each event.
 pub fn parse_format(format: Format, data: &[u8]) {
     let mut p = parser(format);
+    let mut earlier: Vec<String> = Vec::new();
     for (i, line) in lines(data).enumerate() {
         let ctx = LineCtx {
             source: 3,
             line_no: i as u64 + 1,
         };
-        p.parse_line(line, ctx, &mut |ev| check_event(ev, ctx));
+        // Raw-text formats: the address is written in the line, or (sshd keeps each
+        // connection's client) in an earlier one. JSON formats may escape it.
+        let raw = matches!(
+            format,
+            Format::Sshd | Format::Ufw | Format::Web | Format::Generic
+        );
+        let text = String::from_utf8_lossy(line);
+        p.parse_line(line, ctx, &mut |ev| {
+            check_event(ev, ctx);
+            if raw && !names_address(&text, ev.ip) {
+                assert!(
+                    !matches!(format, Format::Web | Format::Generic),
+                    "{} is not an address written in {text:?}",
+                    ev.ip
+                );
+                assert!(
+                    earlier.iter().any(|l| names_address(l, ev.ip)),
+                    "{} is not an address written in {text:?} nor in an earlier line",
+                    ev.ip
+                );
+            }
+        });
+        if raw {
+            earlier.push(text.into_owned());
+        }
     }
 }
 
