@@ -674,4 +674,35 @@ pub fn pipeline_chunked(data: &[u8]) {
             "{workers} chunks give another report than one thread"
         );
     }
+    // `summary` keeps only the top addresses (and every one with a successful login): same
+    // totals, same top, same winners.
+    let mut agg = Aggregator::new(filter());
+    let sources = pipeline::run_parallel(&cfg, &mut agg).expect("run_parallel");
+    let top = agg.finish(&NoGeo, vec![], sources, Keep::Top(2));
+    let top = serde_json::to_value(&top).expect("report to JSON");
+    let all: serde_json::Value = serde_json::from_str(&one).expect("JSON");
+    for k in ["summary", "windows"] {
+        assert_eq!(top[k], all[k], "Keep::Top changes {k}");
+    }
+    let ips = |doc: &serde_json::Value| doc["ips"].as_array().cloned().unwrap_or_default();
+    let (top_ips, all_ips) = (ips(&top), ips(&all));
+    assert_eq!(
+        top_ips.iter().take(2).collect::<Vec<_>>(),
+        all_ips.iter().take(2).collect::<Vec<_>>(),
+        "Keep::Top(2) has another top 2"
+    );
+    let winners = |v: &[serde_json::Value]| {
+        let mut w: Vec<String> = v
+            .iter()
+            .filter(|r| r["successes"].as_u64() > Some(0))
+            .map(|r| r["ip"].to_string())
+            .collect();
+        w.sort();
+        w
+    };
+    assert_eq!(
+        winners(&top_ips),
+        winners(&all_ips),
+        "Keep::Top lost an address with a successful login"
+    );
 }
