@@ -77,3 +77,38 @@ targets!(
     pipeline,
     pipeline_chunked,
 );
+
+/// Found by `parse_sshd` (`fuzz/regressions/parse_sshd/address-from-glued-timestamp`): a syslog
+/// time glued to the next word (`Dec  3 08:00:38::2[`) was taken as the line's prefix, and the
+/// address scanner, started after it, made `::2` out of the time's last digits.
+#[test]
+fn a_time_glued_to_the_next_word_is_no_syslog_prefix() {
+    use logmap::parse::{Format, LineCtx};
+    let ctx = LineCtx {
+        source: 0,
+        line_no: 1,
+    };
+    for line in [&b"Dec  3 08:00:38::2["[..], b"Dec  3 08:00:301:db8::C=x y"] {
+        let mut p = checks::parser(Format::Sshd);
+        let mut ips = Vec::new();
+        p.parse_line(line, ctx, &mut |ev| ips.push(ev.ip.to_string()));
+        assert!(
+            !ips.iter().any(|ip| ip == "::2" || ip == "1:db8::c"),
+            "{:?}: {ips:?}",
+            String::from_utf8_lossy(line)
+        );
+    }
+    // A time followed by a space is still one.
+    let mut p = checks::parser(Format::Sshd);
+    let mut n = 0;
+    p.parse_line(
+        b"Dec  3 08:00:38 h sshd[1]: Invalid user a from 192.0.2.1 port 2",
+        ctx,
+        &mut |ev| {
+            assert_eq!(ev.ip.to_string(), "192.0.2.1");
+            assert!(ev.ts.is_some());
+            n += 1;
+        },
+    );
+    assert_eq!(n, 1);
+}

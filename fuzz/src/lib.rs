@@ -220,7 +220,7 @@ fn names_address(text: &str, ip: IpAddr) -> bool {
         return true;
     }
     text.split(|c: char| c.is_whitespace() || "=,;\"'()[]".contains(c))
-        .flat_map(|w| [w, w.trim_end_matches([':', '.'])])
+        .flat_map(|w| [w, w.strip_suffix([':', '.']).unwrap_or(w)])
         .any(|w| extract::parse_addr(w.as_bytes()) == Some(ip))
 }
 

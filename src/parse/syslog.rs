@@ -32,6 +32,9 @@ pub struct SyslogLine<'a> {
 pub fn split(line: &str, year: YearRule) -> SyslogLine<'_> {
     let b = line.as_bytes();
     let stamp = parse_rfc3339(b).or_else(|| parse_syslog(b, year));
+    // The time is a word of its own: `Dec  3 08:00:38::2` is no syslog prefix (a glued tail
+    // would be read as a host or an address that the line does not hold).
+    let stamp = stamp.filter(|&(_, n)| matches!(b.get(n), None | Some(b' ')));
     let Some((ts, n)) = stamp else {
         return SyslogLine {
             ts: None,
