@@ -18,8 +18,9 @@ fi
 
 start=$(date +%s)
 # Release build with debug assertions and overflow checks (cargo fuzz's default); no sanitizer:
-# logmap has no unsafe code, and without ASan the targets run about twice as fast.
-cargo +nightly fuzz build -s none
+# logmap has no unsafe code, and without ASan the targets run about twice as fast. 16 codegen
+# units: the cold build took 4.5 instead of 5.3 minutes on the shared machine (CI builds cold).
+cargo +nightly fuzz build -s none --codegen-units 16
 host=$(rustc +nightly -vV | sed -n 's/^host: //p')
 bin=fuzz/target/$host/release
 echo "fuzz: built in $(($(date +%s) - start)) s"
