@@ -75,6 +75,9 @@ pub fn split<'a>(line: &'a str, clock: &mut Clock) -> SyslogLine<'a> {
             .map(|(t, n)| (Some(t), n)),
         _ => None,
     };
+    // The time is a word of its own: `Dec  3 08:00:38::2` is no syslog prefix (a glued tail
+    // would be read as a host or an address that the line does not hold). Found by fuzzing.
+    let stamp = stamp.filter(|&(_, n)| matches!(b.get(n), None | Some(b' ')));
     let Some((ts, n)) = stamp else {
         return SyslogLine::bare(line);
     };

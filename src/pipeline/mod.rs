@@ -6,7 +6,7 @@
 
 mod chunked;
 
-pub use chunked::{Sink, panic_message};
+pub use chunked::{Sink, panic_message, read_file};
 
 use std::io;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

@@ -96,11 +96,14 @@ impl<R: Read> LineReader<R> {
     fn next_range(&mut self) -> io::Result<Option<(usize, usize)>> {
         let mut scanned = self.start;
         loop {
-            if let Some(i) = memchr::memchr(b'\n', &self.buf[scanned..self.end]) {
+            // A newline counts only within `max_line` bytes of the line start (the buffer can
+            // hold more than that when `max_line` is small).
+            let limit = self.end.min(self.start + self.max_line + 1);
+            if let Some(i) = memchr::memchr(b'\n', &self.buf[scanned..limit]) {
                 let nl = scanned + i;
                 return Ok(Some(self.take(nl, nl + 1)));
             }
-            scanned = self.end;
+            scanned = limit;
             if self.end - self.start >= self.max_line {
                 let cut = self.start + self.max_line;
                 return Ok(Some(self.take(cut, cut)));
@@ -221,6 +224,14 @@ mod tests {
             lines.iter().map(Vec::len).collect::<Vec<_>>(),
             [100, 100, 50]
         );
+    }
+
+    #[test]
+    fn max_line_holds_below_the_buffer_size() {
+        // The buffer is never under 64 bytes: a newline within it but beyond `max_line`
+        // must not make a longer line (found by the `line_reader` fuzz target).
+        assert_eq!(all(b"abcdef\nxy\n", 4), [&b"abcd"[..], b"ef", b"xy"]);
+        assert_eq!(all(b"\xff\0\n", 1), [&b"\xff"[..], b"\0"]);
     }
 
     #[test]
