@@ -18,7 +18,8 @@ fi
 
 start=$(date +%s)
 # Release build with debug assertions and overflow checks (cargo fuzz's default); no sanitizer:
-# logmap has no unsafe code, and ASan slows every run down. 16 codegen
+# logmap's only unsafe code sets a signal disposition at start-up, and ASan slows every run
+# down. 16 codegen
 # units: the cold build took 4.5 instead of 5.3 minutes on the shared machine (CI builds cold).
 cargo +nightly fuzz build -s none --codegen-units 16
 host=$(rustc +nightly -vV | sed -n 's/^host: //p')
