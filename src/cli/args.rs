@@ -394,7 +394,7 @@ pub struct IngestArgs {
     pub geoip: Vec<PathBuf>,
 
     /// Lines per transaction.
-    #[arg(long, value_name = "N", default_value_t = 250_000, hide = true)]
+    #[arg(long, value_name = "N", default_value_t = 1_000_000, hide = true)]
     pub batch_lines: usize,
 }
 

@@ -96,7 +96,7 @@ fn analyse_inputs(cfg: &Config, input: &InputConfig, wanted: Wanted) -> Result<(
 /// files would report).
 fn from_history(db: &std::path::Path, input: &InputConfig, wanted: Wanted) -> Result<Report> {
     let store = crate::store::Store::open_for_reading(db)?;
-    let loaded = store.load(input.filter, wanted.hours)?;
+    let loaded = store.load(input.filter, wanted.hours, &input.select)?;
     let mut report = loaded.aggregator.finish(
         &loaded.locations,
         loaded.databases,

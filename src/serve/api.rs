@@ -201,7 +201,7 @@ async fn blocking<T: Send + 'static>(
 /// The report of the history for `p`.
 fn report(state: &AppState, p: &Params, keep: Keep, hours: bool) -> anyhow::Result<Report> {
     let store = Store::open_for_reading(&state.db)?;
-    let loaded = store.load(p.filter, hours)?;
+    let loaded = store.load(p.filter, hours, &p.select)?;
     let reorder = !p.select.is_empty() || p.sort != Sort::Failures;
     let inner = if reorder { Keep::All } else { keep };
     let mut report = loaded

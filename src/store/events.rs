@@ -151,6 +151,16 @@ impl BlockWriter {
         self.count
     }
 
+    /// Read back what was pushed (uncompressed).
+    pub fn into_reader(self) -> BlockReader {
+        BlockReader {
+            raw: self.raw,
+            at: 0,
+            prev_line: 0,
+            prev_ts: 0,
+        }
+    }
+
     /// The compressed block.
     pub fn finish(self) -> Result<Vec<u8>> {
         let mut z = ZlibEncoder::new(Vec::with_capacity(self.raw.len() / 4), Compression::fast());

@@ -578,3 +578,74 @@ pub fn this_host() -> String {
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "localhost".to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::enrich::Location;
+    use std::net::IpAddr;
+
+    struct NoGeo;
+    impl Locate for NoGeo {
+        fn locate(&self, _: IpAddr) -> Location {
+            Location::default()
+        }
+    }
+
+    fn options(files: Vec<PathBuf>) -> IngestOptions {
+        IngestOptions {
+            files,
+            journal: false,
+            journal_files: Vec::new(),
+            format: None,
+            zone: Zone::utc(),
+            year: Some(2026),
+            keep_events: None,
+            relocate: false,
+            batch_lines: 7,
+            host: "test".into(),
+        }
+    }
+
+    /// The per-address counters of a store, sorted.
+    fn counters(store: &Store) -> Vec<(String, i64, i64, i64)> {
+        let mut st = store
+            .conn
+            .prepare("SELECT ip, events, failures, successes FROM addresses ORDER BY ip")
+            .unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    /// A writer that starts knowing no id (as on a big store) looks each one up and stores
+    /// what a writer that knows them all stores.
+    #[test]
+    fn writers_that_look_ids_up_store_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = include_str!("../../demo/auth.log");
+        let half = text.len() / 2;
+        let cut = text[..half].rfind('\n').unwrap() + 1;
+        let log = dir.path().join("auth.log");
+        let mut stores = Vec::new();
+        for lazy in [false, true] {
+            std::fs::write(&log, &text[..cut]).unwrap();
+            let db = dir.path().join(format!("h{lazy}.db"));
+            let (mut store, _lock) =
+                Store::open_for_writing(&db, std::time::Duration::ZERO).unwrap();
+            let opts = options(vec![log.clone()]);
+            ingest(&mut store, &opts, &NoGeo, "none".into()).unwrap();
+            std::fs::write(&log, text).unwrap();
+            let mut ids = if lazy {
+                Ids::default()
+            } else {
+                Ids::load(&store).unwrap()
+            };
+            ingest_with(&mut store, &opts, &NoGeo, "none".into(), &mut ids, None).unwrap();
+            stores.push(counters(&store));
+        }
+        assert!(stores[0].len() > 10);
+        assert_eq!(stores[0], stores[1]);
+    }
+}

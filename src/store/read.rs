@@ -17,7 +17,7 @@ use super::sources::format_from_str;
 use super::write::load_top;
 use crate::aggregate::topk::DEFAULT_CAPACITY;
 use crate::aggregate::{
-    Aggregator, Filter, History, IpStats, LogTotals, PortCount, Restored, UserCount,
+    Aggregator, Filter, History, IpStats, LogTotals, PortCount, Restored, Select, UserCount,
 };
 use crate::enrich::{Accuracy, Locate, Location};
 use crate::parse::{Event, Kind, Timestamp};
@@ -166,11 +166,25 @@ impl Store {
     /// history. With a time filter the counters are rebuilt from the stored events (exact to
     /// the second; events older than the retention are gone, which `history.oldest_event`
     /// tells).
-    pub fn load(&self, filter: Filter, hours: bool) -> Result<Loaded> {
+    ///
+    /// `select` (`--country`, `--asn`) lets the store skip the addresses it leaves out; the
+    /// caller still applies it (with its other conditions) to the report.
+    pub fn load(&self, filter: Filter, hours: bool, select: &Select) -> Result<Loaded> {
         let sources = self.sources()?;
         let history = self.history()?;
+        if filter.since.is_none() && filter.until.is_none() {
+            let (rows, locations, databases) =
+                self.counters(filter.include_private, hours, select)?;
+            return Ok(Loaded {
+                aggregator: Aggregator::restore(filter, rows),
+                sources: sources.into_iter().map(|(_, s)| s).collect(),
+                locations,
+                databases,
+                history,
+            });
+        }
         let (locations, databases) = self.locations()?;
-        let aggregator = if filter.since.is_some() || filter.until.is_some() {
+        let aggregator = {
             let mut agg = Aggregator::new(filter);
             if hours {
                 agg = agg.with_hours();
@@ -188,8 +202,6 @@ impl Store {
             // The events outside the range, as a run over the files counts them.
             agg.add_filtered_out(stored - seen);
             agg
-        } else {
-            Aggregator::restore(filter, self.counters(filter.include_private, hours)?)
         };
         Ok(Loaded {
             aggregator,
@@ -225,15 +237,41 @@ impl Store {
     }
 
     /// The stored per-address counters (no time filter).
-    fn counters(&self, include_private: bool, hours: bool) -> Result<Restored> {
+    fn counters(
+        &self,
+        include_private: bool,
+        hours: bool,
+        select: &Select,
+    ) -> Result<(Restored, StoredLocations, Vec<String>)> {
         let mut rows = Restored::default();
-        // Address id → position in `rows.stats` (u32::MAX: left out).
+        let mut locations = HashMap::default();
+        let mut with: Vec<String> = Vec::new();
+        // Address id → position in `rows.stats`.
         let mut slot: HashMap<i64, u32, RandomState> = HashMap::default();
         {
+            let mut wanted = String::new();
+            let mut args: Vec<rusqlite::types::Value> = Vec::new();
+            if !select.countries.is_empty() {
+                wanted.push_str(&format!(
+                    " AND a.country IN ({})",
+                    vec!["?"; select.countries.len()].join(", ")
+                ));
+                args.extend(select.countries.iter().map(|c| c.clone().into()));
+            }
+            if !select.asns.is_empty() {
+                wanted.push_str(&format!(
+                    " AND a.asn IN ({})",
+                    vec!["?"; select.asns.len()].join(", ")
+                ));
+                args.extend(select.asns.iter().map(|a| i64::from(*a).into()));
+            }
             let mut st = self.conn.prepare(&format!(
-                "SELECT id, ip, private, {COUNTERS} FROM addresses ORDER BY id"
+                "SELECT a.id, a.ip, a.private, {COUNTERS}, a.country, a.country_name, a.city,
+                 a.region, a.lat, a.lon, a.accuracy, a.asn, a.as_org, g.description
+                 FROM addresses a LEFT JOIN geo_data g ON g.id = a.located_with
+                 WHERE a.private = 1 OR (1 = 1{wanted}) ORDER BY a.id"
             ))?;
-            let mut q = st.query([])?;
+            let mut q = st.query(rusqlite::params_from_iter(args))?;
             while let Some(r) = q.next()? {
                 let id: i64 = r.get(0)?;
                 let Ok(ip) = r.get::<_, String>(1)?.parse::<IpAddr>() else {
@@ -245,6 +283,15 @@ impl Store {
                     continue;
                 }
                 let stats = stats_at(r, 3)?;
+                if !private {
+                    let loc = location_at(r, 20)?;
+                    if let Some(s) = &loc.source
+                        && !with.contains(s)
+                    {
+                        with.push(s.clone());
+                    }
+                    locations.insert(ip, loc);
+                }
                 slot.insert(id, rows.stats.len() as u32);
                 rows.stats.push((ip, stats));
             }
@@ -302,7 +349,7 @@ impl Store {
                 rows.totals.merge(self.totals(1)?);
             }
         }
-        Ok(rows)
+        Ok((rows, StoredLocations(locations), with))
     }
 
     /// Destination ports, status codes, paths and user agents of public (`private` 0) or

@@ -13,8 +13,8 @@ use super::events::{BlockWriter, Record};
 use crate::aggregate::topk::{Count, TopK};
 use crate::aggregate::{Aggregator, Filter, IpStats, LogTotals, MAX_PROTOCOLS, Tables};
 use crate::enrich::{Locate, Location};
+use crate::parse::Event;
 use crate::parse::scope::scope;
-use crate::parse::{Event, Kind, Timestamp};
 
 /// Strings of a batch, stored once (`names` table).
 #[derive(Default)]
@@ -36,28 +36,6 @@ impl Names {
     }
 }
 
-/// One event, as the `events` table keeps it (strings as batch-local name ids).
-#[derive(Clone, Debug)]
-pub struct EventRow {
-    pub ts: Option<Timestamp>,
-    pub host: Option<u32>,
-    pub line: u64,
-    pub ip: IpAddr,
-    pub kind: Kind,
-    pub service: u32,
-    pub user: Option<u32>,
-    pub method: Option<u32>,
-    pub port: Option<u16>,
-    pub repeat: u32,
-    pub failures: u32,
-    pub status: Option<u16>,
-    pub path: Option<u32>,
-    pub agent: Option<u32>,
-    pub bytes: Option<u64>,
-    pub dst_port: Option<u16>,
-    pub proto: Option<u32>,
-}
-
 /// Where an input stands after a batch.
 #[derive(Clone, Debug, Default)]
 pub struct Position {
@@ -74,8 +52,12 @@ pub struct Batch {
     pub public: Aggregator,
     /// Events of private addresses, counted apart (views leave them out unless asked).
     pub private: Aggregator,
-    pub events: Vec<EventRow>,
+    /// The events, encoded as the `events` table keeps them but with batch-local ids: strings
+    /// index `names`, addresses `ips` (a few bytes an event, so a batch can be big).
+    pub events: BlockWriter,
     pub names: Names,
+    pub ips: Vec<IpAddr>,
+    ip_index: HashMap<IpAddr, u32, RandomState>,
     pub lines: u64,
     pub unparsed: u64,
     /// The input's position after the batch.
@@ -91,8 +73,10 @@ impl Batch {
                 include_private: true,
                 ..Filter::default()
             }),
-            events: Vec::new(),
+            events: BlockWriter::default(),
             names: Names::default(),
+            ips: Vec::new(),
+            ip_index: HashMap::default(),
             lines: 0,
             unparsed: 0,
             position: Position::default(),
@@ -106,25 +90,31 @@ impl Batch {
         } else {
             self.private.add(ev);
         }
+        let next = self.ips.len() as u32;
+        let address = *self.ip_index.entry(ev.ip).or_insert(next);
+        if address == next {
+            self.ips.push(ev.ip);
+        }
         let n = &mut self.names;
-        self.events.push(EventRow {
+        let mut id = |s: &str| i64::from(n.id(s));
+        self.events.push(&Record {
             ts: ev.ts,
-            host: ev.extra.host.as_deref().map(|h| n.id(h)),
             line: ev.line_no,
-            ip: ev.ip,
-            kind: ev.kind,
-            service: n.id(&ev.service),
-            user: ev.user.as_deref().map(|u| n.id(u)),
-            method: ev.method.as_deref().map(|m| n.id(m)),
-            port: ev.port,
+            address: i64::from(address),
+            kind: ev.kind.index() as u8,
+            service: id(&ev.service),
             repeat: ev.repeat,
             failures: ev.failures,
+            user: ev.user.as_deref().map(&mut id),
+            method: ev.method.as_deref().map(&mut id),
+            port: ev.port,
             status: ev.extra.status,
-            path: ev.extra.path.as_deref().map(|p| n.id(p)),
-            agent: ev.extra.user_agent.as_deref().map(|a| n.id(a)),
+            path: ev.extra.path.as_deref().map(&mut id),
+            agent: ev.extra.user_agent.as_deref().map(&mut id),
             bytes: ev.extra.bytes,
             dst_port: ev.extra.dst_port,
-            proto: ev.extra.proto.as_deref().map(|p| n.id(p)),
+            proto: ev.extra.proto.as_deref().map(&mut id),
+            host: ev.extra.host.as_deref().map(&mut id),
         });
     }
 }
@@ -138,12 +128,27 @@ pub struct Ids {
     addresses: HashMap<IpAddr, i64, RandomState>,
     names: HashMap<Box<str>, i64, RandomState>,
     hosts: HashMap<Box<str>, i64, RandomState>,
+    /// Every address of the store is in `addresses` (so one that is not is new); otherwise
+    /// an address not there yet is looked up in the store when first needed.
+    complete: bool,
 }
 
+/// Up to this many addresses, a writer reads them all at the start; past it, it looks up only
+/// those it meets (a small run on a big store then costs what it reads, not the store's size).
+const PRELOAD: i64 = 20_000;
+
 impl Ids {
-    /// Every id the store holds.
+    /// The ids to start from: every one, for a small store; none (found when needed) for a
+    /// big one.
     pub fn load(store: &Store) -> Result<Ids> {
         let mut ids = Ids::default();
+        let count: i64 = store
+            .conn
+            .query_row("SELECT COUNT(*) FROM addresses", [], |r| r.get(0))?;
+        if count > PRELOAD {
+            return Ok(ids);
+        }
+        ids.complete = true;
         let mut st = store.conn.prepare("SELECT id, ip FROM addresses")?;
         let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
         for row in rows {
@@ -278,6 +283,7 @@ impl<'s, 'h> Writer<'s, 'h> {
             addresses,
             names,
             hosts,
+            complete,
         } = &mut **known;
         let tx = store.conn.transaction()?;
         let mut ctx = Ctx {
@@ -287,6 +293,7 @@ impl<'s, 'h> Writer<'s, 'h> {
             located_with: *located_with,
             addresses,
             names,
+            complete: *complete,
             new_addresses: 0,
             inserted: Vec::new(),
         };
@@ -298,11 +305,19 @@ impl<'s, 'h> Writer<'s, 'h> {
             .collect::<Result<_>>()?;
         ctx.add_tables(batch.public.tables(), false)?;
         ctx.add_tables(batch.private.tables(), true)?;
-        let mut host_ids: HashMap<u32, i64, RandomState> = HashMap::default();
+        // The batch's events again, with the store's ids.
+        let addresses: Vec<i64> = batch
+            .ips
+            .iter()
+            .map(|ip| ctx.address_id(*ip))
+            .collect::<Result<_>>()?;
+        let mut host_ids: HashMap<i64, i64, RandomState> = HashMap::default();
         let mut block = BlockWriter::default();
-        for e in &batch.events {
-            let name = |id: Option<u32>| id.map(|i| ids[i as usize]);
-            let host = match e.host {
+        let count = batch.events.count();
+        let mut local = std::mem::take(&mut batch.events).into_reader();
+        while let Some(r) = local.next_record()? {
+            let name = |id: Option<i64>| id.map(|i| ids[i as usize]);
+            let host = match r.host {
                 Some(h) => Some(match host_ids.get(&h) {
                     Some(&id) => id,
                     None => {
@@ -314,23 +329,15 @@ impl<'s, 'h> Writer<'s, 'h> {
                 None => None,
             };
             block.push(&Record {
-                ts: e.ts,
-                line: e.line,
-                address: ctx.address_id(e.ip)?,
-                kind: e.kind.index() as u8,
-                service: ids[e.service as usize],
-                repeat: e.repeat,
-                failures: e.failures,
-                user: name(e.user),
-                method: name(e.method),
-                port: e.port,
-                status: e.status,
-                path: name(e.path),
-                agent: name(e.agent),
-                bytes: e.bytes,
-                dst_port: e.dst_port,
-                proto: name(e.proto),
+                address: addresses[r.address as usize],
+                service: ids[r.service as usize],
+                user: name(r.user),
+                method: name(r.method),
+                path: name(r.path),
+                agent: name(r.agent),
+                proto: name(r.proto),
                 host,
+                ..r
             });
         }
         if block.count() > 0 {
@@ -370,7 +377,7 @@ impl<'s, 'h> Writer<'s, 'h> {
             params![
                 *ingest,
                 batch.lines as i64,
-                batch.events.len() as i64,
+                count as i64,
                 ctx.new_addresses as i64
             ],
         )?;
@@ -379,13 +386,13 @@ impl<'s, 'h> Writer<'s, 'h> {
         tx.commit()?;
         *new_addresses += added;
         self.lines += batch.lines;
-        self.events += batch.events.len() as u64;
+        self.events += count;
         if let Some(hook) = self.on_commit.as_mut() {
             hook(&Committed {
                 addresses: changed,
                 new,
                 lines: batch.lines,
-                events: batch.events.len() as u64,
+                events: count,
             });
         }
         Ok(())
@@ -417,6 +424,8 @@ struct Ctx<'t, 'w> {
     located_with: i64,
     addresses: &'w mut HashMap<IpAddr, i64, RandomState>,
     names: &'w mut HashMap<Box<str>, i64, RandomState>,
+    /// `addresses` holds every stored address.
+    complete: bool,
     new_addresses: u64,
     /// The addresses this transaction stored for the first time.
     inserted: Vec<IpAddr>,
@@ -440,10 +449,29 @@ impl Ctx<'_, '_> {
 
     /// The id of an address, stored (and located) on first sight.
     fn address_id(&mut self, ip: IpAddr) -> Result<i64> {
-        match self.addresses.get(&ip) {
-            Some(&id) => Ok(id),
+        match self.known(ip)? {
+            Some(id) => Ok(id),
             None => self.insert_address(ip, None).map(|(id, _)| id),
         }
+    }
+
+    /// The id of a stored address, if it is one.
+    fn known(&mut self, ip: IpAddr) -> Result<Option<i64>> {
+        if let Some(&id) = self.addresses.get(&ip) {
+            return Ok(Some(id));
+        }
+        if self.complete {
+            return Ok(None);
+        }
+        let id: Option<i64> = self
+            .tx
+            .prepare_cached("SELECT id FROM addresses WHERE ip = ?1")?
+            .query_row([ip.to_string()], |r| r.get(0))
+            .optional()?;
+        if let Some(id) = id {
+            self.addresses.insert(ip, id);
+        }
+        Ok(id)
     }
 
     /// Store a new address, located, with its first counters: its id, and `false` if another
@@ -524,8 +552,8 @@ impl Ctx<'_, '_> {
             .map(|n| self.name_id(n))
             .collect::<Result<_>>()?;
         for (ip, st) in t.stats {
-            let id = match self.addresses.get(ip) {
-                Some(&id) => id,
+            let id = match self.known(*ip)? {
+                Some(id) => id,
                 None => match self.insert_address(*ip, Some(st))? {
                     (id, true) => {
                         self.add_details(id, st, &user_ids)?;
