@@ -17,7 +17,8 @@ use std::sync::OnceLock;
 
 use logmap::aggregate::{Aggregator, Filter, Keep, Report};
 use logmap::enrich::{Geo, GeoConfig, Locate, Location};
-use logmap::parse::clock::{Clock, Zone};
+use logmap::parse::clock::{Clock, YearRule, Zone};
+use logmap::parse::timestamp::syslog_month;
 use logmap::parse::detect::{self, SAMPLE_LINES};
 use logmap::parse::extract;
 use logmap::parse::sshd::{self, Classified};
@@ -629,6 +630,33 @@ pub fn pipeline(data: &[u8]) {
     check_report(&report, lines);
 }
 
+/// The clock the pipeline gives a file with `--year YEAR`: the year starts at the month of the
+/// first line dated like syslog among the head (a log that opens in December and goes on in
+/// January is one that crosses the new year).
+fn first_clock(data: &[u8]) -> Clock {
+    let mut reader = LineReader::new(data);
+    let mut first_month = None;
+    let mut kept = 0;
+    while kept < SAMPLE_LINES && first_month.is_none() {
+        match reader.next_line() {
+            Ok(Some([])) => {}
+            Ok(Some(line)) => {
+                kept += 1;
+                let start = line.iter().take_while(|&&c| c == 0).count();
+                first_month = syslog_month(&line[start..]);
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    Clock::new(
+        YearRule::StartingIn {
+            year: YEAR,
+            first_month: first_month.unwrap_or(1),
+        },
+        Zone::utc(),
+    )
+}
+
 /// The chunked (multi-threaded) reader against the one-thread pipeline on the same file: with
 /// a file smaller than the warm-up, every chunk replays the file from its start, so any
 /// number of chunks must give the same report as one thread.
@@ -663,7 +691,7 @@ pub fn pipeline_chunked(data: &[u8]) {
             data.len() as u64,
             0,
             format,
-            Clock::utc(YEAR),
+            first_clock(data),
             workers,
             3,
             None,
