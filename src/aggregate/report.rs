@@ -54,7 +54,11 @@ pub struct History {
     /// When the last one finished.
     #[serde(serialize_with = "ser_ts")]
     pub last_ingest: Option<Timestamp>,
-    /// Addresses first stored by the last run.
+    /// When the run before it finished (none after the first run).
+    #[serde(serialize_with = "ser_ts")]
+    pub previous_ingest: Option<Timestamp>,
+    /// Addresses first stored by the last run: new since `previous_ingest` (private ones only
+    /// with `--include-private`).
     pub new_addresses: u64,
     /// The oldest raw event still kept (older ones were pruned; their counts remain).
     #[serde(serialize_with = "ser_ts")]

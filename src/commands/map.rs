@@ -55,7 +55,7 @@ pub fn run(cfg: &Config, input: &InputConfig, output: &Output, open: bool) -> Re
             Output::Stdout => Box::new(io::stderr().lock()),
         };
         let located = report.ips.iter().filter(|r| r.lat.is_some()).count();
-        write_text(&report, 5, cfg.style, &mut out)?;
+        write_text(&report, 5, &input.pipeline.zone, cfg.style, &mut out)?;
         writeln!(
             out,
             "Map of {} addresses ({} placed) written to {} ({:.1} MB).",

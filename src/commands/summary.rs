@@ -47,7 +47,7 @@ pub fn run(
             )?;
             writeln!(out)?;
         }
-        write_text(&report, top, cfg.style, &mut out)?;
+        write_text(&report, top, &input.pipeline.zone, cfg.style, &mut out)?;
     }
     out.flush()?;
     Ok(if failed { Exit::Error } else { Exit::Success })

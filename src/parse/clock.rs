@@ -71,7 +71,15 @@ impl Zone {
     }
 
     fn from_tz(tz: TimeZone) -> Zone {
-        let name = tz.iana_name().unwrap_or("local").to_string();
+        let name = match tz.iana_name() {
+            // Debian's default: say it the way people do.
+            Some("Etc/UTC" | "Etc/UCT" | "Etc/Universal" | "Etc/Zulu" | "UCT" | "Universal") => {
+                "UTC"
+            }
+            Some(name) => name,
+            None => "local",
+        }
+        .to_string();
         Zone { tz, name }
     }
 

@@ -5,24 +5,30 @@ use std::io::{self, Write};
 
 use super::table::{Align, Style, Table, num};
 use super::text::safe;
-use crate::aggregate::Report;
+use crate::aggregate::{History, Report};
 use crate::parse::Kind;
-use crate::parse::timestamp::format_rfc3339;
+use crate::parse::clock::Zone;
 
 /// Write the human summary. The tables fit the log: SSH columns (failed and successful
 /// logins, users tried) only where there are SSH events; blocked/allowed and the top
 /// destination ports for a firewall log; status classes, top paths and user agents for a web
 /// log.
+///
+/// Times are printed in `zone` (`--tz`, else `TZ`, else the system's: the zone the log's own
+/// times are written in), and say so.
 pub fn write_text(
     report: &Report,
     top: usize,
+    zone: &Zone,
     style: Style,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let s = &report.summary;
     let (ssh, firewall, web) = (s.has_ssh(), s.has_firewall(), s.has_web());
+    let short_time = |t| short_time(t, zone);
+    let last_seen = format!("last seen ({})", zone.name());
     let span = match (s.first_seen, s.last_seen) {
-        (Some(a), Some(b)) => format!("{} → {} UTC", short_time(a), short_time(b)),
+        (Some(a), Some(b)) => format!("{} → {} {}", short_time(a), short_time(b), zone.name()),
         _ => "no timestamps".to_string(),
     };
     let sources = report.sources.len();
@@ -60,6 +66,9 @@ pub fn write_text(
     cols.add("private (left out)", Align::Right, num(s.private_ips));
     cols.add("unparsed lines", Align::Right, num(s.unparsed));
     cols.write("TOTALS", style, out)?;
+    if let Some(h) = &report.history {
+        write_history(h, zone, style, out)?;
+    }
     if s.filtered_out > 0 {
         writeln!(
             out,
@@ -105,7 +114,7 @@ pub fn write_text(
                 ("logins", Align::Right),
                 ("failed logins", Align::Right),
                 ("users", Align::Left),
-                ("last seen (UTC)", Align::Left),
+                (last_seen.as_str(), Align::Left),
                 ("country", Align::Left),
                 ("network", Align::Left),
             ],
@@ -156,7 +165,7 @@ pub fn write_text(
         columns.extend([
             ("country", Align::Left),
             ("network", Align::Left),
-            ("last seen (UTC)", Align::Left),
+            (last_seen.as_str(), Align::Left),
         ]);
         let mut t = Table::new(
             format!(
@@ -436,10 +445,47 @@ fn write_web(report: &Report, top: usize, style: Style, out: &mut dyn Write) -> 
     Ok(())
 }
 
-/// `2026-11-30 11:35` (UTC; the tables say so in their headers).
-fn short_time(t: i64) -> String {
-    let s = format_rfc3339(t);
-    format!("{} {}", &s[..10], &s[11..16])
+/// What is new since the previous ingest ("12 new addresses since 2026-12-03 10:00"), for a
+/// report read from the history.
+fn write_history(h: &History, zone: &Zone, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let Some(last) = h.last_ingest else {
+        return writeln!(out, "  history: no ingest has finished yet");
+    };
+    let new = format!(
+        "{} new {}",
+        num(h.new_addresses),
+        if h.new_addresses == 1 {
+            "address"
+        } else {
+            "addresses"
+        }
+    );
+    let new = if h.new_addresses > 0 {
+        style.bold(&new)
+    } else {
+        new
+    };
+    let tz = zone.name();
+    match h.previous_ingest {
+        Some(prev) => writeln!(
+            out,
+            "  {new} since {} {tz} (the last of {} ingests, at {})",
+            short_time(prev, zone),
+            num(h.ingests),
+            short_time(last, zone),
+        ),
+        None => writeln!(
+            out,
+            "  {new} from the first ingest, at {} {tz}",
+            short_time(last, zone)
+        ),
+    }
+}
+
+/// `2026-11-30 11:35` in `zone` (the tables say which in their headers).
+fn short_time(t: i64, zone: &Zone) -> String {
+    let (y, mo, d, h, mi, _) = zone.civil(t);
+    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}")
 }
 
 fn users_cell(users: &[(std::sync::Arc<str>, u64, u64)], n: usize) -> String {

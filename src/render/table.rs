@@ -58,15 +58,15 @@ pub enum Align {
 /// caller through `paint`, after the widths are measured on the plain text.
 pub struct Table {
     pub title: String,
-    pub columns: Vec<(&'static str, Align)>,
+    pub columns: Vec<(String, Align)>,
     pub rows: Vec<Vec<String>>,
 }
 
 impl Table {
-    pub fn new(title: impl Into<String>, columns: &[(&'static str, Align)]) -> Self {
+    pub fn new(title: impl Into<String>, columns: &[(&str, Align)]) -> Self {
         Table {
             title: title.into(),
-            columns: columns.to_vec(),
+            columns: columns.iter().map(|&(n, a)| (n.to_string(), a)).collect(),
             rows: Vec::new(),
         }
     }

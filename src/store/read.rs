@@ -133,18 +133,23 @@ impl Store {
         Ok(())
     }
 
-    /// What the history says about its runs.
-    pub fn history(&self) -> Result<History> {
-        let (ingests, last_ingest, new_addresses) = self.conn.query_row(
+    /// What the history says about its runs; the new addresses counted with the private ones
+    /// or not.
+    pub fn history(&self, include_private: bool) -> Result<History> {
+        let (ingests, last_ingest, new_addresses, previous_ingest) = self.conn.query_row(
             "SELECT COUNT(*), MAX(finished),
-             (SELECT new_addresses FROM ingests WHERE finished IS NOT NULL ORDER BY id DESC LIMIT 1)
+             (SELECT COUNT(*) FROM addresses WHERE (?1 OR private = 0) AND first_ingest =
+              (SELECT id FROM ingests WHERE finished IS NOT NULL ORDER BY id DESC LIMIT 1)),
+             (SELECT finished FROM ingests WHERE finished IS NOT NULL ORDER BY id DESC
+              LIMIT 1 OFFSET 1)
              FROM ingests WHERE finished IS NOT NULL",
-            [],
+            [include_private],
             |r| {
                 Ok((
                     r.get::<_, i64>(0)? as u64,
                     r.get::<_, Option<i64>>(1)?,
                     r.get::<_, Option<i64>>(2)?.unwrap_or(0) as u64,
+                    r.get::<_, Option<i64>>(3)?,
                 ))
             },
         )?;
@@ -156,6 +161,7 @@ impl Store {
         Ok(History {
             ingests,
             last_ingest,
+            previous_ingest,
             new_addresses,
             oldest_event,
             events,
@@ -171,7 +177,7 @@ impl Store {
     /// caller still applies it (with its other conditions) to the report.
     pub fn load(&self, filter: Filter, hours: bool, select: &Select) -> Result<Loaded> {
         let sources = self.sources()?;
-        let history = self.history()?;
+        let history = self.history(filter.include_private)?;
         if filter.since.is_none() && filter.until.is_none() {
             let (rows, locations, databases) =
                 self.counters(filter.include_private, hours, select)?;
@@ -194,7 +200,7 @@ impl Store {
                 .enumerate()
                 .map(|(i, (id, _))| (*id, i as u32))
                 .collect();
-            let (mut seen, stored) = (0u64, self.history()?.events);
+            let (mut seen, stored) = (0u64, self.history(true)?.events);
             self.replay(&index, filter.since, filter.until, &mut |ev| {
                 seen += 1;
                 agg.add(ev)
@@ -560,7 +566,7 @@ impl Store {
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )?;
-        let h = self.history()?;
+        let h = self.history(true)?;
         let t = |v: Option<i64>| v.map_or_else(|| "-".to_string(), format_rfc3339);
         let _ = writeln!(
             o,

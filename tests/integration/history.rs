@@ -219,7 +219,7 @@ fn every_view_reads_the_history_as_the_files() {
                 .filter(|l| {
                     !l.starts_with("logmap ")
                         && !l.contains("\"history\"")
-                        && !l.starts_with("History")
+                        && !(l.contains(" new address") && l.contains(" ingest"))
                 })
                 .collect::<Vec<_>>()
                 .join("\n")
@@ -260,6 +260,77 @@ fn every_view_reads_the_history_as_the_files() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(std::fs::metadata(&page).unwrap().len() > 100_000);
+}
+
+/// `summary --db` says what the last ingest added: the addresses first seen in it, since the
+/// previous one finished.
+#[test]
+fn summary_says_what_is_new_since_the_previous_ingest() {
+    let d = Dir::new();
+    let db = d.path("h.db");
+    let all = lines(DEMO);
+    let (part1, part2) = all.split_at(all.len() / 4);
+    let log = d.path("auth.log");
+    let y = ["--year", "2026", "--tz", "UTC"];
+    write_lines(&log, part1, false);
+    ingest(&db, &y, &[&log]);
+    let summary = |tz: &str| {
+        let o = run(
+            &[
+                "summary",
+                "--color",
+                "never",
+                "--tz",
+                tz,
+                "--db",
+                &db.display().to_string(),
+            ],
+            None,
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let first = export_db(&db);
+    let n1 = first["ips"].as_array().unwrap().len();
+    assert!(
+        summary("UTC").contains(&format!("{n1} new addresses from the first ingest, at ")),
+        "{}",
+        summary("UTC")
+    );
+    write_lines(&log, part2, true);
+    ingest(&db, &y, &[&log]);
+    // Independently: the addresses of the whole log not among those of the first half.
+    let whole = d.write("whole.log", DEMO);
+    let ips = |doc: &serde_json::Value| -> std::collections::BTreeSet<String> {
+        doc["ips"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["ip"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let new = ips(&export_files(&[&whole]))
+        .difference(&ips(&first))
+        .count();
+    assert!(new > 0, "the demo's second half brings new addresses");
+    let text = summary("UTC");
+    let line = text
+        .lines()
+        .find(|l| l.contains(" since "))
+        .unwrap_or_else(|| panic!("no 'new since' line in\n{text}"));
+    assert!(
+        line.trim_start()
+            .starts_with(&format!("{new} new addresses since ")),
+        "{line}"
+    );
+    assert!(line.contains("UTC (the last of 2 ingests, at "), "{line}");
+    // Times in the terminal are in the zone asked for, and say which.
+    let berlin = summary("Europe/Berlin");
+    assert!(
+        berlin.contains("Europe/Berlin (the last of 2 ingests"),
+        "{berlin}"
+    );
+    assert!(berlin.contains("last seen (Europe/Berlin)"), "{berlin}");
 }
 
 /// `kill -9` at random points of an ingest, then run it again: the counts are exact.
