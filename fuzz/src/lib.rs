@@ -567,7 +567,8 @@ fn check_report(report: &Report, lines: u64) {
     }
     let mut text = Vec::new();
     let style = logmap::render::table::Style { color: false };
-    logmap::render::summary::write_text(report, 10, &Zone::utc(), style, &mut text).expect("summary");
+    logmap::render::summary::write_text(report, 10, &Zone::utc(), style, &mut text)
+        .expect("summary");
     let text = String::from_utf8(text).expect("summary is UTF-8");
     assert!(
         !text.contains('\x1b'),

@@ -217,9 +217,7 @@ fn every_view_reads_the_history_as_the_files() {
         let strip = |s: &str| -> String {
             s.lines()
                 .filter(|l| {
-                    !l.starts_with("logmap ")
-                        && !l.contains("\"history\"")
-                        && !(l.contains(" new address") && l.contains(" ingest"))
+                    !l.starts_with("logmap ") && !l.contains("\"history\"") && !is_history_note(l)
                 })
                 .collect::<Vec<_>>()
                 .join("\n")

@@ -268,11 +268,7 @@ fn the_history_keeps_ports_statuses_paths_and_agents() {
     let b = text(&["summary", "--color", "never", "--db", &dbs]);
     let body = |s: &str| -> String {
         s.lines()
-            .filter(|l| {
-                !l.starts_with("logmap ")
-                    // the history's own line: what the last ingest added
-                    && !(l.contains(" new address") && l.contains(" ingest"))
-            })
+            .filter(|l| !l.starts_with("logmap ") && !is_history_note(l))
             .collect::<Vec<_>>()
             .join("\n")
     };

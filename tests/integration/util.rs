@@ -137,3 +137,9 @@ pub fn journal_tools() -> bool {
         }
     }
 }
+
+/// The line `summary --db` adds under its totals (what the last ingest added), which a run
+/// over files does not print.
+pub fn is_history_note(line: &str) -> bool {
+    line.contains(" new address") && line.contains(" ingest")
+}
