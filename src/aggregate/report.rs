@@ -810,9 +810,8 @@ pub(super) fn build(
             let identity: Vec<u32> = (0..user_names.len() as u32).collect();
             let mut tables: Vec<Table> = vec![(&stats, &identity)];
             tables.extend(parts.iter().map(|p| (p.stats.as_slice(), p.ids.as_slice())));
-            let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
             let shards = if tables.len() > 1 {
-                cores.clamp(1, 8)
+                crate::pipeline::threads()
             } else {
                 1
             };

@@ -36,10 +36,38 @@ pub const WARM_UP: u64 = 256 << 10;
 pub const MIN_CHUNK: u64 = 8 << 20;
 
 /// How many workers for a file of `size` bytes: one per core, but no chunk under
-/// [`MIN_CHUNK`].
+/// [`MIN_CHUNK`]; with `LOGMAP_THREADS` set (see [`forced_threads`]), exactly that many,
+/// whatever the size.
 pub fn workers_for(size: u64) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    cores.min(8).min((size / MIN_CHUNK) as usize).max(1)
+    if let Some(n) = forced_threads() {
+        return n;
+    }
+    threads().min((size / MIN_CHUNK) as usize).max(1)
+}
+
+/// The environment variable that sets the number of threads (hidden: for benchmarks and
+/// tests).
+pub const THREADS_VAR: &str = "LOGMAP_THREADS";
+
+/// `LOGMAP_THREADS=N` (1 ..= 64): read and fold with N threads, and cut every regular file,
+/// however small, into N chunks — so the scaling curve can be measured on 1, 2, … threads and
+/// tests can check that any cut gives the same results. `None` when unset or not a number
+/// in that range.
+pub fn forced_threads() -> Option<usize> {
+    let v = std::env::var(THREADS_VAR).ok()?;
+    v.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (1..=64).contains(n))
+}
+
+/// Threads for the parallel stages: `LOGMAP_THREADS`, else one per core (at most 8).
+pub fn threads() -> usize {
+    forced_threads().unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8)
+    })
 }
 
 /// The offsets where `n` chunks of `path` start: line starts near `i * size / n`.

@@ -6,7 +6,7 @@
 
 mod chunked;
 
-pub use chunked::{Sink, panic_message};
+pub use chunked::{Sink, THREADS_VAR, forced_threads, panic_message, threads};
 
 use std::io;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
