@@ -106,18 +106,21 @@ use foldhash::fast::RandomState;
 
 use super::Kind;
 
-/// Substring search for the short literal needles of the rules, on short messages: jump
-/// between occurrences of the needle's first byte with `memchr` and compare. `str::find` with
-/// a `&str` pattern (and `memchr::memmem`) build a searcher on every call, which costs more
-/// than the search itself here.
+/// Substring search for the short literal needles of the rules, on short messages: a plain
+/// byte loop to each occurrence of the needle's first byte, then a compare. `str::find` with a
+/// `&str` pattern (and `memchr::memmem`) build a searcher on every call, and even `memchr`'s
+/// vector set-up costs more than the search itself on a message of a hundred bytes, searched
+/// several times; the loop is also what lets the compiler keep the whole rule inline.
 trait FastFind {
     fn find_fast(&self, needle: &str) -> Option<usize>;
     fn rfind_fast(&self, needle: &str) -> Option<usize>;
     fn contains_fast(&self, needle: &str) -> bool {
         self.find_fast(needle).is_some()
     }
-    /// `split_once(' ')` by `memchr`.
+    /// `split_once(' ')`.
     fn split_space(&self) -> Option<(&str, &str)>;
+    /// `rfind(' ')`.
+    fn rfind_space(&self) -> Option<usize>;
 }
 
 impl FastFind for str {
@@ -125,34 +128,26 @@ impl FastFind for str {
     fn find_fast(&self, needle: &str) -> Option<usize> {
         let (h, n) = (self.as_bytes(), needle.as_bytes());
         let (&first, _) = n.split_first()?;
-        let mut from = 0;
-        while let Some(i) = memchr::memchr(first, h.get(from..)?) {
-            let at = from + i;
-            if h[at..].starts_with(n) {
-                return Some(at);
-            }
-            from = at + 1;
-        }
-        None
+        let last = h.len().checked_sub(n.len())?;
+        (0..=last).find(|&at| h[at] == first && h[at..].starts_with(n))
     }
     #[inline]
     fn rfind_fast(&self, needle: &str) -> Option<usize> {
         let (h, n) = (self.as_bytes(), needle.as_bytes());
         let (&first, _) = n.split_first()?;
-        // Candidate starts are before `end`.
-        let mut end = (h.len() + 1).checked_sub(n.len())?;
-        while let Some(at) = memchr::memrchr(first, &h[..end]) {
-            if h[at..].starts_with(n) {
-                return Some(at);
-            }
-            end = at;
-        }
-        None
+        let last = h.len().checked_sub(n.len())?;
+        (0..=last)
+            .rev()
+            .find(|&at| h[at] == first && h[at..].starts_with(n))
     }
     #[inline]
     fn split_space(&self) -> Option<(&str, &str)> {
-        let i = memchr::memchr(b' ', self.as_bytes())?;
+        let i = self.bytes().position(|b| b == b' ')?;
         Some((&self[..i], &self[i + 1..]))
+    }
+    #[inline]
+    fn rfind_space(&self) -> Option<usize> {
+        self.bytes().rposition(|b| b == b' ')
     }
 }
 
@@ -741,7 +736,7 @@ fn remote_id_right(s: &str) -> Option<Remote<'_>> {
         Some(i) if parse_port(&s[i + 6..]).is_some() => (&s[..i], parse_port(&s[i + 6..])),
         _ => (s, None),
     };
-    let (pre, tok) = match head.rfind(' ') {
+    let (pre, tok) = match head.rfind_space() {
         Some(i) => (&head[..i], &head[i + 1..]),
         None => ("", head),
     };
@@ -1353,6 +1348,8 @@ mod fast_find_tests {
                 assert_eq!(h.find_fast(n), h.find(n), "{h:?} {n:?}");
                 assert_eq!(h.rfind_fast(n), h.rfind(n), "{h:?} {n:?}");
             }
+            assert_eq!(h.split_space(), h.split_once(' '), "{h:?}");
+            assert_eq!(h.rfind_space(), h.rfind(' '), "{h:?}");
         }
     }
 }
