@@ -189,7 +189,26 @@ impl<'a> Cursor<'a> {
         Ok(s)
     }
 
+    #[inline]
     fn varint(&mut self) -> Result<u128, CorruptTable> {
+        // Nearly every value fits in 9 bytes (63 bits): no overflow to check there. Anything
+        // longer, or cut by the end of the data, goes the careful way from the same position.
+        let mut v: u64 = 0;
+        for (i, &b) in self.buf[self.pos.min(self.buf.len())..]
+            .iter()
+            .take(9)
+            .enumerate()
+        {
+            v |= u64::from(b & 0x7f) << (7 * i);
+            if b & 0x80 == 0 {
+                self.pos += i + 1;
+                return Ok(u128::from(v));
+            }
+        }
+        self.varint_long()
+    }
+
+    fn varint_long(&mut self) -> Result<u128, CorruptTable> {
         let mut v: u128 = 0;
         let mut shift = 0u32;
         loop {
@@ -220,7 +239,7 @@ impl<'a> Cursor<'a> {
         &mut self,
         bits: u32,
         max_value: usize,
-        push: &mut dyn FnMut(usize, u128),
+        mut push: impl FnMut(usize, u128),
     ) -> Result<Vec<u32>, CorruptTable> {
         let n = self.small(1 << 26)?;
         // each entry takes at least two bytes, which bounds what a corrupt count can reserve
@@ -277,7 +296,7 @@ fn inflate(bytes: &[u8], table: &'static str) -> Result<Vec<u8>, CorruptTable> {
 
 fn v4_ranges(c: &mut Cursor, n: usize) -> Result<Ranges4, CorruptTable> {
     let mut starts: Vec<u32> = Vec::new();
-    let values = c.section(32, n, &mut |reserve, s| {
+    let values = c.section(32, n, |reserve, s| {
         if starts.is_empty() {
             starts.reserve_exact(reserve);
         }
@@ -290,7 +309,7 @@ fn v4_ranges(c: &mut Cursor, n: usize) -> Result<Ranges4, CorruptTable> {
 fn v6_ranges(c: &mut Cursor, n: usize) -> Result<Ranges6, CorruptTable> {
     let mut top: Vec<u64> = Vec::new();
     let mut inexact = Vec::new();
-    let values = c.section(128, n, &mut |reserve, s| {
+    let values = c.section(128, n, |reserve, s| {
         if top.is_empty() {
             top.reserve_exact(reserve);
         }
@@ -519,6 +538,60 @@ mod tests {
     #[test]
     fn combined_source_name_matches_the_parts() {
         assert_eq!(SOURCE_BOTH, format!("{SOURCE_COUNTRY}+{SOURCE_ASN}"));
+    }
+
+    #[test]
+    fn varints_read_alike_both_ways() {
+        // Values of every length, a long (over 9 bytes) one, one cut by the end of the data,
+        // and one too long for 128 bits.
+        let mut data = Vec::new();
+        let values: Vec<u128> = (0..128)
+            .map(|b| (1u128 << b) - 1)
+            .chain([300, 1 << 63, u128::MAX])
+            .collect();
+        for &v in &values {
+            let mut v = v;
+            loop {
+                let b = (v & 0x7f) as u8;
+                v >>= 7;
+                if v == 0 {
+                    data.push(b);
+                    break;
+                }
+                data.push(b | 0x80);
+            }
+        }
+        let mut fast = Cursor {
+            buf: &data,
+            pos: 0,
+            table: "test",
+        };
+        for &v in &values {
+            let before = fast.pos;
+            let mut long = Cursor {
+                buf: &data,
+                pos: before,
+                table: "test",
+            };
+            assert_eq!(fast.varint().unwrap(), v);
+            assert_eq!(long.varint_long().unwrap(), v);
+            assert_eq!(fast.pos, long.pos);
+        }
+        assert!(fast.varint().is_err(), "at the end");
+        let cut = [0x80u8, 0x80, 0x80];
+        let mut c = Cursor {
+            buf: &cut,
+            pos: 0,
+            table: "test",
+        };
+        assert!(c.varint().is_err());
+        let huge = [0xffu8; 20];
+        let mut c = Cursor {
+            buf: &huge,
+            pos: 0,
+            table: "test",
+        };
+        assert!(c.varint().is_err());
     }
 
     #[test]

@@ -1077,10 +1077,21 @@ fn pam_error(rest: &str) -> Classified<'_> {
 /// `pam_unix(sshd:auth): authentication failure; … rhost=IP[  user=U]`,
 /// `PAM N more authentication failures; … rhost=IP …`, and other PAM module lines.
 fn pam_module(body: &str) -> Classified<'_> {
-    let Some(i) = body.find_fast(" rhost=") else {
+    // pam_unix's own wording, most of a password attack's lines: where `rhost=` is is known
+    // (the prefix holds the first ` rhost=`, at its end), and `check pass` names no host.
+    const AUTH_FAILURE: &str =
+        "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=";
+    const CHECK_PASS: &str = "pam_unix(sshd:auth): check pass; user unknown";
+    let v = if let Some(v) = body.strip_prefix(AUTH_FAILURE) {
+        v
+    } else if body == CHECK_PASS {
         return Classified::Known;
+    } else {
+        let Some(i) = body.find_fast(" rhost=") else {
+            return Classified::Known;
+        };
+        &body[i + 7..]
     };
-    let v = &body[i + 7..];
     let tok = v.split(' ').next().unwrap_or("");
     let Some(ip) = parse_ip(tok) else {
         return Classified::Known;
