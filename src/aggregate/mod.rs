@@ -125,6 +125,9 @@ pub struct Aggregator {
     /// look-up per event); moved into `hours`/`minutes` when the bucket changes.
     cur_hour: Option<(Timestamp, [u64; 3])>,
     cur_minute: Option<(Timestamp, [u64; 2])>,
+    /// The user id of the previous event with a user name (skips the name's hash look-up
+    /// when the next event has the same name).
+    last_user: Option<u32>,
     /// Tables of joined aggregators not merged yet (see [`crate::pipeline::Sink::join`]); merged by [`Aggregator::merge_parts`] or, for a
     /// top-N report, shard by shard in `report.rs`.
     parts: Vec<Part>,
@@ -270,6 +273,7 @@ impl Aggregator {
             last: None,
             cur_hour: None,
             cur_minute: None,
+            last_user: None,
             parts: Vec::new(),
             totals: LogTotals::default(),
         }
@@ -312,13 +316,21 @@ impl Aggregator {
         if let Some(user) = ev.user.as_deref() {
             let attempts = failures + successes;
             if attempts > 0 {
-                let id = match self.user_ids.get(user) {
-                    Some(&id) => id,
-                    None => {
-                        let id = self.user_names.len() as u32;
-                        let name: Arc<str> = Arc::from(user);
-                        self.user_names.push(Arc::clone(&name));
-                        self.user_ids.insert(name, id);
+                // The previous event's name first: an attacker's lines come in runs.
+                let id = match self.last_user {
+                    Some(id) if *self.user_names[id as usize] == *user => id,
+                    _ => {
+                        let id = match self.user_ids.get(user) {
+                            Some(&id) => id,
+                            None => {
+                                let id = self.user_names.len() as u32;
+                                let name: Arc<str> = Arc::from(user);
+                                self.user_names.push(Arc::clone(&name));
+                                self.user_ids.insert(name, id);
+                                id
+                            }
+                        };
+                        self.last_user = Some(id);
                         id
                     }
                 };

@@ -757,6 +757,7 @@ fn remote_before_colon(s: &str, leftmost: bool) -> Option<Remote<'_>> {
 }
 
 /// The address part of an `auth_log` line.
+#[derive(Debug, PartialEq, Eq)]
 struct AuthTail<'a> {
     /// Everything between `for ` and ` from ` (`root`, `invalid user admin`, …).
     user: &'a str,
@@ -767,6 +768,43 @@ struct AuthTail<'a> {
 /// `[invalid user ]U from IP port N ssh2[: extra]`. The user name is raw, so the last
 /// ` from ` whose tail has sshd's exact shape wins.
 fn auth_log_tail(rest: &str) -> Option<AuthTail<'_>> {
+    if let Some(t) = auth_log_tail_ssh2(rest) {
+        return Some(t);
+    }
+    auth_log_tail_any(rest)
+}
+
+/// [`auth_log_tail`] for the common shape, read from the right without searching: `… from IP
+/// port N ssh2`. The ` from ` right before the address is then the last one (nothing after it
+/// holds one), and its tail is well formed, so it is the one the general rule picks. `None`
+/// when the line has another shape: the general rule decides.
+fn auth_log_tail_ssh2(rest: &str) -> Option<AuthTail<'_>> {
+    let b = rest.as_bytes();
+    let end = b.len().checked_sub(5).filter(|&e| &b[e..] == b" ssh2")?;
+    let digits = b[..end]
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    let port_at = end - digits;
+    let port = parse_port(&rest[port_at..end])?;
+    let tok_end = port_at
+        .checked_sub(6)
+        .filter(|&i| &b[i..port_at] == b" port ")?;
+    let tok_start = b[..tok_end].iter().rposition(|&c| c == b' ')? + 1;
+    let from = tok_start
+        .checked_sub(6)
+        .filter(|&i| &b[i..tok_start] == b" from ")?;
+    let ip = parse_ip(&rest[tok_start..tok_end])?;
+    Some(AuthTail {
+        user: &rest[..from],
+        ip,
+        port: Some(port),
+    })
+}
+
+/// [`auth_log_tail`]: every ` from `, from the right, until one has a well-formed tail.
+fn auth_log_tail_any(rest: &str) -> Option<AuthTail<'_>> {
     let mut end = rest.len();
     while let Some(i) = rest[..end].rfind_fast(" from ") {
         if let Some((ip, port)) = auth_addr(&rest[i + 6..]) {
@@ -1339,7 +1377,69 @@ fn settle(c: &mut Conn, attempt: Attempt, repeat: u32) -> u32 {
 
 #[cfg(test)]
 mod fast_find_tests {
-    use super::FastFind;
+    use super::{FastFind, auth_log_tail_any, auth_log_tail_ssh2};
+
+    #[test]
+    fn the_ssh2_tail_reads_like_the_general_rule() {
+        let users = [
+            "root",
+            "",
+            " ",
+            "invalid user admin",
+            "a from 1.2.3.4 port 22 ssh2",
+            "x from 1.2.3.4",
+            "from",
+            "é",
+            "u port 5",
+        ];
+        let addrs = [
+            "203.0.113.9",
+            "2001:db8::1",
+            "::ffff:1.2.3.4",
+            "fe80::1%eth0",
+            "[2001:db8::2]",
+            "1.2.3",
+            "01.2.3.4",
+            "from",
+            "",
+            "1.2.3.4 ",
+        ];
+        let ports = [
+            "22", "0", "022", "65535", "65536", "99999", "123456", "", "2a",
+        ];
+        let ends = [
+            " ssh2",
+            " ssh1",
+            "",
+            " ssh2: RSA SHA256:x",
+            " ssh2 ",
+            "ssh2",
+            "  ssh2",
+        ];
+        let mut decided = 0;
+        for u in users {
+            for a in addrs {
+                for p in ports {
+                    for e in ends {
+                        for form in [
+                            format!("{u} from {a} port {p}{e}"),
+                            format!("{u}  from {a} port {p}{e}"),
+                            format!("{u} from  {a} port {p}{e}"),
+                            format!("{u} from {a}  port {p}{e}"),
+                            format!("{u} from {a} port  {p}{e}"),
+                            format!("{u}from {a} port {p}{e}"),
+                        ] {
+                            if let Some(fast) = auth_log_tail_ssh2(&form) {
+                                decided += 1;
+                                assert_eq!(Some(fast), auth_log_tail_any(&form), "{form:?}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(decided > 100, "{decided}");
+    }
 
     #[test]
     fn agrees_with_std() {

@@ -537,7 +537,7 @@ impl LineParser for SyslogParser {
         ctx: LineCtx,
         emit: &mut dyn FnMut(&Event<'a>),
     ) -> LineOutcome {
-        match std::str::from_utf8(line) {
+        match super::utf8(line) {
             Ok(s) => self.parse_str(s, ctx, emit),
             Err(_) => {
                 // Invalid UTF-8 (attacker bytes in a user name, say): classify a converted copy
