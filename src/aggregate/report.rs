@@ -395,26 +395,37 @@ impl ShardCtx<'_> {
                 }
             }
         } else {
-            // Where each address of this shard is in each table.
+            // Where each address of this shard is in each table: `pos[k * tables + t]` for
+            // the shard's `k`-th address, `addrs[k]` (compact: no per-address array sized for
+            // the most tables there can be).
+            let nt = self.tables.len();
             let expect = self.tables.iter().map(|t| t.0.len()).max().unwrap_or(0) / self.shards;
-            let mut at: HashMap<IpAddr, [u32; MAX_TABLES], RandomState> =
-                HashMap::with_capacity_and_hasher(expect + expect / 4, RandomState::default());
+            let mut index = super::AddrIndex::with_capacity(expect + expect / 4);
+            let mut addrs: Vec<IpAddr> = Vec::with_capacity(expect + expect / 4);
+            let mut pos: Vec<u32> = Vec::with_capacity((expect + expect / 4) * nt);
             for (t, (table, _)) in self.tables.iter().enumerate() {
                 for (i, (ip, _)) in table.iter().enumerate() {
                     if self.mine(ip) {
-                        at.entry(*ip).or_insert([u32::MAX; MAX_TABLES])[t] = i as u32;
+                        let next = addrs.len() as u32;
+                        let k = index.get_or_insert(*ip, next) as usize;
+                        if k == addrs.len() {
+                            addrs.push(*ip);
+                            pos.resize(pos.len() + nt, u32::MAX);
+                        }
+                        pos[k * nt + t] = i as u32;
                     }
                 }
             }
-            let mut found: Vec<(&IpStats, &[u32])> = Vec::with_capacity(self.tables.len());
-            for (ip, pos) in at {
+            drop(index);
+            let mut found: Vec<(&IpStats, &[u32])> = Vec::with_capacity(nt);
+            for (ip, at) in addrs.iter().zip(pos.chunks_exact(nt)) {
                 found.clear();
-                for (t, &i) in pos.iter().enumerate().take(self.tables.len()) {
+                for (t, &i) in at.iter().enumerate() {
                     if i != u32::MAX {
                         found.push((&self.tables[t].0[i as usize].1, self.tables[t].1));
                     }
                 }
-                f(ip, &found);
+                f(*ip, &found);
             }
         }
     }
