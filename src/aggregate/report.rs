@@ -389,6 +389,73 @@ impl ShardCtx<'_> {
         self.shards == 1 || usize::from(last) % self.shards == self.shard
     }
 
+    /// Call `f` for each address of this shard with its entries in the tables (and their
+    /// user-id translations).
+    fn each_address(&self, mut f: impl FnMut(IpAddr, &[(&IpStats, &[u32])])) {
+        if self.tables.len() == 1 {
+            let (table, ids) = self.tables[0];
+            for (ip, s) in table {
+                if self.mine(ip) {
+                    f(*ip, &[(s, ids)]);
+                }
+            }
+        } else {
+            // Where each address of this shard is in each table: `pos[k * tables + t]` for
+            // the shard's `k`-th address, `addrs[k]` (compact: no per-address array sized for
+            // the most tables there can be).
+            let nt = self.tables.len();
+            let expect = self.tables.iter().map(|t| t.0.len()).max().unwrap_or(0) / self.shards;
+            let mut index = super::AddrIndex::with_capacity(expect + expect / 4);
+            let mut addrs: Vec<IpAddr> = Vec::with_capacity(expect + expect / 4);
+            let mut pos: Vec<u32> = Vec::with_capacity((expect + expect / 4) * nt);
+            for (t, (table, _)) in self.tables.iter().enumerate() {
+                for (i, (ip, _)) in table.iter().enumerate() {
+                    if self.mine(ip) {
+                        let next = addrs.len() as u32;
+                        let k = index.get_or_insert(*ip, next) as usize;
+                        if k == addrs.len() {
+                            addrs.push(*ip);
+                            pos.resize(pos.len() + nt, u32::MAX);
+                        }
+                        pos[k * nt + t] = i as u32;
+                    }
+                }
+            }
+            drop(index);
+            let mut found: Vec<(&IpStats, &[u32])> = Vec::with_capacity(nt);
+            for (ip, at) in addrs.iter().zip(pos.chunks_exact(nt)) {
+                found.clear();
+                for (t, &i) in at.iter().enumerate() {
+                    if i != u32::MAX {
+                        found.push((&self.tables[t].0[i as usize].1, self.tables[t].1));
+                    }
+                }
+                f(*ip, &found);
+            }
+        }
+    }
+
+    /// The totals of this shard's addresses, their number, and the whole record of every one
+    /// (sorted worst first): what an export needs, built on every core.
+    fn fold_all(&self) -> (Fold, Vec<IpRecord>, u64) {
+        let mut fold = Fold::new(self.last_seen, self.names.len());
+        let mut strings = Interner::default();
+        let mut records = Vec::new();
+        self.each_address(|ip, found| {
+            let mut merged = IpStats::default();
+            for (st, map) in found {
+                merged.absorb(st, map);
+            }
+            fold.add_users(&merged);
+            let r = record(ip, merged, self.names, self.geo.locate(ip), &mut strings);
+            fold.add(&r.geo_key(), &r);
+            records.push(r);
+        });
+        records.sort_unstable_by(|a, b| worst_first(&a.rank(), &b.rank()));
+        let count = records.len() as u64;
+        (fold, records, count)
+    }
+
     /// The totals of this shard's addresses, their number, and whole records of its top `n`.
     fn fold_top(&self, n: usize) -> (Fold, Vec<IpRecord>, u64) {
         let mut st = ShardState {
@@ -399,36 +466,7 @@ impl ShardCtx<'_> {
             count: 0,
             ids: Vec::new(),
         };
-        if self.tables.len() == 1 {
-            let (table, ids) = self.tables[0];
-            for (ip, s) in table {
-                if self.mine(ip) {
-                    st.visit(self, n, *ip, &[(s, ids)]);
-                }
-            }
-        } else {
-            // Where each address of this shard is in each table.
-            let expect = self.tables.iter().map(|t| t.0.len()).max().unwrap_or(0) / self.shards;
-            let mut at: HashMap<IpAddr, [u32; MAX_TABLES], RandomState> =
-                HashMap::with_capacity_and_hasher(expect + expect / 4, RandomState::default());
-            for (t, (table, _)) in self.tables.iter().enumerate() {
-                for (i, (ip, _)) in table.iter().enumerate() {
-                    if self.mine(ip) {
-                        at.entry(*ip).or_insert([u32::MAX; MAX_TABLES])[t] = i as u32;
-                    }
-                }
-            }
-            let mut found: Vec<(&IpStats, &[u32])> = Vec::with_capacity(self.tables.len());
-            for (ip, pos) in at {
-                found.clear();
-                for (t, &i) in pos.iter().enumerate().take(self.tables.len()) {
-                    if i != u32::MAX {
-                        found.push((&self.tables[t].0[i as usize].1, self.tables[t].1));
-                    }
-                }
-                st.visit(self, n, ip, &found);
-            }
-        }
+        self.each_address(|ip, found| st.visit(self, n, ip, found));
         let ShardState {
             fold,
             mut strings,
@@ -769,12 +807,12 @@ pub(super) fn build(
     keep: Keep,
 ) -> Result<Report, WorkerFailed> {
     let mut agg = agg;
-    if keep == Keep::All || agg.parts.len() > 7 {
+    if agg.parts.len() >= MAX_TABLES {
         agg.merge_parts();
     }
     let Aggregator {
         ips: index,
-        mut stats,
+        stats,
         parts,
         user_names,
         private,
@@ -788,84 +826,61 @@ pub(super) fn build(
     } = agg;
     drop(index);
     let last_seen = newest;
-    let mut unique_ips = stats.len() as u64;
-    let mut fold = Fold::new(last_seen, user_names.len());
-    let mut strings = Interner::default();
-    let mut ips = match keep {
-        Keep::All => {
-            // Build the records from the end of the table, giving memory back as it empties,
-            // so the table and the records are not both held in full.
-            let mut all = Vec::with_capacity(stats.len());
-            while let Some((ip, st)) = stats.pop() {
-                if stats.len() % 4096 == 0 {
-                    stats.shrink_to_fit();
-                }
-                fold.add_users(&st);
-                let r = record(ip, st, &user_names, geo.locate(ip), &mut strings);
-                fold.add(&r.geo_key(), &r);
-                all.push(r);
-            }
-            all
-        }
-        Keep::Top(n) => {
-            // Only the top `n` need a whole record: count every address into the totals,
-            // geolocate cheaply where the data allows, keep whole records for the top only.
-            // The aggregator's table and the deferred tables of its joined parts are split
-            // into shards by address, one per core, so merging them costs no extra pass.
-            let identity: Vec<u32> = (0..user_names.len() as u32).collect();
-            let mut tables: Vec<Table> = vec![(&stats, &identity)];
-            tables.extend(parts.iter().map(|p| (p.stats.as_slice(), p.ids.as_slice())));
-            let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
-            let shards = if tables.len() > 1 {
-                cores.clamp(1, 8)
-            } else {
-                1
-            };
-            let job = |shard: usize| {
-                let ctx = ShardCtx {
-                    tables: &tables,
-                    shard,
-                    shards,
-                    names: &user_names,
-                    geo,
-                    last_seen,
-                };
-                ctx.fold_top(n)
-            };
-            // A shard that panics is an error: a report without its addresses would be
-            // silently smaller.
-            let mut results: Vec<(Fold, Vec<IpRecord>, u64)> = std::thread::scope(|scope| {
-                let handles: Vec<_> = (1..shards).map(|i| scope.spawn(move || job(i))).collect();
-                let mine = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(0)));
-                let mut out = Vec::with_capacity(shards);
-                let mut failed = None;
-                for r in std::iter::once(mine).chain(handles.into_iter().map(|h| h.join())) {
-                    match r {
-                        Ok(v) => out.push(v),
-                        Err(payload) => {
-                            failed = failed.or(Some(panic_message(&*payload)));
-                        }
-                    }
-                }
-                match failed {
-                    Some(why) => Err(WorkerFailed(why)),
-                    None => Ok(out),
-                }
-            })?;
-            let (first, mut top, n_ips) = results.swap_remove(0);
-            fold = first;
-            unique_ips = n_ips;
-            for (f, records, n_ips) in results {
-                fold.merge(f);
-                top.extend(records);
-                unique_ips += n_ips;
-            }
-            top.sort_unstable_by(|a, b| worst_first(&a.rank(), &b.rank()));
-            retain_top(&mut top, n);
-            top
+    // The aggregator's table and the deferred tables of its joined parts are split into shards
+    // by address, one per core, so merging them costs no extra pass. Each shard counts its
+    // addresses into the totals and builds whole records: all of them for an export, only the
+    // top `n` (geolocated cheaply where the data allows) for a summary.
+    let identity: Vec<u32> = (0..user_names.len() as u32).collect();
+    let mut tables: Vec<Table> = vec![(&stats, &identity)];
+    tables.extend(parts.iter().map(|p| (p.stats.as_slice(), p.ids.as_slice())));
+    let shards = crate::pipeline::threads();
+    let job = |shard: usize| {
+        let ctx = ShardCtx {
+            tables: &tables,
+            shard,
+            shards,
+            names: &user_names,
+            geo,
+            last_seen,
+        };
+        match keep {
+            Keep::All => ctx.fold_all(),
+            Keep::Top(n) => ctx.fold_top(n),
         }
     };
+    // A shard that panics is an error: a report without its addresses would be silently
+    // smaller.
+    let mut results: Vec<(Fold, Vec<IpRecord>, u64)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..shards).map(|i| scope.spawn(move || job(i))).collect();
+        let mine = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(0)));
+        let mut out = Vec::with_capacity(shards);
+        let mut failed = None;
+        for r in std::iter::once(mine).chain(handles.into_iter().map(|h| h.join())) {
+            match r {
+                Ok(v) => out.push(v),
+                Err(payload) => {
+                    failed = failed.or(Some(panic_message(&*payload)));
+                }
+            }
+        }
+        match failed {
+            Some(why) => Err(WorkerFailed(why)),
+            None => Ok(out),
+        }
+    })?;
+    drop(tables);
+    drop(stats);
+    drop(parts);
+    let (mut fold, mut ips, mut unique_ips) = results.swap_remove(0);
+    for (f, records, n_ips) in results {
+        fold.merge(f);
+        ips.extend(records);
+        unique_ips += n_ips;
+    }
     ips.sort_unstable_by(|a, b| worst_first(&a.rank(), &b.rank()));
+    if let Keep::Top(n) = keep {
+        retain_top(&mut ips, n);
+    }
     let Fold {
         countries,
         asns,

@@ -1117,6 +1117,52 @@ mod tests {
     }
 
     #[test]
+    fn varints_of_every_length_read_back() {
+        // Values of every length, a long (over 9 bytes) one, one cut by the end of the data,
+        // and one too long for 128 bits.
+        let mut data = Vec::new();
+        let values: Vec<u128> = (0..128)
+            .map(|b| (1u128 << b) - 1)
+            .chain([300, 1 << 63, u128::MAX])
+            .collect();
+        for &v in &values {
+            let mut v = v;
+            loop {
+                let b = (v & 0x7f) as u8;
+                v >>= 7;
+                if v == 0 {
+                    data.push(b);
+                    break;
+                }
+                data.push(b | 0x80);
+            }
+        }
+        let mut c = Cursor {
+            buf: &data,
+            pos: 0,
+            table: "test",
+        };
+        for &v in &values {
+            assert_eq!(c.varint().unwrap(), v);
+        }
+        assert!(c.varint().is_err(), "at the end");
+        let cut = [0x80u8, 0x80, 0x80];
+        let mut c = Cursor {
+            buf: &cut,
+            pos: 0,
+            table: "test",
+        };
+        assert!(c.varint().is_err());
+        let huge = [0xffu8; 20];
+        let mut c = Cursor {
+            buf: &huge,
+            pos: 0,
+            table: "test",
+        };
+        assert!(c.varint().is_err());
+    }
+
+    #[test]
     fn tables_decode() {
         let c = decode_country(COUNTRY_BIN).unwrap();
         assert!(c.codes.len() > 200);

@@ -106,18 +106,21 @@ use foldhash::fast::RandomState;
 
 use super::Kind;
 
-/// Substring search for the short literal needles of the rules, on short messages: jump
-/// between occurrences of the needle's first byte with `memchr` and compare. `str::find` with
-/// a `&str` pattern (and `memchr::memmem`) build a searcher on every call, which costs more
-/// than the search itself here.
+/// Substring search for the short literal needles of the rules, on short messages: a plain
+/// byte loop to each occurrence of the needle's first byte, then a compare. `str::find` with a
+/// `&str` pattern (and `memchr::memmem`) build a searcher on every call, and even `memchr`'s
+/// vector set-up costs more than the search itself on a message of a hundred bytes, searched
+/// several times; the loop is also what lets the compiler keep the whole rule inline.
 trait FastFind {
     fn find_fast(&self, needle: &str) -> Option<usize>;
     fn rfind_fast(&self, needle: &str) -> Option<usize>;
     fn contains_fast(&self, needle: &str) -> bool {
         self.find_fast(needle).is_some()
     }
-    /// `split_once(' ')` by `memchr`.
+    /// `split_once(' ')`.
     fn split_space(&self) -> Option<(&str, &str)>;
+    /// `rfind(' ')`.
+    fn rfind_space(&self) -> Option<usize>;
 }
 
 impl FastFind for str {
@@ -125,34 +128,26 @@ impl FastFind for str {
     fn find_fast(&self, needle: &str) -> Option<usize> {
         let (h, n) = (self.as_bytes(), needle.as_bytes());
         let (&first, _) = n.split_first()?;
-        let mut from = 0;
-        while let Some(i) = memchr::memchr(first, h.get(from..)?) {
-            let at = from + i;
-            if h[at..].starts_with(n) {
-                return Some(at);
-            }
-            from = at + 1;
-        }
-        None
+        let last = h.len().checked_sub(n.len())?;
+        (0..=last).find(|&at| h[at] == first && h[at..].starts_with(n))
     }
     #[inline]
     fn rfind_fast(&self, needle: &str) -> Option<usize> {
         let (h, n) = (self.as_bytes(), needle.as_bytes());
         let (&first, _) = n.split_first()?;
-        // Candidate starts are before `end`.
-        let mut end = (h.len() + 1).checked_sub(n.len())?;
-        while let Some(at) = memchr::memrchr(first, &h[..end]) {
-            if h[at..].starts_with(n) {
-                return Some(at);
-            }
-            end = at;
-        }
-        None
+        let last = h.len().checked_sub(n.len())?;
+        (0..=last)
+            .rev()
+            .find(|&at| h[at] == first && h[at..].starts_with(n))
     }
     #[inline]
     fn split_space(&self) -> Option<(&str, &str)> {
-        let i = memchr::memchr(b' ', self.as_bytes())?;
+        let i = self.bytes().position(|b| b == b' ')?;
         Some((&self[..i], &self[i + 1..]))
+    }
+    #[inline]
+    fn rfind_space(&self) -> Option<usize> {
+        self.bytes().rposition(|b| b == b' ')
     }
 }
 
@@ -741,7 +736,7 @@ fn remote_id_right(s: &str) -> Option<Remote<'_>> {
         Some(i) if parse_port(&s[i + 6..]).is_some() => (&s[..i], parse_port(&s[i + 6..])),
         _ => (s, None),
     };
-    let (pre, tok) = match head.rfind(' ') {
+    let (pre, tok) = match head.rfind_space() {
         Some(i) => (&head[..i], &head[i + 1..]),
         None => ("", head),
     };
@@ -762,6 +757,7 @@ fn remote_before_colon(s: &str, leftmost: bool) -> Option<Remote<'_>> {
 }
 
 /// The address part of an `auth_log` line.
+#[derive(Debug, PartialEq, Eq)]
 struct AuthTail<'a> {
     /// Everything between `for ` and ` from ` (`root`, `invalid user admin`, …).
     user: &'a str,
@@ -772,6 +768,43 @@ struct AuthTail<'a> {
 /// `[invalid user ]U from IP port N ssh2[: extra]`. The user name is raw, so the last
 /// ` from ` whose tail has sshd's exact shape wins.
 fn auth_log_tail(rest: &str) -> Option<AuthTail<'_>> {
+    if let Some(t) = auth_log_tail_ssh2(rest) {
+        return Some(t);
+    }
+    auth_log_tail_any(rest)
+}
+
+/// [`auth_log_tail`] for the common shape, read from the right without searching: `… from IP
+/// port N ssh2`. The ` from ` right before the address is then the last one (nothing after it
+/// holds one), and its tail is well formed, so it is the one the general rule picks. `None`
+/// when the line has another shape: the general rule decides.
+fn auth_log_tail_ssh2(rest: &str) -> Option<AuthTail<'_>> {
+    let b = rest.as_bytes();
+    let end = b.len().checked_sub(5).filter(|&e| &b[e..] == b" ssh2")?;
+    let digits = b[..end]
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    let port_at = end - digits;
+    let port = parse_port(&rest[port_at..end])?;
+    let tok_end = port_at
+        .checked_sub(6)
+        .filter(|&i| &b[i..port_at] == b" port ")?;
+    let tok_start = b[..tok_end].iter().rposition(|&c| c == b' ')? + 1;
+    let from = tok_start
+        .checked_sub(6)
+        .filter(|&i| &b[i..tok_start] == b" from ")?;
+    let ip = parse_ip(&rest[tok_start..tok_end])?;
+    Some(AuthTail {
+        user: &rest[..from],
+        ip,
+        port: Some(port),
+    })
+}
+
+/// [`auth_log_tail`]: every ` from `, from the right, until one has a well-formed tail.
+fn auth_log_tail_any(rest: &str) -> Option<AuthTail<'_>> {
     let mut end = rest.len();
     while let Some(i) = rest[..end].rfind_fast(" from ") {
         if let Some((ip, port)) = auth_addr(&rest[i + 6..]) {
@@ -1082,10 +1115,21 @@ fn pam_error(rest: &str) -> Classified<'_> {
 /// `pam_unix(sshd:auth): authentication failure; … rhost=IP[  user=U]`,
 /// `PAM N more authentication failures; … rhost=IP …`, and other PAM module lines.
 fn pam_module(body: &str) -> Classified<'_> {
-    let Some(i) = body.find_fast(" rhost=") else {
+    // pam_unix's own wording, most of a password attack's lines: where `rhost=` is is known
+    // (the prefix holds the first ` rhost=`, at its end), and `check pass` names no host.
+    const AUTH_FAILURE: &str =
+        "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=";
+    const CHECK_PASS: &str = "pam_unix(sshd:auth): check pass; user unknown";
+    let v = if let Some(v) = body.strip_prefix(AUTH_FAILURE) {
+        v
+    } else if body == CHECK_PASS {
         return Classified::Known;
+    } else {
+        let Some(i) = body.find_fast(" rhost=") else {
+            return Classified::Known;
+        };
+        &body[i + 7..]
     };
-    let v = &body[i + 7..];
     let tok = v.split(' ').next().unwrap_or("");
     let Some(ip) = parse_ip(tok) else {
         return Classified::Known;
@@ -1333,7 +1377,69 @@ fn settle(c: &mut Conn, attempt: Attempt, repeat: u32) -> u32 {
 
 #[cfg(test)]
 mod fast_find_tests {
-    use super::FastFind;
+    use super::{FastFind, auth_log_tail_any, auth_log_tail_ssh2};
+
+    #[test]
+    fn the_ssh2_tail_reads_like_the_general_rule() {
+        let users = [
+            "root",
+            "",
+            " ",
+            "invalid user admin",
+            "a from 1.2.3.4 port 22 ssh2",
+            "x from 1.2.3.4",
+            "from",
+            "é",
+            "u port 5",
+        ];
+        let addrs = [
+            "203.0.113.9",
+            "2001:db8::1",
+            "::ffff:1.2.3.4",
+            "fe80::1%eth0",
+            "[2001:db8::2]",
+            "1.2.3",
+            "01.2.3.4",
+            "from",
+            "",
+            "1.2.3.4 ",
+        ];
+        let ports = [
+            "22", "0", "022", "65535", "65536", "99999", "123456", "", "2a",
+        ];
+        let ends = [
+            " ssh2",
+            " ssh1",
+            "",
+            " ssh2: RSA SHA256:x",
+            " ssh2 ",
+            "ssh2",
+            "  ssh2",
+        ];
+        let mut decided = 0;
+        for u in users {
+            for a in addrs {
+                for p in ports {
+                    for e in ends {
+                        for form in [
+                            format!("{u} from {a} port {p}{e}"),
+                            format!("{u}  from {a} port {p}{e}"),
+                            format!("{u} from  {a} port {p}{e}"),
+                            format!("{u} from {a}  port {p}{e}"),
+                            format!("{u} from {a} port  {p}{e}"),
+                            format!("{u}from {a} port {p}{e}"),
+                        ] {
+                            if let Some(fast) = auth_log_tail_ssh2(&form) {
+                                decided += 1;
+                                assert_eq!(Some(fast), auth_log_tail_any(&form), "{form:?}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(decided > 100, "{decided}");
+    }
 
     #[test]
     fn agrees_with_std() {
@@ -1353,6 +1459,8 @@ mod fast_find_tests {
                 assert_eq!(h.find_fast(n), h.find(n), "{h:?} {n:?}");
                 assert_eq!(h.rfind_fast(n), h.rfind(n), "{h:?} {n:?}");
             }
+            assert_eq!(h.split_space(), h.split_once(' '), "{h:?}");
+            assert_eq!(h.rfind_space(), h.rfind(' '), "{h:?}");
         }
     }
 }

@@ -83,17 +83,17 @@ pub fn split<'a>(line: &'a str, clock: &mut Clock) -> SyslogLine<'a> {
     };
     let skip = b[n..].iter().take_while(|&&c| c == b' ').count();
     let rest = &line[n + skip..];
-    let (first, after) = match memchr::memchr(b' ', rest.as_bytes()) {
+    let (first, after) = match find_byte(b' ', rest.as_bytes()) {
         Some(i) => (&rest[..i], &rest[i + 1..]),
         None => (rest, ""),
     };
     // `host prog[pid]: msg`; some writers leave the host out (`prog[pid]: msg`).
-    let (host, tag_and_msg) =
-        if first.ends_with(':') || memchr::memchr(b'[', first.as_bytes()).is_some() {
-            (None, rest)
-        } else {
-            (Some(first), after)
-        };
+    let (host, tag_and_msg) = if first.ends_with(':') || find_byte(b'[', first.as_bytes()).is_some()
+    {
+        (None, rest)
+    } else {
+        (Some(first), after)
+    };
     let (program, pid, message) = split_tag(tag_and_msg);
     SyslogLine {
         stamped: true,
@@ -103,6 +103,14 @@ pub fn split<'a>(line: &'a str, clock: &mut Clock) -> SyslogLine<'a> {
         pid,
         message: strip_msgid(message),
     }
+}
+
+/// The first `needle` in `hay`: a plain loop, for the short words of a line's prefix (where
+/// `memchr`'s vector set-up costs more than the search; a message may be long, but the search
+/// stops at the first match, a word or two in).
+#[inline]
+fn find_byte(needle: u8, hay: &[u8]) -> Option<usize> {
+    hay.iter().position(|&b| b == needle)
 }
 
 /// `<PRI>` at the start of a line (RFC 5424 and RFC 3164 as sent on the wire).
@@ -195,7 +203,7 @@ fn strip_msgid(msg: &str) -> &str {
 /// `prog[pid]: msg` or `prog: msg` → (program, pid, message).
 fn split_tag(s: &str) -> (Option<&str>, Option<u32>, &str) {
     // The tag is one word ending in `:`; the message follows after a space.
-    let colon = match memchr::memchr(b' ', s.as_bytes()) {
+    let colon = match find_byte(b' ', s.as_bytes()) {
         Some(sp) if sp > 0 && s.as_bytes()[sp - 1] == b':' => sp - 1,
         None if s.ends_with(':') => s.len() - 1,
         _ => return (None, None, s),
@@ -205,7 +213,7 @@ fn split_tag(s: &str) -> (Option<&str>, Option<u32>, &str) {
     if tag.is_empty() {
         return (None, None, s);
     }
-    match memchr::memchr(b'[', tag.as_bytes()).map(|i| (&tag[..i], &tag[i + 1..])) {
+    match find_byte(b'[', tag.as_bytes()).map(|i| (&tag[..i], &tag[i + 1..])) {
         Some((prog, rest)) => {
             let pid = rest.strip_suffix(']').and_then(|p| p.parse().ok());
             (Some(prog), pid, message)
@@ -532,7 +540,7 @@ impl LineParser for SyslogParser {
         ctx: LineCtx,
         emit: &mut dyn FnMut(&Event<'a>),
     ) -> LineOutcome {
-        match std::str::from_utf8(line) {
+        match super::utf8(line) {
             Ok(s) => self.parse_str(s, ctx, emit),
             Err(_) => {
                 // Invalid UTF-8 (attacker bytes in a user name, say): classify a converted copy

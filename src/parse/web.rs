@@ -23,6 +23,7 @@
 //!   address, and a generic scan would wrongly credit addresses from the attacker-supplied
 //!   request or referer to the client.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 use super::timestamp::parse_clf;
@@ -56,16 +57,25 @@ impl LineParser for WebParser {
         ev.source = ctx.source;
         ev.line_no = ctx.line_no;
         ev.ts = parse_clf(f.time);
-        ev.user = present(f.user).map(String::from_utf8_lossy);
+        ev.user = present(f.user).map(lossy);
         if let Some((method, path)) = split_request(f.request) {
-            ev.method = Some(String::from_utf8_lossy(method));
-            ev.extra.path = Some(String::from_utf8_lossy(path));
+            ev.method = Some(lossy(method));
+            ev.extra.path = Some(lossy(path));
         }
         ev.extra.status = f.status;
         ev.extra.bytes = f.bytes;
-        ev.extra.user_agent = f.user_agent.and_then(present).map(String::from_utf8_lossy);
+        ev.extra.user_agent = f.user_agent.and_then(present).map(lossy);
         emit(&ev);
         LineOutcome::default()
+    }
+}
+
+/// `String::from_utf8_lossy`, with the common case — valid UTF-8, nearly always ASCII — by
+/// the validator's fast path (the lossy decoder walks the text in small chunks).
+fn lossy(b: &[u8]) -> Cow<'_, str> {
+    match super::utf8(b) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
     }
 }
 
@@ -229,7 +239,8 @@ fn quoted(b: &[u8]) -> Option<(&[u8], &[u8])> {
 /// `METHOD TARGET [PROTO]` → (method, target).
 fn split_request(req: &[u8]) -> Option<(&[u8], &[u8])> {
     let req = trim_start(trim_end(req));
-    let sp = memchr::memchr(b' ', req)?;
+    // Short words: a plain loop beats `memchr`'s set-up.
+    let sp = req.iter().position(|&c| c == b' ')?;
     let method = &req[..sp];
     let valid_method = method.len() <= 32
         && method
@@ -239,7 +250,7 @@ fn split_request(req: &[u8]) -> Option<(&[u8], &[u8])> {
         return None;
     }
     let target = trim_start(&req[sp + 1..]);
-    let target = match memchr::memrchr(b' ', target) {
+    let target = match target.iter().rposition(|&c| c == b' ') {
         Some(last) if target[last + 1..].starts_with(b"HTTP/") => trim_end(&target[..last]),
         Some(_) => return None,
         None => target,
@@ -267,7 +278,7 @@ fn parse_ip(token: &[u8]) -> Option<IpAddr> {
 /// The first space-separated word and the rest (leading spaces removed).
 fn word(b: &[u8]) -> (&[u8], &[u8]) {
     let b = trim_start(b);
-    match memchr::memchr(b' ', b) {
+    match b.iter().position(|&c| c == b' ') {
         Some(i) => (&b[..i], trim_start(&b[i + 1..])),
         None => (b, &[]),
     }
@@ -275,7 +286,7 @@ fn word(b: &[u8]) -> (&[u8], &[u8]) {
 
 /// The bytes up to the next space, and the rest starting at that space.
 fn word_exact(b: &[u8]) -> (&[u8], &[u8]) {
-    let i = memchr::memchr(b' ', b).unwrap_or(b.len());
+    let i = b.iter().position(|&c| c == b' ').unwrap_or(b.len());
     (&b[..i], &b[i..])
 }
 

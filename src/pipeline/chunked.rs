@@ -36,10 +36,38 @@ pub const WARM_UP: u64 = 256 << 10;
 pub const MIN_CHUNK: u64 = 8 << 20;
 
 /// How many workers for a file of `size` bytes: one per core, but no chunk under
-/// [`MIN_CHUNK`].
+/// [`MIN_CHUNK`]; with `LOGMAP_THREADS` set (see [`forced_threads`]), exactly that many,
+/// whatever the size.
 pub fn workers_for(size: u64) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    cores.min(8).min((size / MIN_CHUNK) as usize).max(1)
+    if let Some(n) = forced_threads() {
+        return n;
+    }
+    threads().min((size / MIN_CHUNK) as usize).max(1)
+}
+
+/// The environment variable that sets the number of threads (hidden: for benchmarks and
+/// tests).
+pub const THREADS_VAR: &str = "LOGMAP_THREADS";
+
+/// `LOGMAP_THREADS=N` (1 ..= 64): read and fold with N threads, and cut every regular file,
+/// however small, into N chunks — so the scaling curve can be measured on 1, 2, … threads and
+/// tests can check that any cut gives the same results. `None` when unset or not a number
+/// in that range.
+pub fn forced_threads() -> Option<usize> {
+    let v = std::env::var(THREADS_VAR).ok()?;
+    v.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (1..=64).contains(n))
+}
+
+/// Threads for the parallel stages: `LOGMAP_THREADS`, else one per core (at most 8).
+pub fn threads() -> usize {
+    forced_threads().unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8)
+    })
 }
 
 /// The offsets where `n` chunks of `path` start: line starts near `i * size / n`.
@@ -119,8 +147,15 @@ fn read_chunk_inner<S: Sink>(job: &Job, sink: &mut S, rep: &mut ChunkReport) -> 
     loop {
         // Where the next line starts in the file.
         let pos = from + reader.consumed();
-        let Some(line) = reader.next_line()? else {
-            break;
+        let line = match reader.next_line() {
+            Ok(Some(line)) => line,
+            Ok(None) => break,
+            Err(e) => {
+                // NULs in the lines read before the error (the warm-up's are the chunk
+                // before's).
+                rep.binary = rep.lines > 0 && reader.saw_nul();
+                return Err(e);
+            }
         };
         if pos < job.start {
             // Warm-up: rebuild the parser's state, keep nothing.
@@ -133,9 +168,6 @@ fn read_chunk_inner<S: Sink>(job: &Job, sink: &mut S, rep: &mut ChunkReport) -> 
         }
         rep.lines += 1;
         rep.bytes += line.len() as u64 + 1;
-        if !rep.binary && memchr::memchr(0, line).is_some() {
-            rep.binary = true;
-        }
         let ctx = LineCtx {
             source: job.index,
             line_no: rep.lines,
@@ -158,6 +190,9 @@ fn read_chunk_inner<S: Sink>(job: &Job, sink: &mut S, rep: &mut ChunkReport) -> 
     if let Some(bar) = job.progress {
         bar.inc(rep.bytes - last_progress);
     }
+    // NULs anywhere in what was read: the warm-up and the partial line before it are the
+    // chunk before's, which sees them too.
+    rep.binary = reader.saw_nul();
     Ok(())
 }
 
@@ -259,7 +294,7 @@ pub fn read_file<S: Sink>(
         report.bytes += r.bytes;
         report.unparsed += r.unparsed;
         if r.binary && report.warning.is_none() {
-            report.warning = Some("contains binary data (NUL bytes); reading it as text".into());
+            report.warning = Some(super::BINARY.into());
         }
         if let (Some(e), None) = (r.error, &report.error) {
             report.error = Some(describe_read_error(&e, false));
@@ -691,12 +726,11 @@ mod tests {
                 agg.finish(&BadGeo(bad), vec![], vec![report], keep)
             }));
             match (keep, r) {
-                // Shards: the panic becomes the command's error.
-                (Keep::Top(_), Ok(Err(e))) => {
+                // Shards (for a summary and an export alike): the panic becomes the command's
+                // error.
+                (_, Ok(Err(e))) => {
                     assert!(e.to_string().contains("geo failure"), "{e}")
                 }
-                // All records are built on the calling thread: the panic is not swallowed.
-                (Keep::All, Err(_)) => {}
                 (k, Ok(Ok(r))) => panic!(
                     "{k:?}, {workers} workers: a report of {} addresses",
                     r.ips.len()

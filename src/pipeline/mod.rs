@@ -6,7 +6,7 @@
 
 mod chunked;
 
-pub use chunked::{Sink, panic_message, read_file};
+pub use chunked::{Sink, THREADS_VAR, forced_threads, panic_message, read_file, threads};
 
 use std::io;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -35,6 +35,9 @@ pub struct PipelineConfig {
     /// How many unparsed lines to keep per source, for `-v`.
     pub unparsed_samples: usize,
 }
+
+/// The note for an input with NUL bytes.
+pub(crate) const BINARY: &str = "contains binary data (NUL bytes); reading it as text";
 
 /// What happened to one input.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -397,6 +400,10 @@ fn read_one(
         return Err(e);
     }
     let mut report = st.report;
+    // Every line the reader handed out was parsed (else the sink failed, above).
+    if reader.saw_nul() {
+        report.warning = Some(BINARY.into());
+    }
     if let Some(e) = read_error {
         report.error = Some(describe_read_error(&e, input.gzip));
     }
@@ -437,9 +444,6 @@ impl Reading<'_> {
         let report = &mut self.report;
         report.lines += 1;
         report.bytes += line.len() as u64 + 1;
-        if report.warning.is_none() && line.contains(&0) {
-            report.warning = Some("contains binary data (NUL bytes); reading it as text".into());
-        }
         let ctx = LineCtx {
             source: self.index,
             line_no: self.line_no,

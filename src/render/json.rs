@@ -1,15 +1,187 @@
 //! `export --format json`: the whole report as one document (design §5).
+//!
+//! The document is what `serde_json::to_writer_pretty` writes for the [`Report`], byte for
+//! byte, but the address records — nearly all of it — are serialized on every core, a batch at
+//! a time, and streamed out in order: the rest of the report is serialized with an empty `ips`
+//! list, and the records are written where that list is.
 
 use std::io::{self, Write};
 
+use serde::Serialize;
+use serde_json::ser::Formatter;
+
 use super::Export;
-use crate::aggregate::Report;
+use crate::aggregate::{IpRecord, Report};
 
 pub struct Json;
 
 impl Export for Json {
     fn write(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, report)?;
-        out.write_all(b"\n")
+        write_pretty(report, crate::pipeline::threads(), out)
+    }
+}
+
+/// Records serialized per batch (per thread: this divided by the threads).
+const BATCH: usize = 8192;
+
+/// The report as `serde_json::to_writer_pretty` writes it, plus a newline, with the records
+/// serialized by `threads` threads.
+pub fn write_pretty(report: &Report, threads: usize, out: &mut dyn Write) -> io::Result<()> {
+    let doc = serde_json::to_vec_pretty(&without_records(report))?;
+    // The top-level `"ips": []`: two spaces of indent are only ever a top-level key (strings
+    // hold no raw newline).
+    const EMPTY: &[u8] = b"\n  \"ips\": []";
+    let at = match doc.windows(EMPTY.len()).position(|w| w == EMPTY) {
+        Some(at) if !report.ips.is_empty() => at + EMPTY.len() - 1,
+        _ => {
+            // No records (or a layout this does not know): the plain way.
+            serde_json::to_writer_pretty(&mut *out, report)?;
+            return out.write_all(b"\n");
+        }
+    };
+    // `…"ips": [`, the records, then `]` and the rest.
+    out.write_all(&doc[..at])?;
+    let threads = threads.max(1);
+    let mut bufs: Vec<Vec<u8>> = vec![Vec::new(); threads];
+    let mut first = true;
+    for batch in report.ips.chunks(BATCH) {
+        let per = batch.len().div_ceil(threads);
+        let parts: Vec<&[IpRecord]> = batch.chunks(per).collect();
+        let (mine, others) = bufs.split_first_mut().expect("one buffer per thread");
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = parts[1..]
+                .iter()
+                .zip(others.iter_mut())
+                .map(|(&part, buf)| scope.spawn(move || records_into(part, false, buf)))
+                .collect();
+            let here = records_into(parts[0], first, mine);
+            handles.into_iter().fold(here, |acc, h| {
+                let r = h
+                    .join()
+                    .unwrap_or_else(|_| Err(io::Error::other("a serializing thread failed")));
+                acc.and(r)
+            })
+        })?;
+        for buf in &bufs[..parts.len()] {
+            out.write_all(buf)?;
+        }
+        first = false;
+    }
+    out.write_all(b"\n  ")?;
+    out.write_all(&doc[at..])?;
+    out.write_all(b"\n")
+}
+
+/// Serialize `records` into `buf` (cleared first) as elements of the top-level `ips` list,
+/// each after its separator.
+fn records_into(records: &[IpRecord], first: bool, buf: &mut Vec<u8>) -> io::Result<()> {
+    buf.clear();
+    for (i, r) in records.iter().enumerate() {
+        buf.extend_from_slice(if first && i == 0 {
+            b"\n    "
+        } else {
+            b",\n    "
+        });
+        let mut ser = serde_json::Serializer::with_formatter(&mut *buf, Pretty::at(2));
+        r.serialize(&mut ser)?;
+    }
+    Ok(())
+}
+
+/// The report without its records (everything else is cloned: small beside them).
+fn without_records(r: &Report) -> Report {
+    // Every field named (no `..`): a field added to the report must be added here.
+    Report {
+        generator: r.generator.clone(),
+        sources: r.sources.clone(),
+        geo: r.geo.clone(),
+        summary: r.summary.clone(),
+        ips: Vec::new(),
+        countries: r.countries.clone(),
+        asns: r.asns.clone(),
+        users: r.users.clone(),
+        ports: r.ports.clone(),
+        statuses: r.statuses.clone(),
+        paths: r.paths.clone(),
+        user_agents: r.user_agents.clone(),
+        windows: r.windows.clone(),
+        timeline: r.timeline.clone(),
+        history: r.history.clone(),
+        selection: r.selection.clone(),
+    }
+}
+
+/// serde_json's pretty layout (two spaces per level, `": "`, `[]`/`{}` when empty), starting
+/// at a given depth, so that a value can be serialized on its own and spliced into a document.
+struct Pretty {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Pretty {
+    fn at(depth: usize) -> Pretty {
+        Pretty {
+            depth,
+            has_value: false,
+        }
+    }
+
+    fn indent<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {
+        for _ in 0..self.depth {
+            w.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(bracket)
+    }
+
+    fn item<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
+    }
+}
+
+impl Formatter for Pretty {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"[")
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"]")
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.item(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"{")
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"}")
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.item(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
 }

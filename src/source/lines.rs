@@ -19,6 +19,9 @@ pub struct LineReader<R> {
     terminated: bool,
     /// Was the line last returned cut by the end of the input (no newline after it)?
     partial: bool,
+    /// `buf[..nul_scan]` has been searched for NUL bytes (see [`LineReader::saw_nul`]).
+    nul_scan: usize,
+    nul: bool,
 }
 
 /// Default upper bound on one line (longer lines are split).
@@ -43,7 +46,19 @@ impl<R: Read> LineReader<R> {
             consumed: 0,
             terminated: false,
             partial: false,
+            nul_scan: 0,
+            nul: false,
         }
+    }
+
+    /// Did a line returned so far contain a NUL byte (binary data)? Searched in big blocks as
+    /// the buffer is refilled, not line by line.
+    pub fn saw_nul(&mut self) -> bool {
+        if !self.nul && self.nul_scan < self.start {
+            self.nul = memchr::memchr(0, &self.buf[self.nul_scan..self.start]).is_some();
+        }
+        self.nul_scan = self.nul_scan.max(self.start);
+        self.nul
     }
 
     /// Bytes of input the lines returned so far took, newlines included: the offset of the
@@ -117,6 +132,9 @@ impl<R: Read> LineReader<R> {
             }
             // Make room: move the partial line to the front, grow if it fills the buffer.
             if self.start > 0 {
+                // What was handed out is about to be overwritten: search it for NULs first.
+                self.saw_nul();
+                self.nul_scan = 0;
                 self.buf.copy_within(self.start..self.end, 0);
                 self.end -= self.start;
                 scanned -= self.start;
@@ -214,6 +232,31 @@ mod tests {
         let mut r = LineReader::with_max_line(&long[..], 100);
         assert_eq!(r.next_line().unwrap().map(<[u8]>::len), Some(100));
         assert!(!r.terminated() && !r.partial(), "a piece of a long line");
+    }
+
+    #[test]
+    fn nul_bytes_are_seen_in_the_lines_returned() {
+        for (input, upto, want) in [
+            (&b"a\nb\0\nc\n"[..], 1, false),
+            (b"a\nb\0\nc\n", 2, true),
+            (b"a\nb\nc", 3, false),
+            (b"\0", 1, true),
+        ] {
+            // Tiny buffer refills and moves the data often.
+            let mut r = LineReader::with_max_line(input, 64);
+            for _ in 0..upto {
+                r.next_line().unwrap();
+            }
+            assert_eq!(r.saw_nul(), want, "{input:?} after {upto} lines");
+        }
+        let mut text = vec![b'x'; 300_000];
+        text.extend_from_slice(b"\n\0tail\n");
+        text.extend(std::iter::repeat_n(b'y', 300_000));
+        let mut r = LineReader::new(&text[..]);
+        assert_eq!(r.next_line().unwrap().map(<[u8]>::len), Some(300_000));
+        assert!(!r.saw_nul());
+        while r.next_line().unwrap().is_some() {}
+        assert!(r.saw_nul());
     }
 
     #[test]

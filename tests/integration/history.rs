@@ -347,6 +347,15 @@ fn a_killed_ingest_loses_nothing_and_counts_nothing_twice() {
         }
     }
     let log = d.write("auth.log", &text);
+    // Kill within the time a whole ingest takes here (measured on a scratch store), so the
+    // kills land inside the run however fast or loaded the machine is.
+    let started = std::time::Instant::now();
+    ingest(
+        &d.path("scratch.db"),
+        &["--year", "2026", "--batch-lines", "300"],
+        &[&log],
+    );
+    let whole = started.elapsed().as_millis().max(10) as u64;
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut kills = 0;
     for _ in 0..30 {
@@ -362,7 +371,7 @@ fn a_killed_ingest_loses_nothing_and_counts_nothing_twice() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(20 + seed % 400));
+        std::thread::sleep(std::time::Duration::from_millis(seed % whole));
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL
             kills += 1;

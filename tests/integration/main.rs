@@ -8,6 +8,7 @@ mod cli;
 mod exports;
 mod formats;
 mod geo_cli;
+mod golden;
 mod history;
 mod hostile;
 mod key_only;
