@@ -15,7 +15,8 @@
 use std::io::{self, Read, Write};
 use std::sync::OnceLock;
 
-use super::table::{Style, num, safe};
+use super::table::{Style, num};
+use super::text::safe;
 use crate::aggregate::{IpRecord, Report};
 
 const LAND_BIN: &[u8] = include_bytes!("../../data/geo/land.bin.z");
