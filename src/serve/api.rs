@@ -293,11 +293,13 @@ pub async fn page(
         let doc = serde_json::to_value(&r)?;
         let first = ips.iter().filter_map(|r| r.first_seen).min();
         let last = ips.iter().filter_map(|r| r.last_seen).max();
-        let mut records = ips
-            .iter()
-            .map(|r| serde_json::to_value(r).unwrap_or(Value::Null));
+        let mut page = crate::render::html::MapPage::new(&doc, first, last);
+        for r in &ips {
+            page.push(&crate::render::html::Row::from_record(r));
+        }
+        drop(ips);
         let mut out = Vec::new();
-        crate::render::html::write_map_records(&doc, first, last, &mut records, &mut out)?;
+        page.write(&mut out)?;
         Ok(out)
     })
     .await?;

@@ -98,14 +98,14 @@ async function observe(page) {
     // Each cluster drawn: its addresses and the colours its icon is painted with.
     const clusterInfo = [];
     lm.map.eachLayer((l) => {
-      const e = l instanceof L.MarkerCluster && l.getElement ? l.getElement() : null;
+      const e = l.logmapCluster && l.getElement ? l.getElement() : null;
       if (!e) return;
       const style = getComputedStyle(e);
       clusterInfo.push({
         label: e.textContent.trim(),
         className: e.className,
         title: (e.firstElementChild || {}).title || '',
-        ips: l.getAllChildMarkers().map((m) => lm.ipOf(m.logmapIndex)),
+        ips: lm.clusterIps(l),
         background: style.backgroundColor,
         border: style.borderTopColor
       });
