@@ -1388,6 +1388,7 @@
     refreshChoropleth();
     renderTotals();
     updateNote();
+    renderStats();
     signalReady();
   }
 
@@ -1464,8 +1465,25 @@
   var startBounds = null;
   var started = false;
 
+  // Live, the lists of the panel follow the addresses as they come (the server's summary is
+  // read at the start and after a reset only).
+  function liveLists() {
+    var countries = tally(function (x) { return ccI[x] || null; });
+    meta.countries = countries.map(function (c) {
+      var cc = str1(c.key);
+      var known = countryRows.filter(function (r) { return r && r.country === cc; })[0];
+      return { country: cc, numeric: known ? known.numeric : numericOf[cc] || null, country_name: nameOfCc[cc] || null,
+        ips: c.ips, events: c.events, failures: c.failures };
+    });
+    countryRows = meta.countries;
+    meta.asns = tally(function (x) { return asnOf[x] || null; }).map(function (c) {
+      return { asn: c.key, as_org: str1(orgI[c.any]), ips: c.ips, events: c.events, failures: c.failures };
+    });
+  }
+
   // Draws everything from the data read so far (again, live, after a reset).
   function render(fit) {
+    if (LIVE && !filtering()) liveLists();
     [].forEach.call(document.querySelectorAll('.ssh'), function (e) { e.hidden = !hasSsh; });
     [].forEach.call(document.querySelectorAll('.firewall'), function (e) { e.hidden = !hasFirewall; });
     state.to = slots ? Math.min(Math.max(state.to, 0), slots.count - 1) : 0;
@@ -1495,6 +1513,8 @@
     }
     updateLegend();
     updateNote();
+    renderSelects();
+    renderStats();
     signalReady();
   }
 
@@ -1526,6 +1546,489 @@
     live: LIVE
   };
 
+  // ---------------------------------------------------------------- selects
+
+  var KIND_NAMES = {
+    auth_failure: 'failed password', invalid_user: 'invalid user', policy_reject: 'refused by policy',
+    too_many_failures: 'too many failures', auth_success: 'successful login', preauth_disconnect: 'left before login',
+    scan: 'scan', other: 'other', request: 'web request', blocked: 'blocked', allowed: 'allowed', seen: 'seen'
+  };
+  function kindLabel(k) { return KIND_NAMES[k] || String(k).replace(/_/g, ' '); }
+
+  function renderSelects() {
+    var cs = byId('country-filter'), ks = byId('kind-filter');
+    var keepC = state.facet && state.facet.type === 'country' ? state.facet.value : '';
+    cs.textContent = '';
+    cs.appendChild(el('option', null, 'all')).value = '';
+    countryRows.filter(function (r) { return r && typeof r.country === 'string'; })
+      .map(function (r) { return r.country; })
+      .sort(function (a, b) { return countryLabel(a) < countryLabel(b) ? -1 : 1; })
+      .forEach(function (cc) { var o = el('option', null, countryLabel(cc)); o.value = cc; cs.appendChild(o); });
+    cs.value = keepC;
+    ks.textContent = '';
+    ks.appendChild(el('option', null, 'all')).value = '';
+    Object.keys(kindTotals || {}).filter(function (k) { return kindTotal(k) > 0; }).forEach(function (k) {
+      var o = el('option', null, kindLabel(k) + ' (' + fmt(kindTotal(k)) + ')');
+      o.value = k;
+      ks.appendChild(o);
+    });
+    ks.value = state.kind;
+    if (cs.logmapWired) return;
+    cs.logmapWired = true;
+    cs.addEventListener('change', function () {
+      var cc = cs.value;
+      setFacet(cc ? { type: 'country', value: cc, label: 'Country: ' + countryLabel(cc) } : null);
+    });
+    ks.addEventListener('change', function () { setKind(ks.value); });
+  }
+  function setKind(k) {
+    state.kind = k || '';
+    kindId = state.kind ? sid(state.kind) : -1;
+    byId('kind-filter').value = state.kind;
+    applyFilter();
+  }
+
+  // ---------------------------------------------------------------- statistics page
+
+  var view = 'map';
+  function showView(v) {
+    view = v;
+    byId('stats').hidden = v !== 'stats';
+    byId('tab-map').classList.toggle('active', v === 'map');
+    byId('tab-stats').classList.toggle('active', v === 'stats');
+    byId('tab-map').setAttribute('aria-pressed', String(v === 'map'));
+    byId('tab-stats').setAttribute('aria-pressed', String(v === 'stats'));
+    if (v === 'stats') renderStats();
+    else map.invalidateSize();
+  }
+  byId('tab-map').addEventListener('click', function () { showView('map'); });
+  byId('tab-stats').addEventListener('click', function () { showView('stats'); });
+
+  function table(id, head, rows, onRow) {
+    var t = byId(id);
+    t.textContent = '';
+    var thead = el('thead'), tr = el('tr');
+    head.forEach(function (h) { tr.appendChild(el('th', h[1] ? 'n' : null, h[0])); });
+    thead.appendChild(tr);
+    t.appendChild(thead);
+    var body = el('tbody');
+    if (!rows.length) {
+      var empty = el('tr'), td = el('td', 'muted', 'none');
+      td.colSpan = head.length;
+      empty.appendChild(td);
+      body.appendChild(empty);
+    }
+    rows.forEach(function (r) {
+      var row = el('tr');
+      r.cells.forEach(function (c, k) { row.appendChild(el('td', (head[k][1] ? 'n' : '') + (c.mono ? ' mono' : ''), c.text !== undefined ? c.text : c)); });
+      if (onRow) {
+        row.tabIndex = 0;
+        row.className = 'clickable';
+        var go = function () { onRow(r); };
+        row.addEventListener('click', go);
+        row.addEventListener('keydown', function (e) { if (e.key === 'Enter') go(); });
+      }
+      body.appendChild(row);
+    });
+    t.appendChild(body);
+  }
+
+  // Sums over the selected addresses (all of them, placed or not), by a key.
+  function tally(keyOf) {
+    var m = new Map();
+    for (var i = 0; i < N; i++) {
+      if (!selected(i)) continue;
+      var k = keyOf(i);
+      if (k === null || k === undefined) continue;
+      var c = m.get(k);
+      if (!c) { c = { key: k, ips: 0, events: 0, failures: 0, successes: 0, any: i }; m.set(k, c); }
+      c.ips++;
+      c.events += ev[i];
+      c.failures += fl[i];
+      c.successes += sc[i];
+    }
+    var list = [];
+    m.forEach(function (v) { list.push(v); });
+    list.sort(function (a, b) { return b.events - a.events || b.ips - a.ips; });
+    return list;
+  }
+
+  function bars(id, points, opts) {
+    // points: [[t, [v1, v2, …]]]; stacked, one colour class per value
+    var box = byId(id);
+    box.textContent = '';
+    if (!points.length) {
+      box.appendChild(el('p', 'muted small', 'no timestamps in the data'));
+      return;
+    }
+    // drawn at the box's own width, so text keeps its shape
+    var W = Math.max(200, box.clientWidth || 640), H = 150, pad = 20, head = 16;
+    var svg = document.createElementNS(SVGNS, 'svg');
+    svg.setAttribute('viewBox', '0 0 ' + W + ' ' + (H + pad + head));
+    svg.setAttribute('width', String(W));
+    svg.setAttribute('height', String(H + pad + head));
+    var t1s = points[points.length - 1][0] + opts.bucket;
+    // at least a day of hours or a week of days, so one bar is not the whole width
+    var t0s = Math.min(points[0][0], t1s - (opts.bucket >= 86400 ? 7 : 24) * opts.bucket);
+    var top = 1;
+    points.forEach(function (p) { top = Math.max(top, p[1].reduce(function (a, b) { return a + b; }, 0)); });
+    var bw = Math.max(1, (W * opts.bucket) / Math.max(1, t1s - t0s) - 1);
+    points.forEach(function (p) {
+      var x = (W * (p[0] - t0s)) / Math.max(1, t1s - t0s), y = H + head;
+      p[1].forEach(function (v, k) {
+        if (v <= 0) return;
+        var h = Math.max(1, (H * v) / top);
+        var r = document.createElementNS(SVGNS, 'rect');
+        r.setAttribute('x', x.toFixed(2));
+        r.setAttribute('y', (y - h).toFixed(2));
+        r.setAttribute('width', bw.toFixed(2));
+        r.setAttribute('height', h.toFixed(2));
+        r.setAttribute('class', opts.classes[k]);
+        var title = document.createElementNS(SVGNS, 'title');
+        title.textContent = fmtTime(p[0]) + ': ' + fmt(v) + ' ' + opts.names[k];
+        r.appendChild(title);
+        svg.appendChild(r);
+        y -= h;
+      });
+    });
+    [[0, fmtTime(t0s)], [W, fmtTime(t1s)]].forEach(function (l, k) {
+      var tx = document.createElementNS(SVGNS, 'text');
+      tx.setAttribute('x', String(l[0]));
+      tx.setAttribute('y', String(H + head + pad - 5));
+      tx.setAttribute('text-anchor', k ? 'end' : 'start');
+      tx.setAttribute('class', 'axis');
+      tx.textContent = l[1];
+      svg.appendChild(tx);
+    });
+    var mx = document.createElementNS(SVGNS, 'text');
+    mx.setAttribute('x', '4');
+    mx.setAttribute('y', '11');
+    mx.setAttribute('class', 'axis');
+    mx.textContent = 'max ' + fmt(top) + ' per ' + (opts.bucket >= 86400 ? 'day' : 'hour');
+    svg.appendChild(mx);
+    box.appendChild(svg);
+  }
+
+  var dailySeries = null; // live: /api/timeline?bucket=day
+
+  function renderStats() {
+    if (view !== 'stats') return;
+    var scope = filtering() ? 'Selected: ' + [state.facet ? state.facet.label : null, state.kind ? 'Kind: ' + kindLabel(state.kind) : null,
+      rangeLo !== -1 ? byId('range-label').textContent : null].filter(Boolean).join(' · ') : 'All data';
+    if (LIVE && liveTotal > N) scope += ' — the ' + fmt(N) + ' addresses with most events of ' + fmt(liveTotal);
+    byId('stats-scope').textContent = scope + '.';
+
+    // Successful logins first and loud.
+    var wins = [];
+    for (var i = 0; i < N; i++) if (sc[i] > 0 && selected(i)) wins.push(i);
+    wins.sort(function (a, b) { return (last(b) || 0) - (last(a) || 0); });
+    byId('s-success-card').classList.toggle('loud', wins.length > 0);
+    byId('s-success-count').textContent = wins.length ? '(' + fmt(wins.length) + ')' : '';
+    table('s-success', [['address'], ['logins', 1], ['failed', 1], ['user names tried'], ['country'], ['network'], ['last seen']],
+      wins.slice(0, 200).map(function (j) { return { i: j, cells: addressCells(j, true) }; }),
+      function (r) { showAddress(r.i); });
+
+    // Attempts over time by outcome: the timeline, hourly up to a week, daily above.
+    var hourly = series.filter(Array.isArray);
+    var span = hourly.length ? hourly[hourly.length - 1][0] - hourly[0][0] : 0;
+    var bucket = span > 7 * 86400 ? 86400 : 3600;
+    var byBucket = new Map();
+    hourly.forEach(function (p) {
+      var b = Math.floor(Number(p[0]) / bucket) * bucket;
+      var e = byBucket.get(b) || [0, 0, 0];
+      e[0] += Number(p[1]) || 0;
+      e[1] += Number(p[2]) || 0;
+      e[2] += Number(p[3]) || 0;
+      byBucket.set(b, e);
+    });
+    var pts = [];
+    byBucket.forEach(function (e, b) { pts.push([b, [e[1], e[2], Math.max(0, e[0] - e[1] - e[2])]]); });
+    pts.sort(function (a, b) { return a[0] - b[0]; });
+    byId('s-outcomes-unit').textContent = 'by outcome, per ' + (bucket >= 86400 ? 'day' : 'hour') + ' (whole log)';
+    bars('s-outcomes', pts, { bucket: bucket, classes: ['failed', 'success', 'other'], names: ['failed logins', 'successful logins', 'other events'] });
+
+    // New addresses per day, from the selected addresses' first sighting.
+    var perDay = new Map();
+    for (var j = 0; j < N; j++) {
+      if (!selected(j) || first(j) === null) continue;
+      var d = Math.floor((t0 + first(j)) / 86400) * 86400;
+      perDay.set(d, (perDay.get(d) || 0) + 1);
+    }
+    var days = [];
+    perDay.forEach(function (n, d) { days.push([d, [n]]); });
+    days.sort(function (a, b) { return a[0] - b[0]; });
+    bars('s-new', days, { bucket: 86400, classes: ['new'], names: ['new addresses'] });
+
+    // Events by kind over the selection.
+    var kinds = new Map();
+    for (var q = 0; q < N; q++) {
+      if (!selected(q)) continue;
+      var k = kindsOf(q);
+      for (var z = 0; z + 1 < k.length; z += 2) kinds.set(k[z], (kinds.get(k[z]) || 0) + k[z + 1]);
+    }
+    var klist = [];
+    kinds.forEach(function (n, id) { klist.push({ key: str(id), name: kindLabel(str(id)), count: n }); });
+    klist.sort(function (a, b) { return b.count - a.count; });
+    fillList('s-kinds', klist, function (r) { setKind(state.kind === r.key ? '' : r.key); });
+
+    var countries = tally(function (x) { return ccI[x] || null; }).slice(0, 15);
+    table('s-countries', [['country'], ['addresses', 1], ['events', 1], ['failed logins', 1]],
+      countries.map(function (c) {
+        var cc = str1(c.key);
+        return { cc: cc, cells: [countryLabel(cc), fmt(c.ips), fmt(c.events), fmt(c.failures)] };
+      }),
+      function (r) { toggleFacet({ type: 'country', value: r.cc, label: 'Country: ' + countryLabel(r.cc) }); });
+
+    var asns = tally(function (x) { return asnOf[x] || null; }).slice(0, 15);
+    table('s-asns', [['network'], ['addresses', 1], ['events', 1], ['failed logins', 1]],
+      asns.map(function (c) {
+        var org = str1(orgI[c.any]);
+        return { asn: c.key, name: 'AS' + c.key + (org ? ' ' + org : ''), cells: ['AS' + c.key + (org ? ' ' + org : ''), fmt(c.ips), fmt(c.events), fmt(c.failures)] };
+      }),
+      function (r) { toggleFacet({ type: 'asn', value: r.asn, label: 'Network: ' + r.name }); });
+
+    // User names: the whole log's list when nothing is selected, else summed over the
+    // selected addresses (their ten most tried names each).
+    var users = [];
+    if (!filtering() && Array.isArray(meta.users) && meta.users.length) {
+      users = meta.users.filter(function (r) { return r && typeof r.user === 'string'; }).slice(0, 15)
+        .map(function (r) { return { user: r.user, attempts: Number(r.attempts) || 0, ips: Number(r.ips) || 0 }; });
+    } else {
+      var um2 = new Map();
+      for (var a = 0; a < N; a++) {
+        if (!selected(a)) continue;
+        var u = usersOf(a);
+        for (var b2 = 0; b2 + 1 < u.length; b2 += 2) {
+          var e2 = um2.get(u[b2]) || { attempts: 0, ips: 0 };
+          e2.attempts += u[b2 + 1];
+          e2.ips++;
+          um2.set(u[b2], e2);
+        }
+      }
+      um2.forEach(function (v, id) { users.push({ user: str(id), attempts: v.attempts, ips: v.ips }); });
+      users.sort(function (x, y) { return y.attempts - x.attempts; });
+      users = users.slice(0, 15);
+    }
+    table('s-users', [['user name'], ['attempts', 1], ['addresses', 1]],
+      users.map(function (r) { return { user: r.user, cells: [{ text: r.user === null ? '?' : r.user, mono: true }, fmt(r.attempts), fmt(r.ips)] }; }),
+      function (r) { toggleFacet({ type: 'user', value: r.user, label: 'User name: ' + r.user }); });
+
+    var top = [];
+    for (var c2 = 0; c2 < N; c2++) {
+      if (!selected(c2)) continue;
+      if (top.length === 15 && ev[c2] <= ev[top[14]]) continue;
+      var at = top.length;
+      while (at > 0 && ev[top[at - 1]] < ev[c2]) at--;
+      top.splice(at, 0, c2);
+      if (top.length > 15) top.pop();
+    }
+    table('s-ips', [['address'], ['events', 1], ['failed', 1], ['user names tried'], ['country'], ['network'], ['last seen']],
+      top.map(function (j2) { return { i: j2, cells: addressCells(j2, false) }; }),
+      function (r) { showAddress(r.i); });
+  }
+
+  function addressCells(i, success) {
+    var u = usersOf(i), names = [];
+    for (var k = 0; k + 1 < u.length && names.length < 4; k += 2) names.push(str(u[k]) === null ? '?' : str(u[k]));
+    var cc = str1(ccI[i]);
+    var org = str1(orgI[i]);
+    var l = last(i);
+    return [{ text: ipText(i), mono: true }, fmt(success ? sc[i] : ev[i]), fmt(fl[i]), { text: names.join(', '), mono: true },
+      cc ? countryLabel(cc) : '—', asnOf[i] ? 'AS' + asnOf[i] + (org ? ' ' + org : '') : '—', fmtTime(l === null ? null : t0 + l)];
+  }
+  function showAddress(i) {
+    showView('map');
+    zoomToAddress(i);
+  }
+
+  // ---------------------------------------------------------------- live
+
+  var liveTotal = 0, timelineAt = 0;
+  var LIVE_LIMIT = 100000;
+  var stream = null, lastHeard = null, connected = false, retry = null, liveTimer = null, pending = false, loading = false;
+  var highlightLayer = L.layerGroup().addTo(map);
+  var HIGHLIGHT_MS = 15000;
+
+  function api(path) {
+    return fetch(path, { credentials: 'same-origin', cache: 'no-store' }).then(function (r) {
+      if (!r.ok) throw new Error(path + ': HTTP ' + r.status);
+      heard();
+      return r.json();
+    });
+  }
+  function heard() {
+    lastHeard = Date.now();
+    showStatus();
+  }
+  function showStatus() {
+    var p = byId('live-status');
+    p.hidden = false;
+    p.textContent = '';
+    var dot = el('span', 'dot ' + (connected ? 'on' : 'off'));
+    p.appendChild(dot);
+    var ago = lastHeard === null ? null : Math.max(0, Math.round((Date.now() - lastHeard) / 1000));
+    var when = lastHeard === null ? 'never' : fmtTime(lastHeard / 1000).replace(' UTC', ':' + String(new Date(lastHeard).getUTCSeconds()).padStart(2, '0') + ' UTC') +
+      ' (' + (ago < 2 ? 'just now' : ago + ' s ago') + ')';
+    p.appendChild(document.createTextNode(connected ? 'Live. Last heard from the server ' + when + '.'
+      : 'Connection to the server lost; reconnecting… Last heard ' + when + '.'));
+    p.classList.toggle('down', !connected);
+  }
+
+  // Slots over the data's span, as src/render/html.rs makes them.
+  function slotsFor(f, l, bucket) {
+    var start = Math.floor(f / bucket) * bucket;
+    var buckets = Math.floor((l - start) / bucket) + 1;
+    var per = Math.max(1, Math.ceil(buckets / 52));
+    var seconds = per * bucket;
+    var count = Math.floor((l - start) / seconds) + 1;
+    return { start: start, seconds: seconds, count: Math.max(1, Math.min(52, count)) };
+  }
+
+  function loadLive(first) {
+    if (loading) return;
+    loading = true;
+    Promise.all([api('/api/summary?top=1000'), api('/api/ips?sort=events&limit=' + LIVE_LIMIT), api('/api/timeline?bucket=hour')])
+      .then(function (got) {
+        var sum = got[0], ips = got[1], tl = got[2];
+        // everything afresh
+        N = 0; cap = 0; ipStr = []; ipIndex = new Map(); kOver = []; uOver = []; S = []; sIndex = null;
+        numericOf = {}; ccOfNumeric = {};
+        lat4 = null;
+        setColumns({}, 0);
+        ensure(Math.max(1024, (ips.ips || []).length));
+        readMeta({
+          generator: sum.generator, sources: sum.sources, geo: sum.geo, summary: sum.summary, windows: sum.windows,
+          timeline: { bucket_seconds: 3600, series: Array.isArray(tl.series) ? tl.series : [] },
+          countries: sum.countries, asns: sum.asns, users: sum.users
+        });
+        series = meta.timeline.series;
+        var f = parseTime(summary.first_seen), l = parseTime(summary.last_seen);
+        slots = f !== null && l !== null ? slotsFor(f, Math.max(f, l), 3600) : null;
+        t0 = slots ? slots.start : 0;
+        liveTotal = Number(ips.total) || 0;
+        (Array.isArray(ips.ips) ? ips.ips : []).forEach(upsert);
+        if (facetId >= 0 && state.facet) facetId = sid(String(state.facet.value));
+        if (state.kind) kindId = sid(state.kind);
+        loading = false;
+        render(first);
+        if (first) connect();
+      })
+      .catch(function (e) {
+        loading = false;
+        connected = false;
+        showStatus();
+        if (!lat4) { setColumns({}, 0); ensure(1); render(true); }
+        fail('Cannot read the data from the server', e);
+        clearTimeout(retry);
+        retry = setTimeout(function () { loadLive(first); }, 5000);
+      });
+  }
+
+  function connect() {
+    if (stream) stream.close();
+    stream = new EventSource('/api/stream');
+    stream.onopen = function () { connected = true; heard(); };
+    stream.onerror = function () {
+      connected = false;
+      showStatus();
+      // The browser retries by itself unless the server refused; then we start a new one.
+      if (stream.readyState === EventSource.CLOSED) {
+        clearTimeout(retry);
+        retry = setTimeout(connect, 3000);
+      }
+    };
+    stream.addEventListener('batch', function (e) {
+      connected = true;
+      heard();
+      var msg;
+      try { msg = JSON.parse(e.data); } catch (err) { return; }
+      if (!isObj(msg)) return;
+      var fresh = [];
+      (Array.isArray(msg.ips) ? msg.ips : []).forEach(function (rec) {
+        var r = upsert(rec);
+        if (r !== null && r >= 0) {
+          fresh.push(r);
+          liveTotal++;
+        }
+      });
+      if (isObj(msg.summary)) takeTotals(msg.summary);
+      fresh.forEach(arrived);
+      schedule();
+    });
+    stream.addEventListener('totals', function (e) {
+      heard();
+      try { var m = JSON.parse(e.data); if (isObj(m) && isObj(m.summary)) takeTotals(m.summary); } catch (err) { return; }
+      schedule();
+    });
+    stream.addEventListener('reset', function () {
+      heard();
+      loadLive(false);
+    });
+  }
+
+  // The stream's totals (the headline: counts, first/last seen, windows).
+  function takeTotals(t) {
+    ['unique_ips', 'countries', 'events', 'failures', 'successes', 'private_ips', 'first_seen', 'last_seen'].forEach(function (k) {
+      if (t[k] !== undefined) summary[k] = t[k];
+    });
+    if (Array.isArray(t.windows)) meta.windows = t.windows;
+  }
+  function arrived(i) {
+    var list = byId('arrivals');
+    list.hidden = false;
+    var cc = str1(ccI[i]);
+    var li = el('li', sc[i] > 0 ? 'success' : fl[i] > 0 ? 'failed' : null);
+    li.appendChild(el('span', 'mono', ipText(i)));
+    li.appendChild(document.createTextNode(' ' + (cc ? countryLabel(cc) : 'unknown place') + ' · ' + fmtTime(Date.now() / 1000)));
+    li.addEventListener('click', function () { showAddress(i); });
+    list.insertBefore(li, list.firstChild);
+    while (list.children.length > 5) list.removeChild(list.lastChild);
+    if (!located(i)) return;
+    var ring = L.marker([lat(i), lon(i)], {
+      icon: L.divIcon({ className: 'new-attacker', html: el('span'), iconSize: L.point(44, 44) }),
+      interactive: false, keyboard: false, zIndexOffset: 2000
+    });
+    ring.logmapNew = ipText(i);
+    highlightLayer.addLayer(ring);
+    setTimeout(function () { highlightLayer.removeLayer(ring); }, HIGHLIGHT_MS);
+  }
+
+  // Redraw at most about once a second, however fast batches come.
+  function schedule() {
+    if (pending) return;
+    pending = true;
+    clearTimeout(liveTimer);
+    liveTimer = setTimeout(function () {
+      pending = false;
+      render(false);
+      // the timeline scans the history: at most every 10 seconds
+      if (Date.now() - timelineAt < 10000) return;
+      timelineAt = Date.now();
+      api('/api/timeline?bucket=hour').then(function (tl) {
+        if (Array.isArray(tl.series)) {
+          meta.timeline.series = series = tl.series;
+          renderHistogram();
+          updateRangeLabel();
+          renderStats();
+        }
+      }, function () { /* the status line says the rest */ });
+    }, 600);
+  }
+
+  function startLive() {
+    document.body.classList.add('live');
+    showStatus();
+    setInterval(function () {
+      // a heartbeat: the stream is quiet when the log is
+      if (connected) fetch('/healthz', { cache: 'no-store' }).then(function (r) { if (r.ok) heard(); }, function () { connected = false; showStatus(); });
+      else showStatus();
+    }, 5000);
+    setInterval(showStatus, 1000);
+    setColumns({}, 0);
+    ensure(1024);
+    loadLive(true);
+  }
+
   // ---------------------------------------------------------------- the file's data
 
   function fail(what, e) {
@@ -1553,8 +2056,6 @@
       fail('The addresses of this page cannot be decoded (a browser without DecompressionStream?)', e);
     });
   }
-
-  function startLive() { fail('live data: not built yet'); }
 
   if (LIVE) startLive();
   else startFile();
