@@ -1666,6 +1666,48 @@ fn screenshots() {
         .status()
         .expect("run node");
     assert!(status.success());
+
+    // The live dashboard: a real `logmap serve` following a copy of the OpenSSH sample (or the
+    // demo log), one new address appended while the page is open.
+    let (source, append) = if samples.join("openssh/OpenSSH_2k.log").is_file() {
+        (
+            samples.join("openssh/OpenSSH_2k.log"),
+            "Dec 10 11:05:30 LabSZ sshd[25600]: Failed password for invalid user oracle from 185.220.101.4 port 40001 ssh2\n",
+        )
+    } else {
+        (
+            root().join("demo/auth.log"),
+            "Nov 26 06:50:00 vps-fra1 sshd[45400]: Failed password for invalid user oracle from 185.220.101.4 port 40001 ssh2\n",
+        )
+    };
+    let live_dir = tempfile::tempdir().expect("temp dir");
+    let log = live_dir.path().join("auth.log");
+    fs::copy(&source, &log).expect("copy the log");
+    let report = drive_live(
+        &json!({
+            "logmap": env!("CARGO_BIN_EXE_logmap"),
+            "db": live_dir.path().join("history.db"),
+            "log": log,
+            "append": append,
+            "newIp": "185.220.101.4",
+            "screenshots": {
+                "map": root().join("docs/dashboard-map.png"),
+                "stats": root().join("docs/dashboard-stats.png"),
+            },
+        }),
+        live_dir.path(),
+    );
+    assert_eq!(report["pageErrors"], json!([]));
+    assert_eq!(
+        report["steps"]["appended"]["drawn"],
+        json!({"found": true, "ring": true}),
+        "{}",
+        report["steps"]["appended"]
+    );
+    eprintln!(
+        "screenshots: docs/dashboard-map.png, docs/dashboard-stats.png ({})",
+        source.display()
+    );
 }
 
 /// The 100,000-address bench: file size and time to first render (see `bench/map.sh`).
