@@ -1,10 +1,11 @@
 //! Embeds the map page's front-end into the binary.
 //!
-//! Third-party code (Leaflet, its cluster and heat plugins, topojson-client, the world-atlas
-//! basemap) is pinned in `web/package.json` + `web/package-lock.json` and never committed:
+//! Third-party code (Leaflet, its heat-map plugin, supercluster, topojson-client, the
+//! world-atlas basemap) is pinned in `web/package.json` + `web/package-lock.json` and never committed:
 //! when `web/node_modules` is missing or holds other versions than the pins, this script runs
 //! `npm ci` in `web/`. It then inlines those files with our own `web/src/*` into the page
-//! template and writes two halves of the page (before and after the data) into `OUT_DIR`,
+//! template and writes the page's three parts (before the data, between the data's JSON and its
+//! columns, after the columns) into `OUT_DIR`,
 //! along with the page's Content-Security-Policy, whose script and style hashes are computed
 //! here from the exact inlined text.
 
@@ -19,10 +20,7 @@ use sha2::{Digest, Sha256};
 /// Third-party packages whose pinned version must be installed, with the files we read.
 const PACKAGES: &[(&str, &[&str])] = &[
     ("leaflet", &["dist/leaflet.js", "dist/leaflet.css"]),
-    (
-        "leaflet.markercluster",
-        &["dist/leaflet.markercluster.js", "dist/MarkerCluster.css"],
-    ),
+    ("supercluster", &["dist/supercluster.min.js"]),
     ("leaflet.heat", &["dist/leaflet-heat.js"]),
     ("topojson-client", &["dist/topojson-client.min.js"]),
     ("world-atlas", &["countries-50m.json"]),
@@ -68,15 +66,10 @@ fn main() {
         &dist("leaflet", "dist/leaflet.css"),
         &modules.join("leaflet/dist"),
     );
-    let style = [
-        leaflet_css,
-        dist("leaflet.markercluster", "dist/MarkerCluster.css"),
-        own("map.css"),
-    ]
-    .join("\n");
+    let style = [leaflet_css, own("map.css")].join("\n");
     let script = [
         dist("leaflet", "dist/leaflet.js"),
-        dist("leaflet.markercluster", "dist/leaflet.markercluster.js"),
+        dist("supercluster", "dist/supercluster.min.js"),
         dist("leaflet.heat", "dist/leaflet-heat.js"),
         dist("topojson-client", "dist/topojson-client.min.js"),
         own("map.js"),
@@ -103,7 +96,7 @@ fn main() {
     );
 
     let template = own("template.html");
-    let (head, tail) = fill(
+    let (head, mid, tail) = fill(
         &template,
         &[
             ("CSP", &csp),
@@ -115,11 +108,14 @@ fn main() {
 
     let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     write(&out.join("web_head.html"), &head);
+    write(&out.join("web_mid.html"), &mid);
     write(&out.join("web_tail.html"), &tail);
     let rs = format!(
         "/// The page up to the data element's content.\n\
          pub const HEAD: &str = include_str!(concat!(env!(\"OUT_DIR\"), \"/web_head.html\"));\n\
-         /// The page after the data element's content.\n\
+         /// The page between the data element's content and the columns element's.\n\
+         pub const MID: &str = include_str!(concat!(env!(\"OUT_DIR\"), \"/web_mid.html\"));\n\
+         /// The page after the columns element's content.\n\
          pub const TAIL: &str = include_str!(concat!(env!(\"OUT_DIR\"), \"/web_tail.html\"));\n\
          /// The page's Content-Security-Policy.\n\
          #[allow(dead_code)]\n\
@@ -215,11 +211,12 @@ fn script_safe_json(json: &str) -> String {
         .replace('&', "\\u0026")
 }
 
-/// Splits the template at `{{DATA}}`, filling the other `{{NAME}}` markers on the way.
-fn fill(template: &str, values: &[(&str, &str)]) -> (String, String) {
+/// Splits the template at `{{DATA}}` and `{{COLUMNS}}` (in that order), filling the other
+/// `{{NAME}}` markers on the way.
+fn fill(template: &str, values: &[(&str, &str)]) -> (String, String, String) {
     let mut filled =
         String::with_capacity(template.len() + values.iter().map(|v| v.1.len()).sum::<usize>());
-    let mut data_at = None;
+    let (mut data_at, mut columns_at) = (None, None);
     let mut rest = template;
     while let Some(at) = rest.find("{{") {
         filled.push_str(&rest[..at]);
@@ -229,6 +226,8 @@ fn fill(template: &str, values: &[(&str, &str)]) -> (String, String) {
         let name = &rest[at + 2..at + end];
         if name == "DATA" {
             data_at = Some(filled.len());
+        } else if name == "COLUMNS" {
+            columns_at = Some(filled.len());
         } else if let Some((_, v)) = values.iter().find(|(n, _)| *n == name) {
             filled.push_str(v);
         } else {
@@ -239,9 +238,13 @@ fn fill(template: &str, values: &[(&str, &str)]) -> (String, String) {
         rest = &rest[at + end + 2..];
     }
     filled.push_str(rest);
-    let at = data_at.unwrap_or_else(|| fail("web/src/template.html has no {{DATA}} marker"));
-    let tail = filled.split_off(at);
-    (filled, tail)
+    let data = data_at.unwrap_or_else(|| fail("web/src/template.html has no {{DATA}} marker"));
+    let columns = columns_at
+        .filter(|&c| c >= data)
+        .unwrap_or_else(|| fail("web/src/template.html has no {{COLUMNS}} marker after {{DATA}}"));
+    let tail = filled.split_off(columns);
+    let mid = filled.split_off(data);
+    (filled, mid, tail)
 }
 
 fn base64(bytes: &[u8]) -> String {

@@ -1666,6 +1666,48 @@ fn screenshots() {
         .status()
         .expect("run node");
     assert!(status.success());
+
+    // The live dashboard: a real `logmap serve` following a copy of the OpenSSH sample (or the
+    // demo log), one new address appended while the page is open.
+    let (source, append) = if samples.join("openssh/OpenSSH_2k.log").is_file() {
+        (
+            samples.join("openssh/OpenSSH_2k.log"),
+            "Dec 10 11:05:30 LabSZ sshd[25600]: Failed password for invalid user oracle from 185.220.101.4 port 40001 ssh2\n",
+        )
+    } else {
+        (
+            root().join("demo/auth.log"),
+            "Nov 26 06:50:00 vps-fra1 sshd[45400]: Failed password for invalid user oracle from 185.220.101.4 port 40001 ssh2\n",
+        )
+    };
+    let live_dir = tempfile::tempdir().expect("temp dir");
+    let log = live_dir.path().join("auth.log");
+    fs::copy(&source, &log).expect("copy the log");
+    let report = drive_live(
+        &json!({
+            "logmap": env!("CARGO_BIN_EXE_logmap"),
+            "db": live_dir.path().join("history.db"),
+            "log": log,
+            "append": append,
+            "newIp": "185.220.101.4",
+            "screenshots": {
+                "map": root().join("docs/dashboard-map.png"),
+                "stats": root().join("docs/dashboard-stats.png"),
+            },
+        }),
+        live_dir.path(),
+    );
+    assert_eq!(report["pageErrors"], json!([]));
+    assert_eq!(
+        report["steps"]["appended"]["drawn"],
+        json!({"found": true, "ring": true}),
+        "{}",
+        report["steps"]["appended"]
+    );
+    eprintln!(
+        "screenshots: docs/dashboard-map.png, docs/dashboard-stats.png ({})",
+        source.display()
+    );
 }
 
 /// The 100,000-address bench: file size and time to first render (see `bench/map.sh`).
@@ -1736,4 +1778,211 @@ fn fixture_pages() {
         "demo.html",
     );
     eprintln!("pages written to {}", dir.display());
+}
+
+// ------------------------------------------------------------------- the live dashboard
+
+/// Runs `web/test/live.mjs` on `plan` (it starts and stops `logmap serve` itself) and returns
+/// its report.
+fn drive_live(plan: &Value, dir: &Path) -> Value {
+    let _one_at_a_time = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
+    let file = dir.join("live-plan.json");
+    fs::write(&file, plan.to_string()).expect("write plan");
+    let out = Command::new("node")
+        .arg(root().join("web/test/live.mjs"))
+        .arg(&file)
+        .output()
+        .expect("run node");
+    assert!(
+        out.status.success(),
+        "live driver failed: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "driver output is not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+/// sshd lines: failures from `ip` for each user, then (optionally) a successful login.
+fn ssh_lines(ip: &str, users: &[&str], success: Option<&str>, minute: &mut u32) -> String {
+    let mut out = String::new();
+    for user in users {
+        *minute += 1;
+        out.push_str(&format!(
+            "Nov 30 1{}:{:02}:01 host sshd[{}]: Failed password for invalid user {user} from {ip} port {} ssh2\n",
+            *minute / 60,
+            *minute % 60,
+            1000 + *minute,
+            40_000 + *minute
+        ));
+    }
+    if let Some(user) = success {
+        *minute += 1;
+        out.push_str(&format!(
+            "Nov 30 1{}:{:02}:01 host sshd[{}]: Accepted password for {user} from {ip} port {} ssh2\n",
+            *minute / 60,
+            *minute % 60,
+            1000 + *minute,
+            40_000 + *minute
+        ));
+    }
+    out
+}
+
+#[test]
+fn live_dashboard_shows_the_map_the_statistics_and_new_addresses() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = dir.path().join("auth.log");
+    let mut minute = 0;
+    let mut text = ssh_lines("81.2.69.142", HOSTILE_USERS, None, &mut minute);
+    text.push_str(&ssh_lines(
+        "5.36.59.76",
+        &["root", "admin"],
+        Some("deploy"),
+        &mut minute,
+    ));
+    text.push_str(&ssh_lines("1.1.1.1", &["pi"], None, &mut minute));
+    fs::write(&log, &text).expect("write log");
+    let export = export_json(&log);
+    let placed = export["ips"]
+        .as_array()
+        .expect("ips")
+        .iter()
+        .filter(|r| r["lat"].is_number())
+        .count() as u64;
+    assert_eq!(placed, 3, "{export}");
+    // The address appended while the page is open, with a hostile user name of its own.
+    let new_ip = "8.8.8.8";
+    let append = ssh_lines(
+        new_ip,
+        &["\"><svg onload=window.__pwned=4>"],
+        None,
+        &mut minute,
+    );
+
+    let report = drive_live(
+        &json!({
+            "logmap": env!("CARGO_BIN_EXE_logmap"),
+            "db": dir.path().join("history.db"),
+            "log": log,
+            "append": append,
+            "newIp": new_ip,
+            "popupIp": "81.2.69.142",
+        }),
+        dir.path(),
+    );
+
+    // Only the server was asked for anything; nothing ran that the page did not mean to run.
+    let origin = format!("http://{}/", text_of(&report["addr"]));
+    for r in strings(&report["requests"]) {
+        assert!(r.starts_with(&origin), "request left the server: {r}");
+    }
+    // While the server is stopped, Chromium logs the refused connections; nothing else.
+    for e in strings(&report["consoleErrors"]) {
+        assert!(e.contains("net::ERR_"), "console error: {e}");
+    }
+    assert_eq!(report["pageErrors"], json!([]), "page errors");
+    assert_eq!(report["cspViolations"], json!([]), "CSP violations");
+    assert_eq!(report["dialogs"], json!([]), "dialogs opened");
+    assert_eq!(report["pwned"], json!(false), "a payload ran");
+    assert_eq!(report["handlerAttributes"], json!([]), "on* attributes");
+    assert_eq!(report["foreignElements"], json!(0), "markup from the data");
+
+    let steps = &report["steps"];
+    // The map: one marker per placed address, the totals of the history.
+    let first = &steps["first"];
+    assert_eq!(count(&first["markers"]), placed, "{first}");
+    assert_eq!(count(&first["halos"]), 1, "the successful login is haloed");
+    assert_eq!(first["totals"]["ips"], "3");
+    assert_eq!(first["totals"]["successes"], "1");
+    assert!(
+        text_of(&first["status"]).starts_with("Live. Last heard from the server"),
+        "{}",
+        first["status"]
+    );
+    // The popup shows the hostile user names as text.
+    let popup = &steps["popup"];
+    let mut users = strings(&popup["users"]);
+    users.sort_unstable();
+    let mut want = HOSTILE_USERS.to_vec();
+    want.sort_unstable();
+    assert_eq!(users, want, "{popup}");
+
+    // The statistics page: successful logins first and loud, then the tables; user names as
+    // text; a user-name row filters.
+    let stats = &steps["stats"];
+    assert_eq!(stats["visible"], true);
+    assert!(
+        text_of(&stats["firstCard"]).starts_with("Successful logins"),
+        "{stats}"
+    );
+    assert_eq!(stats["successLoud"], true);
+    let success = stats["success"].as_array().expect("rows");
+    assert_eq!(success.len(), 1, "{stats}");
+    assert_eq!(success[0][0], "5.36.59.76");
+    let table_users: Vec<&str> = stats["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .map(|r| text_of(&r[0]))
+        .collect();
+    for u in HOSTILE_USERS {
+        assert!(
+            table_users.contains(u),
+            "{u:?} not listed as text: {table_users:?}"
+        );
+    }
+    let stats_html = text_of(&stats["html"]);
+    assert!(stats_html.contains("&lt;img src=x onerror"), "escaped");
+    assert!(!stats_html.contains("<img src"), "raw markup");
+    let ips: Vec<&str> = stats["ips"]
+        .as_array()
+        .expect("ips")
+        .iter()
+        .map(|r| text_of(&r[0]))
+        .collect();
+    assert_eq!(ips.len(), 3, "{ips:?}");
+    assert!(count(&stats["outcomeBars"]) > 0 && count(&stats["newBars"]) > 0);
+    assert!(
+        text_of(&steps["statsFiltered"]["filter"]).starts_with("User name: "),
+        "{}",
+        steps["statsFiltered"]
+    );
+    assert_eq!(
+        steps["statsFiltered"]["ips"].as_array().map(Vec::len),
+        Some(1),
+        "the filter drives the tables"
+    );
+
+    // The appended address appears without a reload, highlighted, and in the arrivals.
+    let appended = &steps["appended"];
+    assert_eq!(
+        appended["drawn"],
+        json!({"found": true, "ring": true}),
+        "{appended}"
+    );
+    assert_eq!(appended["navigations"], 1, "no reload");
+    assert_eq!(count(&appended["after"]), count(&appended["before"]) + 1);
+    assert_eq!(count(&appended["markers"]), placed + 1);
+    assert!(
+        text_of(&appended["arrivals"]).contains(new_ip),
+        "{appended}"
+    );
+    assert_eq!(appended["totals"]["ips"], "4");
+
+    // The server stops: the page says so; it comes back: the page reconnects by itself.
+    assert_eq!(steps["lost"]["seen"], true, "{}", steps["lost"]);
+    assert_eq!(steps["back"]["seen"], true, "{}", steps["back"]);
+    assert_eq!(count(&steps["back"]["total"]), 4, "nothing lost or doubled");
+}
+
+fn text_of(v: &Value) -> &str {
+    text(v, "text")
 }

@@ -155,7 +155,7 @@ pub enum Command {
     /// The live dashboard: follow the logs into the history and serve the map, statistics and
     /// a JSON API over HTTP, each new attack pushed to the page as it is logged.
     #[command(
-        after_help = "Endpoints: / (the map), /api/summary, /api/ips, /api/timeline?bucket=hour|day, /api/stream (server-sent events), /healthz. Query parameters as the command line's: since, until, country, asn, user, kind, min_failures, successful, sort, limit.\n\nExamples:\n  logmap serve --follow /var/log/auth.log             http://127.0.0.1:8080/\n  logmap serve --journal --listen 127.0.0.1:9000\n  LOGMAP_TOKEN=$(cat /etc/logmap/token) logmap serve --follow /var/log/auth.log --listen 0.0.0.0:8080"
+        after_help = "Endpoints: / (the live dashboard: map and statistics), /map.html (the map with the history embedded, as `logmap map --db` writes it), /api/summary, /api/ips, /api/timeline?bucket=hour|day, /api/stream (server-sent events), /healthz. Query parameters as the command line's: since, until, country, asn, user, kind, min_failures, successful, sort, limit.\n\nExamples:\n  logmap serve --follow /var/log/auth.log             http://127.0.0.1:8080/\n  logmap serve --journal --listen 127.0.0.1:9000\n  LOGMAP_TOKEN=$(cat /etc/logmap/token) logmap serve --follow /var/log/auth.log --listen 0.0.0.0:8080"
     )]
     Serve(ServeArgs),
     /// What the geolocation data says about addresses (arguments, or one per line on stdin).

@@ -9,11 +9,14 @@ use anyhow::{Context, Result};
 use crate::aggregate::Keep;
 use crate::cli::Exit;
 use crate::cli::config::{Config, InputConfig, Output};
-use crate::render::html::write_map_records;
+use crate::render::html::{MapPage, Row};
 use crate::render::note;
 use crate::render::summary::write_text;
 use crate::render::table::num;
 use crate::render::text::escape;
+
+/// Addresses listed in the terminal summary after the page is written.
+const SUMMARY_TOP: usize = 5;
 
 pub fn run(cfg: &Config, input: &InputConfig, output: &Output, open: bool) -> Result<Exit> {
     let wanted = super::analyse::Wanted {
@@ -21,45 +24,65 @@ pub fn run(cfg: &Config, input: &InputConfig, output: &Output, open: bool) -> Re
         hours: true,
     };
     let (mut report, failed) = super::analyse(cfg, input, wanted)?;
-    // The page is built from the document and then the address records one at a time, so
-    // the whole export is never held as a JSON tree.
-    let ips = std::mem::take(&mut report.ips);
+    // The page is built from the document and then the address records one at a time, each
+    // turned into a row of the page's compact columns and dropped, so neither the export as
+    // JSON nor the records are held next to the page.
+    let mut ips = std::mem::take(&mut report.ips);
     let doc = serde_json::to_value(&report).context("building the map data")?;
     let first = ips.iter().filter_map(|r| r.first_seen).min();
     let last = ips.iter().filter_map(|r| r.last_seen).max();
-    let write_page = |w: &mut dyn Write| -> io::Result<()> {
-        let mut records = ips
-            .iter()
-            .map(|r| serde_json::to_value(r).unwrap_or(serde_json::Value::Null));
-        write_map_records(&doc, first, last, &mut records, w)
-    };
+    let total = ips.len();
+    let mut page = MapPage::new(&doc, first, last);
+    let mut located = 0usize;
+    // The terminal summary lists the first few records (the worst) and every success.
+    let mut kept = Vec::new();
+    while let Some(r) = ips.pop() {
+        page.push(&Row::from_record(&r));
+        located += usize::from(r.lat.is_some());
+        if ips.len() < SUMMARY_TOP || r.successes > 0 {
+            kept.push(r);
+        }
+        // Give the records' memory back as the list empties.
+        if ips.len() % 16_384 == 0 {
+            ips.shrink_to_fit();
+        }
+    }
+    kept.reverse();
+    report.ips = kept;
 
     let (size, target) = match output {
-        Output::File(path) => (write_file(path, &write_page)?, path.display().to_string()),
+        Output::File(path) => (
+            write_file(path, |w| page.write(w))?,
+            path.display().to_string(),
+        ),
         Output::Stdout => {
             let mut counted = Counted {
                 inner: BufWriter::new(io::stdout().lock()),
                 bytes: 0,
             };
-            write_page(&mut counted)?;
+            page.write(&mut counted)?;
             counted.flush()?;
             (counted.bytes, "standard output".to_string())
         }
     };
 
-    report.ips = ips;
     if !cfg.quiet {
         // With the page on stdout, the summary goes to stderr.
         let mut out: Box<dyn Write> = match output {
             Output::File(_) => Box::new(io::stdout().lock()),
             Output::Stdout => Box::new(io::stderr().lock()),
         };
-        let located = report.ips.iter().filter(|r| r.lat.is_some()).count();
-        write_text(&report, 5, &input.pipeline.zone, cfg.style, &mut out)?;
+        write_text(
+            &report,
+            SUMMARY_TOP,
+            &input.pipeline.zone,
+            cfg.style,
+            &mut out,
+        )?;
         writeln!(
             out,
             "Map of {} addresses ({} placed) written to {} ({:.1} MB).",
-            num(report.ips.len() as u64),
+            num(total as u64),
             num(located as u64),
             escape(&target),
             size as f64 / 1e6
@@ -96,7 +119,10 @@ impl<W: Write> Write for Counted<W> {
 
 /// Write the page beside `output` and rename it into place, so a reader never sees half a
 /// page. Returns its size.
-fn write_file(output: &Path, write_page: &dyn Fn(&mut dyn Write) -> io::Result<()>) -> Result<u64> {
+fn write_file(
+    output: &Path,
+    write_page: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<u64> {
     let dir = output
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

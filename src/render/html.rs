@@ -1,31 +1,44 @@
 //! The self-contained HTML map.
 //!
 //! [`write_map`] turns the export document (design.md §5, plus `windows`, `timeline`, `users`
-//! and the per-address `hours`) into one HTML file: Leaflet and its plugins, the world basemap,
-//! our script and styles are embedded at build time by `build.rs` (see `web/README.md`); the
-//! data goes into a `<script type="application/json">` element.
+//! and the per-address `hours`) into one HTML file: Leaflet, its heat-map plugin, supercluster,
+//! the world basemap, our script and styles are embedded at build time by `build.rs` (see
+//! `web/README.md`). [`MapPage`] does the same from address records given one at a time, so
+//! `logmap map` never holds the export of a million addresses as JSON.
 //!
-//! The page does not receive the export document as it is: at 100,000 addresses that would
-//! weigh 50 MB and more. It receives a compact *page document* instead:
+//! The page does not receive the export document as it is: at a million addresses that would
+//! weigh half a gigabyte. It receives a compact *page document* in two parts:
 //!
-//! - the small parts of the export (summary, sources, geo, windows, timeline, top lists)
-//!   passed through, the long lists cut to [`TOP_LIST`] rows;
-//! - the addresses as columns (one array per field) rather than objects, with every repeated
-//!   string (country, city, organisation, kind, user name) stored once in a string table;
-//! - times relative to the start of the data, in seconds;
-//! - per address, the time slots in which it was active, as a bit mask over at most
-//!   [`MAX_SLOTS`] slots that cover the data's time span; the page filters by time with it.
+//! - a small JSON document (`logmap-data`): the small parts of the export (summary, sources,
+//!   geo, windows, timeline, top lists, the long lists cut to [`TOP_LIST`] rows), the string
+//!   table (every country, city, organisation, kind and user name once), and the layout of
+//!   the columns;
+//! - the addresses as binary columns (`logmap-columns`): one typed array per field
+//!   (addresses as 32-bit numbers, with a table of 16-byte IPv6 addresses; coordinates in
+//!   1/10,000 degrees; counts; times in seconds after `t0`; string-table indices; kinds and
+//!   users as offset + pair arrays; per address, the time slots it was active in as a bit mask
+//!   over at most [`MAX_SLOTS`] slots), gzip-compressed and base64-encoded. The page decodes
+//!   them with `DecompressionStream` into typed arrays, without a JavaScript object per
+//!   address.
 //!
 //! Everything that came from a log is attacker-controlled. The page never puts data into
 //! HTML as markup (it builds DOM nodes and sets `textContent`), and the JSON written here
 //! cannot end its `<script>` element: `<`, `>`, `&`, U+2028 and U+2029 are written as
-//! `\uXXXX` escapes, which JSON.parse reads back as the same characters.
+//! `\uXXXX` escapes, which JSON.parse reads back as the same characters. The columns are
+//! base64 text: they cannot contain markup at all.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
+use std::net::IpAddr;
 
+use flate2::Compression;
+use flate2::write::GzEncoder;
 use serde::Serialize;
 use serde_json::Value;
+
+use crate::aggregate::IpRecord;
+use crate::enrich::Accuracy;
+use crate::parse::Kind;
 
 mod assets {
     include!(concat!(env!("OUT_DIR"), "/web_assets.rs"));
@@ -35,15 +48,32 @@ mod assets {
 pub const TOP_LIST: usize = 100;
 /// User names kept per address for its popup (the export keeps up to 20).
 pub const USERS_PER_IP: usize = 10;
-/// The most time slots the page's time filter has; a mask of this many bits is exact in a
-/// JavaScript number (53-bit mantissa).
+/// The most time slots the page's time filter has (a mask of this many bits is two 32-bit
+/// numbers in the page).
 pub const MAX_SLOTS: u64 = 52;
+/// Version of the page document (`map.js` checks it).
+pub const PAGE_VERSION: u32 = 2;
 
 /// The Content-Security-Policy for pages served by `logmap serve`: the page's own (its inline
 /// script and style by hash, images from `data:` and the tile servers) and connections to the
 /// server that sent it, nothing else.
 pub fn live_csp() -> String {
     assets::CSP.replace("connect-src 'none'", "connect-src 'self'")
+}
+
+/// The live dashboard served by `logmap serve`: the same page as the file, with no embedded
+/// addresses; it reads them from the server's API and stream (so its CSP, in the `<meta>`
+/// element as in the header, allows connections to its own origin).
+pub fn write_live_page(out: &mut dyn Write) -> io::Result<()> {
+    let head = assets::HEAD.replace(assets::CSP, &live_csp());
+    out.write_all(head.as_bytes())?;
+    write_script_json(
+        &serde_json::json!({"v": PAGE_VERSION, "live": true, "generator": crate::GENERATOR}),
+        out,
+    )?;
+    out.write_all(assets::MID.as_bytes())?;
+    out.write_all(assets::TAIL.as_bytes())?;
+    out.flush()
 }
 
 /// Writes the HTML map for `doc` (the export document) to `out`.
@@ -55,28 +85,148 @@ pub fn write_map(doc: &Value, out: &mut dyn Write) -> io::Result<()> {
         .get("ips")
         .and_then(Value::as_array)
         .map_or(&[], Vec::as_slice);
-    let span = span_of(
-        doc,
-        ips.iter()
-            .map(|r| (r.get("first_seen"), r.get("last_seen"))),
-    );
-    write_page(PageDoc::build(doc, span, &mut ips.iter().cloned()), out)
+    let mut span = span_of(doc);
+    for r in ips {
+        let seen = |k: &str| r.get(k).and_then(time_of);
+        span = (
+            min_opt(span.0, seen("first_seen")),
+            max_opt(span.1, seen("last_seen")),
+        );
+    }
+    let mut page = MapPage::new(doc, span.0, span.1);
+    for r in ips {
+        if let Some(row) = Row::from_value(r) {
+            page.push(&row);
+        }
+    }
+    page.write(out)
 }
 
-/// Writes the HTML map for `doc` (the export document without its `ips`) and its address
-/// records, given one at a time: only one record is held as a JSON tree at once, so a map of
-/// many addresses costs the page's columns, not a tree of the whole export. `first`/`last`
-/// are the data's time span.
-pub fn write_map_records(
-    doc: &Value,
-    first: Option<i64>,
-    last: Option<i64>,
-    records: &mut dyn Iterator<Item = Value>,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    let span = span_of(doc, std::iter::empty());
-    let span = (min_opt(span.0, first), max_opt(span.1, last));
-    write_page(PageDoc::build(doc, span, records), out)
+/// A page being built: the document without its addresses, then the addresses one at a time
+/// ([`MapPage::push`]), then [`MapPage::write`]. It holds the compact columns only (about
+/// 70 bytes an address), never the records.
+pub struct MapPage<'a> {
+    doc: &'a Value,
+    slots: Option<Slots>,
+    t0: i64,
+    strings: Strings,
+    /// Country code → country name, as the records give them.
+    names: HashMap<String, String>,
+    cols: Columns,
+}
+
+/// One address, borrowed from an export record or an [`IpRecord`].
+pub struct Row<'r> {
+    pub ip: IpAddr,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub events: u64,
+    pub failures: u64,
+    pub successes: u64,
+    pub first_seen: Option<i64>,
+    pub last_seen: Option<i64>,
+    pub country: Option<&'r str>,
+    pub country_name: Option<&'r str>,
+    pub city: Option<&'r str>,
+    pub as_org: Option<&'r str>,
+    pub asn: u64,
+    /// 0 unknown, 1 country, 2 city.
+    pub accuracy: u8,
+    /// Events per kind (any order).
+    pub kinds: Vec<(&'r str, u64)>,
+    /// Login attempts per user name (any order).
+    pub users: Vec<(&'r str, u64)>,
+    /// The starts of the address's active hours (empty: use first and last seen).
+    pub hours: Vec<i64>,
+}
+
+impl<'r> Row<'r> {
+    /// The row of an export record; `None` without a valid `ip`.
+    pub fn from_value(rec: &'r Value) -> Option<Row<'r>> {
+        let ip: IpAddr = rec.get("ip")?.as_str()?.parse().ok()?;
+        let num = |key: &str| rec.get(key).and_then(Value::as_u64).unwrap_or(0);
+        let text = |key: &str| {
+            rec.get(key)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+        };
+        let counts = |key: &str| -> Vec<(&'r str, u64)> {
+            rec.get(key)
+                .and_then(Value::as_object)
+                .map(|o| {
+                    o.iter()
+                        .filter_map(|(k, n)| Some((k.as_str(), n.as_u64()?)))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let hours = rec
+            .get("hours")
+            .and_then(Value::as_array)
+            .map(|list| {
+                list.iter()
+                    .filter_map(|h| match h {
+                        Value::Array(pair) => pair.first().and_then(Value::as_i64),
+                        other => other.as_i64(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(Row {
+            ip,
+            lat: rec.get("lat").and_then(Value::as_f64),
+            lon: rec.get("lon").and_then(Value::as_f64),
+            events: num("events"),
+            failures: num("failures"),
+            successes: num("successes"),
+            first_seen: rec.get("first_seen").and_then(time_of),
+            last_seen: rec.get("last_seen").and_then(time_of),
+            country: text("country"),
+            country_name: text("country_name"),
+            city: text("city"),
+            as_org: text("as_org"),
+            asn: num("asn"),
+            accuracy: match rec.get("accuracy").and_then(Value::as_str) {
+                Some("city") => 2,
+                Some("country") => 1,
+                _ => 0,
+            },
+            kinds: counts("kinds"),
+            users: counts("users"),
+            hours,
+        })
+    }
+
+    /// The row of a report's record.
+    pub fn from_record(r: &'r IpRecord) -> Row<'r> {
+        Row {
+            ip: r.ip,
+            lat: r.lat,
+            lon: r.lon,
+            events: r.events,
+            failures: r.failures,
+            successes: r.successes,
+            first_seen: r.first_seen,
+            last_seen: r.last_seen,
+            country: r.country.as_deref(),
+            country_name: r.country_name.as_deref(),
+            city: r.city.as_deref(),
+            as_org: r.as_org.as_deref(),
+            asn: r.asn.map_or(0, u64::from),
+            accuracy: match r.accuracy {
+                Some(Accuracy::City) => 2,
+                Some(Accuracy::Country) => 1,
+                None => 0,
+            },
+            kinds: Kind::ALL
+                .iter()
+                .filter(|k| r.kinds[k.index()] > 0)
+                .map(|k| (k.as_str(), u64::from(r.kinds[k.index()])))
+                .collect(),
+            users: r.users.iter().map(|(u, n, _)| (&**u, *n)).collect(),
+            hours: r.hours.iter().map(|h| h[0]).collect(),
+        }
+    }
 }
 
 fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
@@ -93,26 +243,11 @@ fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
     }
 }
 
-/// The data's time span: the summary's, widened by the addresses' own first/last seen.
-fn span_of<'v>(
-    doc: &Value,
-    records: impl Iterator<Item = (Option<&'v Value>, Option<&'v Value>)>,
-) -> (Option<i64>, Option<i64>) {
+/// The data's time span as the summary gives it.
+fn span_of(doc: &Value) -> (Option<i64>, Option<i64>) {
     let summary = doc.get("summary");
     let seen = |key: &str| summary.and_then(|s| s.get(key)).and_then(time_of);
-    let (mut first, mut last) = (seen("first_seen"), seen("last_seen"));
-    for (f, l) in records {
-        first = min_opt(first, f.and_then(time_of));
-        last = max_opt(last, l.and_then(time_of));
-    }
-    (first, last)
-}
-
-fn write_page(page: PageDoc, out: &mut dyn Write) -> io::Result<()> {
-    out.write_all(assets::HEAD.as_bytes())?;
-    write_script_json(&page, out)?;
-    out.write_all(assets::TAIL.as_bytes())?;
-    out.flush()
+    (seen("first_seen"), seen("last_seen"))
 }
 
 /// Serializes `value` as JSON that is safe inside an HTML `<script>` element.
@@ -152,8 +287,8 @@ impl serde_json::ser::Formatter for ScriptSafe {
     }
 }
 
-/// The document embedded in the page. Field names are short on purpose: the columns repeat
-/// them once, but the page document is read by `web/src/map.js` only.
+/// The JSON part of the page document. Field names are short on purpose: it is read by
+/// `web/src/map.js` only.
 #[derive(Serialize)]
 struct PageDoc<'a> {
     /// Version of this layout; `map.js` checks it.
@@ -162,9 +297,19 @@ struct PageDoc<'a> {
     /// Unix seconds that all per-address times are relative to.
     t0: i64,
     slots: Option<Slots>,
-    /// The string table: the columns `cc`, `cn`, `city`, `org`, `k`, `u` index it.
-    s: Vec<String>,
-    ips: Columns,
+    /// The string table: the columns `cc`, `city`, `org`, `kv`, `uv` index it (plus one).
+    s: &'a [String],
+    /// Country code → name.
+    cn: &'a HashMap<String, String>,
+    /// The binary columns: their number of addresses and, in order, each column's name,
+    /// element type and length (each starts at a multiple of 8 bytes).
+    cols: Layout,
+}
+
+#[derive(Serialize)]
+struct Layout {
+    n: usize,
+    layout: Vec<(&'static str, &'static str, usize)>,
 }
 
 /// The parts of the export passed to the page as they are (cut to length).
@@ -204,72 +349,85 @@ impl Slots {
     }
 }
 
+/// "Unknown" in the signed columns (coordinates, times).
+const UNKNOWN: i32 = i32::MIN;
+
 /// Per-address columns; index `i` of every column describes the same address.
-#[derive(Serialize, Default)]
+#[derive(Default)]
 struct Columns {
-    ip: Vec<String>,
-    lat: Vec<Option<f64>>,
-    lon: Vec<Option<f64>>,
-    /// Events, failures, successes.
-    ev: Vec<u64>,
-    fl: Vec<u64>,
-    sc: Vec<u64>,
-    /// First and last seen, seconds after `t0`; null when unknown.
-    f: Vec<Option<i64>>,
-    l: Vec<Option<i64>>,
-    /// Country code, country name, city, AS organisation: string-table indices, -1 unknown.
-    cc: Vec<i64>,
-    cn: Vec<i64>,
-    city: Vec<i64>,
-    org: Vec<i64>,
+    /// IPv4 address as a number, or for IPv6 the index of the address in `a6`.
+    a4: Vec<u32>,
+    /// 4 or 6.
+    fam: Vec<u8>,
+    /// IPv6 addresses, 16 bytes each.
+    a6: Vec<u8>,
+    /// Coordinates in 1/10,000 degrees; [`UNKNOWN`] when not placed.
+    lat: Vec<i32>,
+    lon: Vec<i32>,
+    /// Events, failures, successes (saturated at 2³² − 1).
+    ev: Vec<u32>,
+    fl: Vec<u32>,
+    sc: Vec<u32>,
+    /// First and last seen, seconds after `t0`; [`UNKNOWN`] when not known.
+    f: Vec<i32>,
+    l: Vec<i32>,
+    /// Country code, city, AS organisation: string-table index plus one, 0 unknown.
+    cc: Vec<u32>,
+    city: Vec<u32>,
+    org: Vec<u32>,
     /// AS number, 0 when unknown (AS 0 is reserved and never announced).
-    asn: Vec<u64>,
+    asn: Vec<u32>,
     /// Location accuracy: 0 unknown, 1 country, 2 city.
     acc: Vec<u8>,
-    /// Kinds and users as flat `[string index, count, …]` pairs, largest count first.
-    k: Vec<Vec<u64>>,
-    u: Vec<Vec<u64>>,
-    /// Users the export listed for the address beyond those kept in `u`.
-    um: Vec<u64>,
-    /// Active time slots (bit `i` = slot `i`); 0 when the address has no time at all.
-    m: Vec<u64>,
+    /// Kinds: address `i` has the pairs `kv[2·ko[i] .. 2·ko[i+1]]` of (string index, count),
+    /// largest count first.
+    ko: Vec<u32>,
+    kv: Vec<u32>,
+    /// Users, the same way (at most [`USERS_PER_IP`]), and how many more the record had.
+    uo: Vec<u32>,
+    uv: Vec<u32>,
+    um: Vec<u32>,
+    /// Active time slots, bits 0–31 and 32–51; 0 when the address has no time at all.
+    mlo: Vec<u32>,
+    mhi: Vec<u32>,
 }
 
 /// Interns strings into the page's string table.
 #[derive(Default)]
 struct Strings {
     list: Vec<String>,
-    index: HashMap<String, i64>,
+    index: HashMap<String, u32>,
 }
 
 impl Strings {
-    fn id(&mut self, s: &str) -> i64 {
+    fn id(&mut self, s: &str) -> u32 {
         if let Some(&i) = self.index.get(s) {
             return i;
         }
-        let i = self.list.len() as i64;
+        let i = self.list.len() as u32;
         self.list.push(s.to_string());
         self.index.insert(s.to_string(), i);
         i
     }
 
-    fn opt(&mut self, v: Option<&Value>) -> i64 {
-        match v.and_then(Value::as_str) {
-            Some(s) if !s.is_empty() => self.id(s),
-            _ => -1,
-        }
+    /// Index plus one; 0 for none.
+    fn opt(&mut self, s: Option<&str>) -> u32 {
+        s.filter(|s| !s.is_empty()).map_or(0, |s| self.id(s) + 1)
     }
 }
 
-impl<'a> PageDoc<'a> {
-    fn build(
-        doc: &'a Value,
-        (first, last): (Option<i64>, Option<i64>),
-        records: &mut dyn Iterator<Item = Value>,
-    ) -> Self {
-        let summary = doc.get("summary");
-        let timeline = doc.get("timeline").filter(|t| t.is_object());
-        let bucket = timeline
+fn sat(n: u64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl<'a> MapPage<'a> {
+    /// A page for `doc` (the export document; its `ips`, if any, are not read: push them),
+    /// whose addresses span `first`..`last` (widened by the summary's first and last seen).
+    pub fn new(doc: &'a Value, first: Option<i64>, last: Option<i64>) -> Self {
+        let span = span_of(doc);
+        let (first, last) = (min_opt(span.0, first), max_opt(span.1, last));
+        let bucket = doc
+            .get("timeline")
             .and_then(|t| t.get("bucket_seconds"))
             .and_then(Value::as_i64)
             .filter(|&b| b > 0)
@@ -278,62 +436,121 @@ impl<'a> PageDoc<'a> {
             (Some(f), Some(l)) => Some(slots_for(f, l.max(f), bucket)),
             _ => None,
         };
-        let t0 = slots.map_or(0, |s| s.start);
-
-        let mut strings = Strings::default();
         let mut cols = Columns::default();
-        for rec in records {
-            let rec = &rec;
-            let Some(ip) = rec.get("ip").and_then(Value::as_str) else {
-                continue;
-            };
-            let num = |key: &str| rec.get(key).and_then(Value::as_u64).unwrap_or(0);
-            let coord = |key: &str, limit: f64| {
-                rec.get(key)
-                    .and_then(Value::as_f64)
-                    .filter(|x| x.is_finite() && x.abs() <= limit)
-                    .map(|x| (x * 1e4).round() / 1e4)
-            };
-            let (lat, lon) = match (coord("lat", 90.0), coord("lon", 180.0)) {
-                (Some(a), Some(o)) => (Some(a), Some(o)),
-                _ => (None, None),
-            };
-            let f = rec.get("first_seen").and_then(time_of);
-            let l = rec.get("last_seen").and_then(time_of);
-            cols.ip.push(ip.to_string());
-            cols.lat.push(lat);
-            cols.lon.push(lon);
-            cols.ev.push(num("events"));
-            cols.fl.push(num("failures"));
-            cols.sc.push(num("successes"));
-            cols.f.push(f.map(|t| t - t0));
-            cols.l.push(l.map(|t| t - t0));
-            cols.cc.push(strings.opt(rec.get("country")));
-            cols.cn.push(strings.opt(rec.get("country_name")));
-            cols.city.push(strings.opt(rec.get("city")));
-            cols.org.push(strings.opt(rec.get("as_org")));
-            cols.asn.push(num("asn"));
-            cols.acc
-                .push(match rec.get("accuracy").and_then(Value::as_str) {
-                    Some("city") => 2,
-                    Some("country") => 1,
-                    _ => 0,
-                });
-            let kinds = counts(rec.get("kinds"), usize::MAX);
-            cols.k.push(flatten(&kinds, &mut strings));
-            let users = counts(rec.get("users"), usize::MAX);
-            let kept = users.len().min(USERS_PER_IP);
-            cols.u.push(flatten(&users[..kept], &mut strings));
-            cols.um.push((users.len() - kept) as u64);
-            cols.m.push(match slots {
-                Some(s) => activity_mask(s, rec.get("hours"), f, l),
-                None => 0,
-            });
+        cols.ko.push(0);
+        cols.uo.push(0);
+        MapPage {
+            doc,
+            slots,
+            t0: slots.map_or(0, |s| s.start),
+            strings: Strings::default(),
+            names: HashMap::new(),
+            cols,
         }
+    }
 
+    /// Adds one address.
+    pub fn push(&mut self, r: &Row<'_>) {
+        let c = &mut self.cols;
+        let s = &mut self.strings;
+        match r.ip {
+            IpAddr::V4(a) => {
+                c.a4.push(u32::from(a));
+                c.fam.push(4);
+            }
+            IpAddr::V6(a) => {
+                c.a4.push((c.a6.len() / 16) as u32);
+                c.a6.extend_from_slice(&a.octets());
+                c.fam.push(6);
+            }
+        }
+        let coord = |x: Option<f64>, limit: f64| {
+            x.filter(|x| x.is_finite() && x.abs() <= limit)
+                .map(|x| (x * 1e4).round() as i32)
+        };
+        let (lat, lon) = match (coord(r.lat, 90.0), coord(r.lon, 180.0)) {
+            (Some(a), Some(o)) => (a, o),
+            _ => (UNKNOWN, UNKNOWN),
+        };
+        c.lat.push(lat);
+        c.lon.push(lon);
+        c.ev.push(sat(r.events));
+        c.fl.push(sat(r.failures));
+        c.sc.push(sat(r.successes));
+        let rel = |t: Option<i64>| {
+            t.and_then(|t| i32::try_from(t - self.t0).ok())
+                .filter(|&t| t != UNKNOWN)
+                .unwrap_or(UNKNOWN)
+        };
+        c.f.push(rel(r.first_seen));
+        c.l.push(rel(r.last_seen));
+        c.cc.push(s.opt(r.country));
+        if let (Some(cc), Some(name)) = (r.country, r.country_name)
+            && !self.names.contains_key(cc)
+        {
+            self.names.insert(cc.to_string(), name.to_string());
+        }
+        c.city.push(s.opt(r.city));
+        c.org.push(s.opt(r.as_org));
+        c.asn.push(sat(r.asn));
+        c.acc.push(r.accuracy);
+
+        let mut kinds = r.kinds.clone();
+        kinds.retain(|k| k.1 > 0);
+        kinds.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        for (k, n) in &kinds {
+            c.kv.extend([s.id(k), sat(*n)]);
+        }
+        c.ko.push((c.kv.len() / 2) as u32);
+        let mut users = r.users.clone();
+        users.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let kept = users.len().min(USERS_PER_IP);
+        for (u, n) in &users[..kept] {
+            c.uv.extend([s.id(u), sat(*n)]);
+        }
+        c.uo.push((c.uv.len() / 2) as u32);
+        c.um.push((users.len() - kept) as u32);
+
+        let mask = match self.slots {
+            Some(slots) => activity_mask(slots, &r.hours, r.first_seen, r.last_seen),
+            None => 0,
+        };
+        c.mlo.push(mask as u32);
+        c.mhi.push((mask >> 32) as u32);
+    }
+
+    /// Writes the page.
+    pub fn write(self, out: &mut dyn Write) -> io::Result<()> {
+        let doc = self.doc;
+        let c = &self.cols;
+        let n = c.a4.len();
+        let layout: Vec<(&'static str, &'static str, usize)> = vec![
+            ("a4", "u32", n),
+            ("fam", "u8", n),
+            ("a6", "u8", c.a6.len()),
+            ("lat", "i32", n),
+            ("lon", "i32", n),
+            ("ev", "u32", n),
+            ("fl", "u32", n),
+            ("sc", "u32", n),
+            ("f", "i32", n),
+            ("l", "i32", n),
+            ("cc", "u32", n),
+            ("city", "u32", n),
+            ("org", "u32", n),
+            ("asn", "u32", n),
+            ("acc", "u8", n),
+            ("ko", "u32", n + 1),
+            ("kv", "u32", c.kv.len()),
+            ("uo", "u32", n + 1),
+            ("uv", "u32", c.uv.len()),
+            ("um", "u32", n),
+            ("mlo", "u32", n),
+            ("mhi", "u32", n),
+        ];
         let list = |key: &str, rank: &str, limit: usize| top(doc.get(key), rank, limit);
-        PageDoc {
-            v: 1,
+        let page = PageDoc {
+            v: PAGE_VERSION,
             meta: Meta {
                 generator: doc.get("generator"),
                 sources: doc
@@ -342,20 +559,140 @@ impl<'a> PageDoc<'a> {
                     .map(|a| a.iter().take(TOP_LIST).collect())
                     .unwrap_or_default(),
                 geo: doc.get("geo"),
-                summary,
+                summary: doc.get("summary"),
                 windows: doc.get("windows"),
-                timeline,
+                timeline: doc.get("timeline").filter(|t| t.is_object()),
                 // Every country: the choropleth needs them all (there are about 250).
                 countries: list("countries", "events", 1000),
                 asns: list("asns", "events", TOP_LIST),
                 users: list("users", "attempts", TOP_LIST),
             },
-            t0,
-            slots,
-            s: strings.list,
-            ips: cols,
+            t0: self.t0,
+            slots: self.slots,
+            s: &self.strings.list,
+            cn: &self.names,
+            cols: Layout { n, layout },
+        };
+        out.write_all(assets::HEAD.as_bytes())?;
+        write_script_json(&page, out)?;
+        out.write_all(assets::MID.as_bytes())?;
+        {
+            let mut gz = GzEncoder::new(Base64Writer::new(&mut *out), Compression::new(6));
+            let mut at = 0usize;
+            let mut put = |bytes: &[u8]| -> io::Result<()> {
+                gz.write_all(bytes)?;
+                at += bytes.len();
+                let pad = at.next_multiple_of(8) - at;
+                gz.write_all(&[0u8; 8][..pad])?;
+                at += pad;
+                Ok(())
+            };
+            let u32s = |v: &[u32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+            let i32s = |v: &[i32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+            put(&u32s(&c.a4))?;
+            put(&c.fam)?;
+            put(&c.a6)?;
+            put(&i32s(&c.lat))?;
+            put(&i32s(&c.lon))?;
+            put(&u32s(&c.ev))?;
+            put(&u32s(&c.fl))?;
+            put(&u32s(&c.sc))?;
+            put(&i32s(&c.f))?;
+            put(&i32s(&c.l))?;
+            put(&u32s(&c.cc))?;
+            put(&u32s(&c.city))?;
+            put(&u32s(&c.org))?;
+            put(&u32s(&c.asn))?;
+            put(&c.acc)?;
+            put(&u32s(&c.ko))?;
+            put(&u32s(&c.kv))?;
+            put(&u32s(&c.uo))?;
+            put(&u32s(&c.uv))?;
+            put(&u32s(&c.um))?;
+            put(&u32s(&c.mlo))?;
+            put(&u32s(&c.mhi))?;
+            gz.finish()?.finish()?;
+        }
+        out.write_all(assets::TAIL.as_bytes())?;
+        out.flush()
+    }
+}
+
+/// Base64 (standard alphabet, padded) of what is written through it, to `out`.
+struct Base64Writer<'w> {
+    out: &'w mut dyn Write,
+    /// Up to two bytes waiting for a third.
+    held: [u8; 2],
+    len: usize,
+}
+
+impl<'w> Base64Writer<'w> {
+    fn new(out: &'w mut dyn Write) -> Self {
+        Base64Writer {
+            out,
+            held: [0; 2],
+            len: 0,
         }
     }
+
+    /// Writes the held bytes with padding.
+    fn finish(mut self) -> io::Result<()> {
+        if self.len > 0 {
+            let chunk = self.held;
+            let text = encode_base64(&chunk[..self.len]);
+            self.out.write_all(text.as_bytes())?;
+            self.len = 0;
+        }
+        self.out.flush()
+    }
+}
+
+impl Write for Base64Writer<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut rest = buf;
+        while self.len > 0 && self.len < 3 && !rest.is_empty() {
+            if self.len == 2 {
+                let chunk = [self.held[0], self.held[1], rest[0]];
+                self.out.write_all(encode_base64(&chunk).as_bytes())?;
+                self.len = 0;
+            } else {
+                self.held[self.len] = rest[0];
+                self.len += 1;
+            }
+            rest = &rest[1..];
+        }
+        let whole = rest.len() / 3 * 3;
+        for block in rest[..whole].chunks(3 * 4096) {
+            self.out.write_all(encode_base64(block).as_bytes())?;
+        }
+        for &b in &rest[whole..] {
+            self.held[self.len] = b;
+            self.len += 1;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+fn encode_base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(ABC[(n >> (18 - 6 * k)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// Chooses slots that cover `[first, last]` with at most [`MAX_SLOTS`] slots, each a whole
@@ -373,59 +710,21 @@ fn slots_for(first: i64, last: i64, bucket: i64) -> Slots {
     }
 }
 
-/// The slots in which an address was active: from its `hours` list (`[[unix_hour, events],
-/// …]` or plain `[unix_hour, …]`) when the export has one, else every slot between its first
-/// and last sighting. 0 when nothing is known.
-fn activity_mask(
-    slots: Slots,
-    hours: Option<&Value>,
-    first: Option<i64>,
-    last: Option<i64>,
-) -> u64 {
-    if let Some(list) = hours.and_then(Value::as_array) {
-        let mut mask = 0u64;
-        for h in list {
-            let t = match h {
-                Value::Array(pair) => pair.first().and_then(Value::as_i64),
-                other => other.as_i64(),
-            };
-            if let Some(t) = t {
-                mask |= 1 << slots.of(t);
-            }
-        }
-        if mask != 0 {
-            return mask;
-        }
+/// The slots in which an address was active: from its active hours when the record has them,
+/// else every slot between its first and last sighting. 0 when nothing is known.
+fn activity_mask(slots: Slots, hours: &[i64], first: Option<i64>, last: Option<i64>) -> u64 {
+    let mut mask = 0u64;
+    for &t in hours {
+        mask |= 1 << slots.of(t);
+    }
+    if mask != 0 {
+        return mask;
     }
     match (first, last) {
         (Some(f), Some(l)) => slots.span(f, l),
         (Some(t), None) | (None, Some(t)) => 1 << slots.of(t),
         (None, None) => 0,
     }
-}
-
-/// A `{name: count}` object as pairs, largest count first (ties by name, for stable output).
-fn counts(v: Option<&Value>, limit: usize) -> Vec<(&str, u64)> {
-    let mut pairs: Vec<(&str, u64)> = v
-        .and_then(Value::as_object)
-        .map(|o| {
-            o.iter()
-                .filter_map(|(k, n)| Some((k.as_str(), n.as_u64()?)))
-                .collect()
-        })
-        .unwrap_or_default();
-    pairs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    pairs.truncate(limit);
-    pairs
-}
-
-fn flatten(pairs: &[(&str, u64)], strings: &mut Strings) -> Vec<u64> {
-    let mut flat = Vec::with_capacity(pairs.len() * 2);
-    for &(name, n) in pairs {
-        flat.push(strings.id(name) as u64);
-        flat.push(n);
-    }
-    flat
 }
 
 /// The first `limit` rows of a list, by `rank` descending (stable for ties).
@@ -460,20 +759,7 @@ fn parse_rfc3339(s: &str) -> Option<i64> {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    fn build_of(doc: &Value) -> PageDoc<'_> {
-        let ips: Vec<Value> = doc
-            .get("ips")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let span = span_of(
-            doc,
-            ips.iter()
-                .map(|r| (r.get("first_seen"), r.get("last_seen"))),
-        );
-        PageDoc::build(doc, span, &mut ips.into_iter())
-    }
+    use std::io::Read;
 
     fn render(doc: &Value) -> String {
         let mut out = Vec::new();
@@ -481,14 +767,97 @@ mod tests {
         String::from_utf8(out).expect("the page is UTF-8")
     }
 
-    /// The text of the embedded data element.
-    fn data_block(page: &str) -> &str {
-        let open = r#"<script type="application/json" id="logmap-data">"#;
-        let start = page.find(open).expect("data element") + open.len();
-        let len = page[start..]
-            .find("</script>")
-            .expect("end of data element");
+    /// The text of the element with `id`.
+    fn element<'p>(page: &'p str, open: &str) -> &'p str {
+        let start = page.find(open).expect("element") + open.len();
+        let len = page[start..].find("</script>").expect("end of element");
         &page[start..start + len]
+    }
+
+    fn data_block(page: &str) -> &str {
+        element(page, r#"<script type="application/json" id="logmap-data">"#)
+    }
+
+    /// The page's JSON document and its columns, decoded as the page decodes them: name →
+    /// the column's values as numbers.
+    fn decode(page: &str) -> (Value, HashMap<String, Vec<i64>>) {
+        let doc: Value = serde_json::from_str(data_block(page)).expect("valid JSON");
+        let text = element(page, r#"<script type="text/plain" id="logmap-columns">"#);
+        let bytes = decode_base64(text);
+        let mut raw = Vec::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_end(&mut raw)
+            .expect("gzip");
+        let mut cols = HashMap::new();
+        let mut at = 0usize;
+        for c in doc["cols"]["layout"].as_array().expect("layout") {
+            let (name, ty, len) = (
+                c[0].as_str().unwrap(),
+                c[1].as_str().unwrap(),
+                c[2].as_u64().unwrap() as usize,
+            );
+            let size = if ty == "u8" { 1 } else { 4 };
+            let chunk = &raw[at..at + size * len];
+            let values: Vec<i64> = match ty {
+                "u8" => chunk.iter().map(|&b| i64::from(b)).collect(),
+                "u32" => chunk
+                    .chunks(4)
+                    .map(|b| i64::from(u32::from_le_bytes(b.try_into().unwrap())))
+                    .collect(),
+                _ => chunk
+                    .chunks(4)
+                    .map(|b| i64::from(i32::from_le_bytes(b.try_into().unwrap())))
+                    .collect(),
+            };
+            at = (at + size * len).next_multiple_of(8);
+            cols.insert(name.to_string(), values);
+        }
+        assert_eq!(at, raw.len(), "the columns fill the data");
+        (doc, cols)
+    }
+
+    fn decode_base64(text: &str) -> Vec<u8> {
+        let value = |c: u8| match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => panic!("not base64: {c}"),
+        };
+        let mut out = Vec::new();
+        for chunk in text.as_bytes().chunks(4) {
+            let digits: Vec<u8> = chunk
+                .iter()
+                .filter(|&&c| c != b'=')
+                .map(|&c| value(c))
+                .collect();
+            let mut n = 0u32;
+            for (k, d) in digits.iter().enumerate() {
+                n |= u32::from(*d) << (18 - 6 * k);
+            }
+            for k in 0..digits.len().saturating_sub(1) {
+                out.push((n >> (16 - 8 * k)) as u8);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn base64_writer_matches_one_shot_encoding() {
+        let data: Vec<u8> = (0..1000u32).map(|i| (i * 7 + i / 3) as u8).collect();
+        for split in [0, 1, 2, 3, 4, 5, 500, 999, 1000] {
+            let mut out = Vec::new();
+            let mut w = Base64Writer::new(&mut out);
+            w.write_all(&data[..split]).unwrap();
+            for b in &data[split..] {
+                w.write_all(std::slice::from_ref(b)).unwrap();
+            }
+            w.finish().unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), encode_base64(&data));
+        }
+        assert_eq!(encode_base64(b"ab"), "YWI=");
+        assert_eq!(decode_base64(&encode_base64(&data)), data);
     }
 
     #[test]
@@ -529,7 +898,7 @@ mod tests {
             assert!(!data.contains(needle), "{needle:?} left raw in {data}");
         }
         // The escaped text still reads back as the same strings.
-        let back: Value = serde_json::from_str(data).expect("valid JSON");
+        let (back, cols) = decode(&page);
         let strings: Vec<&str> = back["s"]
             .as_array()
             .expect("string table")
@@ -537,8 +906,13 @@ mod tests {
             .filter_map(Value::as_str)
             .collect();
         assert!(strings.contains(&hostile), "{strings:?}");
-        assert!(strings.contains(&"</SCRIPT>"));
+        assert_eq!(strings[cols["city"][0] as usize - 1], "</SCRIPT>");
         assert_eq!(back["meta"]["sources"][0]["path"], "</script>");
+        let text = element(&page, r#"<script type="text/plain" id="logmap-columns">"#);
+        assert!(
+            text.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b))
+        );
     }
 
     #[test]
@@ -556,31 +930,51 @@ mod tests {
                 {"ip": "2001:db8::1", "events": 1, "lat": null, "lon": null, "country": "NL",
                  "hours": [[1_795_910_400 + 86_400 + 3600 * 5, 1]]},
                 {"no_ip": true},
+                {"ip": "not an address"},
             ],
         });
-        let page = build_of(&doc);
-        let c = &page.ips;
-        assert_eq!(c.ip, ["203.0.113.5", "2001:db8::1"]);
-        assert_eq!(c.lat, [Some(52.374), None]);
-        assert_eq!(c.lon, [Some(4.8897), None]);
-        assert_eq!((c.ev[0], c.fl[0], c.sc[0]), (7, 6, 1));
-        assert_eq!(page.s[c.cc[0] as usize], "NL");
-        assert_eq!(
-            c.cc[0], c.cc[1],
-            "one string-table entry per distinct string"
-        );
-        assert_eq!(c.acc, [2, 0]);
-        let users: Vec<&str> = c.u[0]
-            .chunks(2)
-            .map(|p| page.s[p[0] as usize].as_str())
+        let page = render(&doc);
+        let (back, c) = decode(&page);
+        let s: Vec<&str> = back["s"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
             .collect();
+        assert_eq!(back["cols"]["n"], 2);
+        assert_eq!(c["a4"][0], i64::from(u32::from_be_bytes([203, 0, 113, 5])));
+        assert_eq!(c["fam"], [4, 6]);
+        assert_eq!(c["a4"][1], 0, "the first IPv6 address");
+        assert_eq!(
+            c["a6"],
+            "2001:db8::1"
+                .parse::<std::net::Ipv6Addr>()
+                .unwrap()
+                .octets()
+                .map(i64::from)
+        );
+        assert_eq!(c["lat"], [523_740, i64::from(UNKNOWN)]);
+        assert_eq!(c["lon"], [48_897, i64::from(UNKNOWN)]);
+        assert_eq!((c["ev"][0], c["fl"][0], c["sc"][0]), (7, 6, 1));
+        assert_eq!(s[c["cc"][0] as usize - 1], "NL");
+        assert_eq!(c["cc"][0], c["cc"][1], "one string-table entry per string");
+        assert_eq!(back["cn"]["NL"], "Netherlands");
+        assert_eq!(c["acc"], [2, 0]);
+        assert_eq!(c["ko"], [0, 2, 2]);
+        let users: Vec<&str> = c["uv"][..6].chunks(2).map(|p| s[p[0] as usize]).collect();
         assert_eq!(users, ["root", "admin", "pi"]);
+        assert_eq!(c["uo"], [0, 3, 3]);
         // 48 hourly buckets fit in 48 slots of one hour each.
-        let slots = page.slots.expect("slots");
-        assert_eq!((slots.seconds, slots.count), (3600, 48));
-        assert_eq!(c.f[0], Some(600));
-        assert_eq!(c.m[0], 0b111, "active from hour 0 to hour 2");
-        assert_eq!(c.m[1], 1 << 29, "hours list wins: day 2, 05:00");
+        assert_eq!(back["slots"]["seconds"], 3600);
+        assert_eq!(back["slots"]["count"], 48);
+        assert_eq!(c["f"][0], 600);
+        assert_eq!(c["f"][1], i64::from(UNKNOWN));
+        assert_eq!(c["mlo"][0], 0b111, "active from hour 0 to hour 2");
+        assert_eq!(
+            (c["mlo"][1], c["mhi"][1]),
+            (1 << 29, 0),
+            "hours list wins: day 2, 05:00"
+        );
     }
 
     #[test]
@@ -591,6 +985,8 @@ mod tests {
         let all = s.span(0, 365 * 86_400);
         assert_eq!(all.count_ones() as u64, s.count);
         assert_eq!(s.span(10, 10), 1);
+        let high = activity_mask(s, &[], Some(364 * 86_400), None);
+        assert!(high >> 32 != 0, "late slots land in the high word");
     }
 
     #[test]
@@ -603,8 +999,9 @@ mod tests {
             let page = render(&doc);
             assert!(page.starts_with("<!DOCTYPE html>"));
             assert!(page.trim_end().ends_with("</html>"));
-            let data: Value = serde_json::from_str(data_block(&page)).expect("valid JSON");
-            assert_eq!(data["ips"]["ip"], json!([]));
+            let (data, cols) = decode(&page);
+            assert_eq!(data["cols"]["n"], 0);
+            assert_eq!(cols["ko"], [0]);
         }
     }
 
@@ -614,9 +1011,20 @@ mod tests {
             .map(|i| (format!("u{i:02}"), json!(100 - i)))
             .collect();
         let doc = json!({"ips": [{"ip": "198.51.100.7", "users": users}]});
-        let page = build_of(&doc);
-        assert_eq!(page.ips.u[0].len(), USERS_PER_IP * 2);
-        assert_eq!(page.ips.um[0], 20 - USERS_PER_IP as u64);
-        assert_eq!(page.s[page.ips.u[0][0] as usize], "u00");
+        let (back, c) = decode(&render(&doc));
+        assert_eq!(c["uv"].len(), USERS_PER_IP * 2);
+        assert_eq!(c["um"][0], 20 - USERS_PER_IP as i64);
+        assert_eq!(back["s"][c["uv"][0] as usize], "u00");
+    }
+
+    #[test]
+    fn the_live_page_may_connect_to_its_server_only() {
+        let mut out = Vec::new();
+        write_live_page(&mut out).unwrap();
+        let page = String::from_utf8(out).unwrap();
+        assert!(page.contains("connect-src 'self'"));
+        assert!(!page.contains("connect-src 'none'"));
+        assert!(data_block(&page).contains("\"live\":true"));
+        assert!(live_csp().contains("connect-src 'self'"));
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! | endpoint | answer |
 //! |---|---|
-//! | `GET /` | the map page, from the history |
+//! | `GET /` | the live dashboard: the map page reading the API and the stream |
+//! | `GET /map.html` | the map page with the history's addresses embedded (as `logmap map --db`) |
 //! | `GET /api/summary` | `summary --json`: totals, windows, top lists (`top`, default 10) |
 //! | `GET /api/ips` | `{"total", "ips"}`: address records, selected and sorted (`limit`, default 1,000) |
 //! | `GET /api/timeline?bucket=hour\|day` | `{"bucket_seconds", "series": [[start, events, failures, successes, new addresses]]}` |
@@ -280,6 +281,21 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     .into_response()
 }
 
+/// The live dashboard: the map page without embedded addresses; it reads them from the API
+/// and follows the stream.
+pub async fn dashboard() -> Result<Response, ApiError> {
+    let mut html = Vec::new();
+    crate::render::html::write_live_page(&mut html).map_err(|e| ApiError::Internal(e.into()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        html,
+    )
+        .into_response())
+}
+
 /// The map page of the history (written as `logmap map --db` writes it).
 pub async fn page(
     State(state): State<AppState>,
@@ -293,11 +309,13 @@ pub async fn page(
         let doc = serde_json::to_value(&r)?;
         let first = ips.iter().filter_map(|r| r.first_seen).min();
         let last = ips.iter().filter_map(|r| r.last_seen).max();
-        let mut records = ips
-            .iter()
-            .map(|r| serde_json::to_value(r).unwrap_or(Value::Null));
+        let mut page = crate::render::html::MapPage::new(&doc, first, last);
+        for r in &ips {
+            page.push(&crate::render::html::Row::from_record(r));
+        }
+        drop(ips);
         let mut out = Vec::new();
-        crate::render::html::write_map_records(&doc, first, last, &mut records, &mut out)?;
+        page.write(&mut out)?;
         Ok(out)
     })
     .await?;

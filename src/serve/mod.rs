@@ -75,7 +75,8 @@ fn csp() -> HeaderValue {
 pub fn app(state: AppState) -> Router {
     let csp = csp();
     Router::new()
-        .route("/", get(api::page))
+        .route("/", get(api::dashboard))
+        .route("/map.html", get(api::page))
         .route("/healthz", get(api::healthz))
         .route("/api/summary", get(api::summary))
         .route("/api/ips", get(api::ips))

@@ -258,9 +258,24 @@ fn map_writes_one_self_contained_page() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("written to"), "{}", stdout(&o));
+    // The terminal summary names the worst address; the page carries the addresses as binary
+    // columns (what they hold is the browser tests' and html.rs's business) and the totals.
+    assert!(stdout(&o).contains("5.36.59.76"), "{}", stdout(&o));
     let html = std::fs::read_to_string(&out).expect("map file");
     assert!(html.contains("IP Geolocation by DB-IP"));
-    assert!(html.contains("5.36.59.76"));
+    let out_text = stdout(&o);
+    let n: String = out_text
+        .split("Map of ")
+        .nth(1)
+        .expect("the 'Map of N addresses' line")
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    assert!(!n.is_empty(), "{out_text}");
+    assert!(
+        html.contains(&format!("\"unique_ips\":{n}")),
+        "the page's totals should say {n} addresses"
+    );
     assert!(
         !html.contains("<script src=") && !html.contains("<link rel=\"stylesheet\" href=\"http")
     );

@@ -83,7 +83,7 @@ export async function settle(page, timeout = 15000) {
   }), timeout);
 }
 
-async function observe(page) {
+export async function observe(page) {
   return page.evaluate(() => {
     const lm = window.__logmap;
     let markers = 0;
@@ -98,14 +98,14 @@ async function observe(page) {
     // Each cluster drawn: its addresses and the colours its icon is painted with.
     const clusterInfo = [];
     lm.map.eachLayer((l) => {
-      const e = l instanceof L.MarkerCluster && l.getElement ? l.getElement() : null;
+      const e = l.logmapCluster && l.getElement ? l.getElement() : null;
       if (!e) return;
       const style = getComputedStyle(e);
       clusterInfo.push({
         label: e.textContent.trim(),
         className: e.className,
         title: (e.firstElementChild || {}).title || '',
-        ips: l.getAllChildMarkers().map((m) => lm.ipOf(m.logmapIndex)),
+        ips: lm.clusterIps(l),
         background: style.backgroundColor,
         border: style.borderTopColor
       });
@@ -138,7 +138,7 @@ async function observe(page) {
   });
 }
 
-async function readPopup(page, extra) {
+export async function readPopup(page, extra) {
   const popup = await page.waitForSelector('.leaflet-popup-content', { timeout: 5000 }).catch(() => null);
   if (!popup) return { error: 'no popup', ...extra };
   return {
@@ -274,6 +274,52 @@ async function runStep(page, step) {
   }
 }
 
+// Records what a page does that it should not: console errors, page errors, dialogs, CSP
+// violations, and any write to `window.__pwned` (a trap set before the page's own script).
+export async function instrument(page, report) {
+  page.on('console', (m) => {
+    if (m.type() === 'error') report.consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => report.pageErrors.push(String(e)));
+  page.on('dialog', async (d) => {
+    report.dialogs.push(d.message());
+    await d.dismiss();
+  });
+  // A hostile payload that ran would set this; the trap records it even if reset later.
+  await page.addInitScript(() => {
+    let v;
+    Object.defineProperty(window, '__pwned', {
+      get() { return v; },
+      set(x) { v = x; window.__pwnedEver = true; },
+      configurable: false
+    });
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sample} line ${e.lineNumber}:${e.columnNumber}`);
+    });
+  });
+}
+
+// What the page holds at the end: CSP violations, whether a payload ran, event-handler
+// attributes, script elements, elements that only markup from the data could have made.
+export async function inspect(page, report) {
+  report.cspViolations = await page.evaluate(() => window.__csp);
+  report.pwned = await page.evaluate(() => window.__pwned !== undefined || window.__pwnedEver === true);
+  report.handlerAttributes = await page.evaluate(() => {
+    const found = [];
+    for (const e of document.querySelectorAll('*')) {
+      for (const a of e.attributes) {
+        if (/^on/i.test(a.name)) found.push(`${e.tagName.toLowerCase()}[${a.name}]`);
+      }
+    }
+    return found;
+  });
+  report.scripts = await page.evaluate(() => document.scripts.length);
+  report.foreignElements = await page.evaluate(
+    () => document.querySelectorAll('img[src="x"], svg[onload], iframe, object, embed, script[src]').length
+  );
+}
+
 async function main() {
   const [html, stepsFile] = process.argv.slice(2);
   const steps = stepsFile ? JSON.parse(readFileSync(stepsFile, 'utf8')) : [{ do: 'observe' }];
@@ -283,27 +329,7 @@ async function main() {
     const page = context.pages()[0] || (await context.newPage());
     await page.emulateMedia({ colorScheme: process.env.COLOR_SCHEME === 'light' ? 'light' : 'dark' });
     context.on('request', (r) => report.requests.push(r.url().slice(0, 200)));
-    page.on('console', (m) => {
-      if (m.type() === 'error') report.consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => report.pageErrors.push(String(e)));
-    page.on('dialog', async (d) => {
-      report.dialogs.push(d.message());
-      await d.dismiss();
-    });
-    // A hostile payload that ran would set this; the trap records it even if reset later.
-    await page.addInitScript(() => {
-      let v;
-      Object.defineProperty(window, '__pwned', {
-        get() { return v; },
-        set(x) { v = x; window.__pwnedEver = true; },
-        configurable: false
-      });
-      window.__csp = [];
-      document.addEventListener('securitypolicyviolation', (e) => {
-        window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sample} line ${e.lineNumber}:${e.columnNumber}`);
-      });
-    });
+    await instrument(page, report);
     const started = Date.now();
     await page.goto(pathToFileURL(resolve(html)).href, { waitUntil: 'load', timeout: 120000 });
     await waitReady(page);
@@ -314,21 +340,7 @@ async function main() {
       const result = await runStep(page, step);
       report.steps.push({ ...result, ms: Date.now() - t });
     }
-    report.cspViolations = await page.evaluate(() => window.__csp);
-    report.pwned = await page.evaluate(() => window.__pwned !== undefined || window.__pwnedEver === true);
-    report.handlerAttributes = await page.evaluate(() => {
-      const found = [];
-      for (const e of document.querySelectorAll('*')) {
-        for (const a of e.attributes) {
-          if (/^on/i.test(a.name)) found.push(`${e.tagName.toLowerCase()}[${a.name}]`);
-        }
-      }
-      return found;
-    });
-    report.scripts = await page.evaluate(() => document.scripts.length);
-    report.foreignElements = await page.evaluate(
-      () => document.querySelectorAll('img[src="x"], svg[onload], iframe, object, embed, script[src]').length
-    );
+    await inspect(page, report);
   } finally {
     await close();
   }
