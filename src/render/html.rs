@@ -31,6 +31,8 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 use std::net::IpAddr;
 
+use base64::engine::general_purpose::STANDARD;
+use base64::write::EncoderWriter;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use serde::Serialize;
@@ -577,7 +579,10 @@ impl<'a> MapPage<'a> {
         write_script_json(&page, out)?;
         out.write_all(assets::MID.as_bytes())?;
         {
-            let mut gz = GzEncoder::new(Base64Writer::new(&mut *out), Compression::new(6));
+            let mut gz = GzEncoder::new(
+                EncoderWriter::new(&mut *out, &STANDARD),
+                Compression::new(6),
+            );
             let mut at = 0usize;
             let mut put = |bytes: &[u8]| -> io::Result<()> {
                 gz.write_all(bytes)?;
@@ -616,83 +621,6 @@ impl<'a> MapPage<'a> {
         out.write_all(assets::TAIL.as_bytes())?;
         out.flush()
     }
-}
-
-/// Base64 (standard alphabet, padded) of what is written through it, to `out`.
-struct Base64Writer<'w> {
-    out: &'w mut dyn Write,
-    /// Up to two bytes waiting for a third.
-    held: [u8; 2],
-    len: usize,
-}
-
-impl<'w> Base64Writer<'w> {
-    fn new(out: &'w mut dyn Write) -> Self {
-        Base64Writer {
-            out,
-            held: [0; 2],
-            len: 0,
-        }
-    }
-
-    /// Writes the held bytes with padding.
-    fn finish(mut self) -> io::Result<()> {
-        if self.len > 0 {
-            let chunk = self.held;
-            let text = encode_base64(&chunk[..self.len]);
-            self.out.write_all(text.as_bytes())?;
-            self.len = 0;
-        }
-        self.out.flush()
-    }
-}
-
-impl Write for Base64Writer<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut rest = buf;
-        while self.len > 0 && self.len < 3 && !rest.is_empty() {
-            if self.len == 2 {
-                let chunk = [self.held[0], self.held[1], rest[0]];
-                self.out.write_all(encode_base64(&chunk).as_bytes())?;
-                self.len = 0;
-            } else {
-                self.held[self.len] = rest[0];
-                self.len += 1;
-            }
-            rest = &rest[1..];
-        }
-        let whole = rest.len() / 3 * 3;
-        for block in rest[..whole].chunks(3 * 4096) {
-            self.out.write_all(encode_base64(block).as_bytes())?;
-        }
-        for &b in &rest[whole..] {
-            self.held[self.len] = b;
-            self.len += 1;
-        }
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
-    }
-}
-
-fn encode_base64(bytes: &[u8]) -> String {
-    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = (u32::from(chunk[0]) << 16)
-            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*chunk.get(2).unwrap_or(&0));
-        for k in 0..4 {
-            if k <= chunk.len() {
-                out.push(ABC[(n >> (18 - 6 * k)) as usize & 63] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 /// Chooses slots that cover `[first, last]` with at most [`MAX_SLOTS`] slots, each a whole
@@ -783,7 +711,7 @@ mod tests {
     fn decode(page: &str) -> (Value, HashMap<String, Vec<i64>>) {
         let doc: Value = serde_json::from_str(data_block(page)).expect("valid JSON");
         let text = element(page, r#"<script type="text/plain" id="logmap-columns">"#);
-        let bytes = decode_base64(text);
+        let bytes = base64::Engine::decode(&STANDARD, text).expect("base64");
         let mut raw = Vec::new();
         flate2::read::GzDecoder::new(&bytes[..])
             .read_to_end(&mut raw)
@@ -814,50 +742,6 @@ mod tests {
         }
         assert_eq!(at, raw.len(), "the columns fill the data");
         (doc, cols)
-    }
-
-    fn decode_base64(text: &str) -> Vec<u8> {
-        let value = |c: u8| match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => panic!("not base64: {c}"),
-        };
-        let mut out = Vec::new();
-        for chunk in text.as_bytes().chunks(4) {
-            let digits: Vec<u8> = chunk
-                .iter()
-                .filter(|&&c| c != b'=')
-                .map(|&c| value(c))
-                .collect();
-            let mut n = 0u32;
-            for (k, d) in digits.iter().enumerate() {
-                n |= u32::from(*d) << (18 - 6 * k);
-            }
-            for k in 0..digits.len().saturating_sub(1) {
-                out.push((n >> (16 - 8 * k)) as u8);
-            }
-        }
-        out
-    }
-
-    #[test]
-    fn base64_writer_matches_one_shot_encoding() {
-        let data: Vec<u8> = (0..1000u32).map(|i| (i * 7 + i / 3) as u8).collect();
-        for split in [0, 1, 2, 3, 4, 5, 500, 999, 1000] {
-            let mut out = Vec::new();
-            let mut w = Base64Writer::new(&mut out);
-            w.write_all(&data[..split]).unwrap();
-            for b in &data[split..] {
-                w.write_all(std::slice::from_ref(b)).unwrap();
-            }
-            w.finish().unwrap();
-            assert_eq!(String::from_utf8(out).unwrap(), encode_base64(&data));
-        }
-        assert_eq!(encode_base64(b"ab"), "YWI=");
-        assert_eq!(decode_base64(&encode_base64(&data)), data);
     }
 
     #[test]
