@@ -11,19 +11,10 @@ cd "$(dirname "$0")/.." || exit 2
 SIZE=${SIZE:-200M}
 KILLS=${KILLS:-5}
 SEED=${SEED:-$RANDOM}
-TARGET=${CARGO_TARGET_DIR:-target}
-DATA=bench/data
 OUT=bench/out/crash
-mkdir -p "$DATA" "$OUT"
-say() { printf '%s\n' "$*" >&2; }
-
-cargo build --release --quiet --bin logmap --example genlog || exit 2
-LOGMAP=$(realpath "$TARGET/release/logmap")
-AUTH=$DATA/auth-$SIZE-s1.log
-if [ ! -s "$AUTH" ] || [ "$TARGET/release/examples/genlog" -nt "$AUTH" ]; then
-    say "== generating $AUTH"
-    "$TARGET/release/examples/genlog" --kind auth --size "$SIZE" --seed 1 --out "$AUTH.tmp" && mv "$AUTH.tmp" "$AUTH" || exit 2
-fi
+mkdir -p "$OUT"
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 # Both sides read the file with the same year and zone (not the file's mtime or the machine's).
 FLAGS=(--year 2026 --tz UTC)
 

@@ -9,19 +9,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 SIZE=${SIZE:-200M}
 RUNS=${RUNS:-5}
-TARGET=${CARGO_TARGET_DIR:-target}
-DATA=bench/data
 OUT=bench/out/history
-mkdir -p "$DATA" "$OUT"
-say() { printf '%s\n' "$*" >&2; }
-
-cargo build --release --quiet --bin logmap --example genlog || exit 2
-LOGMAP=$(realpath "$TARGET/release/logmap")
-AUTH=$DATA/auth-$SIZE-s1.log
-if [ ! -s "$AUTH" ] || [ "$TARGET/release/examples/genlog" -nt "$AUTH" ]; then
-    say "== generating $AUTH"
-    "$TARGET/release/examples/genlog" --kind auth --size "$SIZE" --seed 1 --out "$AUTH.tmp" && mv "$AUTH.tmp" "$AUTH" || exit 2
-fi
+mkdir -p "$OUT"
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 BYTES=$(stat -c %s "$AUTH")
 LINES=$(wc -l <"$AUTH")
 

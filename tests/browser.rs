@@ -65,25 +65,30 @@ static BROWSER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Runs the e2e driver on `page` with `steps` and returns its report.
 fn drive(page: &Path, steps: &Value) -> Value {
-    let _one_at_a_time = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
     let dir = page.parent().expect("page in a directory");
     let steps_file = dir.join("steps.json");
     fs::write(&steps_file, steps.to_string()).expect("write steps");
+    run_driver("web/test/e2e.mjs", &[page, &steps_file])
+}
+
+/// Runs a Node driver of `web/test/` (one browser at a time) with `args` and returns the JSON
+/// report it prints.
+fn run_driver(script: &str, args: &[&Path]) -> Value {
+    let _one_at_a_time = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
     let out = Command::new("node")
-        .arg(root().join("web/test/e2e.mjs"))
-        .arg(page)
-        .arg(&steps_file)
+        .arg(root().join(script))
+        .args(args)
         .output()
         .expect("run node");
     assert!(
         out.status.success(),
-        "e2e driver failed: {}\n{}",
+        "{script} failed: {}\n{}",
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
-            "driver output is not JSON ({e}): {}",
+            "{script}: output is not JSON ({e}): {}",
             String::from_utf8_lossy(&out.stdout)
         )
     })
@@ -1785,26 +1790,9 @@ fn fixture_pages() {
 /// Runs `web/test/live.mjs` on `plan` (it starts and stops `logmap serve` itself) and returns
 /// its report.
 fn drive_live(plan: &Value, dir: &Path) -> Value {
-    let _one_at_a_time = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
     let file = dir.join("live-plan.json");
     fs::write(&file, plan.to_string()).expect("write plan");
-    let out = Command::new("node")
-        .arg(root().join("web/test/live.mjs"))
-        .arg(&file)
-        .output()
-        .expect("run node");
-    assert!(
-        out.status.success(),
-        "live driver failed: {}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "driver output is not JSON ({e}): {}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    })
+    run_driver("web/test/live.mjs", &[&file])
 }
 
 /// sshd lines: failures from `ip` for each user, then (optionally) a successful login.
