@@ -581,9 +581,18 @@ fn rules(body: &str, preauth: bool) -> Classified<'_> {
                 return event(probed(rest));
             }
             if let Some(rest) = body.strip_prefix("srclimit_penalise: ") {
+                // The client is written as an address or a CIDR block (`ADDR/LEN`).
                 let ip = rest.split(' ').find_map(|tok| {
                     let tok = tok.trim_end_matches([',', ':']);
-                    parse_ip(tok.split_once('/').map_or(tok, |(a, _)| a))
+                    match tok.split_once('/') {
+                        Some((a, len))
+                            if !len.is_empty() && len.bytes().all(|b| b.is_ascii_digit()) =>
+                        {
+                            parse_ip(a)
+                        }
+                        Some(_) => None,
+                        None => parse_ip(tok),
+                    }
                 });
                 return event_or_known(ip.map(|ip| SshdMessage::new(Other, ip, None)));
             }

@@ -1287,3 +1287,33 @@ proptest! {
         }
     }
 }
+
+/// `srclimit_penalise: … for ADDR` or `… for ADDR/LEN`: an address, or a CIDR block whose
+/// length is a number; `ADDR/word` is neither (found by the `parse_sshd` fuzz target: `::/it`
+/// gave the address `::`).
+#[test]
+fn srclimit_names_an_address_or_a_block() {
+    for (msg, want) in [
+        (
+            "srclimit_penalise: activating authentication failure penalty of 30.000 seconds for 203.0.113.7",
+            "203.0.113.7",
+        ),
+        (
+            "srclimit_penalise: activating noauth penalty of 10.000 seconds for 2001:db8::/64",
+            "2001:db8::",
+        ),
+        (
+            "srclimit_penalise: ipv4: new 198.51.100.0/24 deferred penalty of 10 seconds for reason: x",
+            "198.51.100.0",
+        ),
+    ] {
+        assert_eq!(ev(msg).ip, ip(want), "{msg}");
+    }
+    for msg in [
+        "srclimit_penalise: r o/ ::/it_penalise: x",
+        "srclimit_penalise: activating penalty for 203.0.113.7/",
+        "srclimit_penalise: activating penalty for 203.0.113.7/x",
+    ] {
+        assert!(!matches!(classify(msg), Classified::Event(_)), "{msg}");
+    }
+}
