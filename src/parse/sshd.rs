@@ -581,9 +581,10 @@ fn rules(body: &str, preauth: bool) -> Classified<'_> {
                 return event(probed(rest));
             }
             if let Some(rest) = body.strip_prefix("srclimit_penalise: ") {
-                // The client is written as an address or a CIDR block (`ADDR/LEN`).
+                // The client is written as an address or a CIDR block (`ADDR/LEN`), maybe
+                // followed by one `,` or `:`.
                 let ip = rest.split(' ').find_map(|tok| {
-                    let tok = tok.trim_end_matches([',', ':']);
+                    let tok = tok.strip_suffix([',', ':']).unwrap_or(tok);
                     match tok.split_once('/') {
                         Some((a, len))
                             if !len.is_empty() && len.bytes().all(|b| b.is_ascii_digit()) =>

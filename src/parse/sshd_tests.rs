@@ -1289,8 +1289,9 @@ proptest! {
 }
 
 /// `srclimit_penalise: … for ADDR` or `… for ADDR/LEN`: an address, or a CIDR block whose
-/// length is a number; `ADDR/word` is neither (found by the `parse_sshd` fuzz target: `::/it`
-/// gave the address `::`).
+/// length is a number, maybe followed by one `,` or `:`; `ADDR/word` is neither, and more
+/// colons make no address (found by the `parse_sshd` and `sshd_classify` fuzz targets: `::/it`
+/// gave the address `::`, `::ed::::` the address `::ed`).
 #[test]
 fn srclimit_names_an_address_or_a_block() {
     for (msg, want) in [
@@ -1313,6 +1314,7 @@ fn srclimit_names_an_address_or_a_block() {
         "srclimit_penalise: r o/ ::/it_penalise: x",
         "srclimit_penalise: activating penalty for 203.0.113.7/",
         "srclimit_penalise: activating penalty for 203.0.113.7/x",
+        "srclimit_penalise: connect ::ed:::: x",
     ] {
         assert!(!matches!(classify(msg), Classified::Event(_)), "{msg}");
     }
