@@ -38,6 +38,9 @@ pub struct Restored {
     pub minutes: BTreeMap<Timestamp, [u64; 2]>,
     /// Ports, status codes, paths and user agents; `kinds` is ignored (computed from `stats`).
     pub totals: LogTotals,
+    /// The newest event of every address, when `stats` holds only some of them (a selection
+    /// read from the history): the windows end there, as in a run over the files.
+    pub newest: Option<Timestamp>,
 }
 
 impl Aggregator {
@@ -72,6 +75,7 @@ impl Aggregator {
             hours,
             mut minutes,
             mut totals,
+            newest,
         } = rows;
         let mut agg = Aggregator::new(filter).with_hours();
         agg.events = stats.iter().map(|(_, s)| s.events).sum();
@@ -85,6 +89,7 @@ impl Aggregator {
         agg.newest = stats
             .iter()
             .filter_map(|(_, s)| s.seen().map(|x| x.1))
+            .chain(newest)
             .max();
         agg.ips = stats
             .iter()

@@ -2,10 +2,14 @@
 //! `--successful`, then `--sort` and `--limit` — for files and the history alike.
 //!
 //! A selection keeps the address records that match every given condition, and counts the
-//! totals (addresses, events, failed and successful logins, countries, first and last seen)
-//! and the country, network and user lists again from them. The timeline and the event counts
-//! of the hour/day/week windows stay those of every event (the report says so in its
-//! `selection`).
+//! totals (addresses, events per kind, failed and successful logins, countries, first and last
+//! seen), the country, network and user lists, and the addresses and countries of the
+//! hour/day/week windows again from them. What is not counted per address stays that of every
+//! event: the windows' event and failure counts, the timeline, and the ports, status codes,
+//! paths and user agents (the report says so in its `selection`; the terminal does not show
+//! the windows' counts under a selection and titles the other lists "every address"). The
+//! windows still end at the newest event of the data, selected or not, so a run over the files
+//! and one over the history, which reads only the selected addresses, agree.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -97,7 +101,14 @@ impl Report {
         }
         self.ips.retain(|r| sel.matches(r));
         let s = &mut self.summary;
+        let newest = s.last_seen;
         s.unique_ips = self.ips.len() as u64;
+        s.kinds = [0; Kind::COUNT];
+        for r in &self.ips {
+            for (t, &k) in s.kinds.iter_mut().zip(&r.kinds) {
+                *t += u64::from(k);
+            }
+        }
         s.events = self.ips.iter().map(|r| r.events).sum();
         s.failures = self.ips.iter().map(|r| r.failures).sum();
         s.successes = self.ips.iter().map(|r| r.successes).sum();
@@ -166,7 +177,7 @@ impl Report {
                 .then(a.user.cmp(&b.user))
         });
         for w in &mut self.windows {
-            let from = s.last_seen.map(|t| t - w.seconds);
+            let from = newest.map(|t| t - w.seconds);
             let inside: Vec<&IpRecord> = self
                 .ips
                 .iter()

@@ -79,8 +79,10 @@ pub enum Command {
         /// login is kept too) instead of tables.
         #[arg(long)]
         json: bool,
-        /// How many rows in each top list.
-        #[arg(long, default_value_t = 10, value_name = "N")]
+        /// How many rows in each top list (at least 1; every successful login is listed,
+        /// up to 50 or N).
+        #[arg(long, default_value_t = 10, value_name = "N",
+              value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
         top: usize,
         /// Draw a world map of the addresses above the tables, as wide as the terminal (80
         /// columns, or $COLUMNS, when not writing to one): land in braille dots (or half blocks

@@ -78,26 +78,34 @@ pub fn write_text(
     }
     writeln!(out)?;
 
+    // Under an address selection (`--country` …) the windows' event counts are still those of
+    // every address (see `aggregate::select`): only what is the selection's is shown.
+    let selected = report.selection.is_some();
     if s.last_seen.is_some() {
         let mut columns = vec![
             ("window", Align::Left),
             ("addresses", Align::Right),
             ("countries", Align::Right),
-            ("events", Align::Right),
         ];
-        if ssh {
-            columns.push(("failed logins", Align::Right));
-        }
-        let mut w = Table::new("LAST HOUR / DAY / WEEK OF THE DATA", &columns);
-        for win in &report.windows {
-            let mut row = vec![
-                win.label.to_string(),
-                num(win.ips),
-                num(win.countries),
-                num(win.events),
-            ];
+        if !selected {
+            columns.push(("events", Align::Right));
             if ssh {
-                row.push(num(win.failures));
+                columns.push(("failed logins", Align::Right));
+            }
+        }
+        let title = if selected {
+            "LAST HOUR / DAY / WEEK OF THE DATA (the selected addresses active in it)"
+        } else {
+            "LAST HOUR / DAY / WEEK OF THE DATA"
+        };
+        let mut w = Table::new(title, &columns);
+        for win in &report.windows {
+            let mut row = vec![win.label.to_string(), num(win.ips), num(win.countries)];
+            if !selected {
+                row.push(num(win.events));
+                if ssh {
+                    row.push(num(win.failures));
+                }
             }
             w.row(row);
         }
@@ -105,24 +113,38 @@ pub fn write_text(
         writeln!(out)?;
     }
 
+    // Every address that got in is listed, whatever `--top` says (up to a screenful: a
+    // honeypot "lets in" most of its visitors), each with the names it got in as.
     let winners: Vec<_> = report.ips.iter().filter(|r| r.successes > 0).collect();
     if !winners.is_empty() {
+        let shown = winners.len().min(top.max(MIN_WINNERS_SHOWN));
+        let title = if shown < winners.len() {
+            format!(
+                "SUCCESSFUL LOGINS ({shown} of {}; --top {} for all)",
+                num(winners.len() as u64),
+                winners.len()
+            )
+        } else {
+            "SUCCESSFUL LOGINS".to_string()
+        };
         let mut t = Table::new(
-            "SUCCESSFUL LOGINS",
+            title,
             &[
                 ("address", Align::Left),
                 ("logins", Align::Right),
+                ("logged in as", Align::Left),
                 ("failed logins", Align::Right),
-                ("users", Align::Left),
+                ("users tried", Align::Left),
                 (last_seen.as_str(), Align::Left),
                 ("country", Align::Left),
                 ("network", Align::Left),
             ],
         );
-        for r in winners.iter().take(top) {
+        for r in winners.iter().take(shown) {
             t.row(vec![
                 r.ip.to_string(),
                 num(r.successes),
+                logged_in_as(&r.users),
                 num(r.failures),
                 users_cell(&r.users, 3),
                 r.last_seen.map(short_time).unwrap_or_default(),
@@ -340,7 +362,7 @@ fn port_cell(port: Option<u16>, proto: Option<&str>) -> String {
 /// The firewall's top destination ports.
 fn write_ports(report: &Report, top: usize, style: Style, out: &mut dyn Write) -> io::Result<()> {
     let mut t = Table::new(
-        "TOP DESTINATION PORTS",
+        every_address("TOP DESTINATION PORTS", report),
         &[
             ("port", Align::Left),
             ("events", Align::Right),
@@ -374,7 +396,7 @@ fn write_web(report: &Report, top: usize, style: Style, out: &mut dyn Write) -> 
     let requests: u64 = report.statuses.iter().map(|s| s.events).sum();
     if requests > 0 {
         let mut t = Table::new(
-            "HTTP STATUS",
+            every_address("HTTP STATUS", report),
             &[
                 ("class", Align::Left),
                 ("requests", Align::Right),
@@ -414,7 +436,7 @@ fn write_web(report: &Report, top: usize, style: Style, out: &mut dyn Write) -> 
     let mut estimated = false;
     if !report.paths.is_empty() {
         let mut t = Table::new(
-            "TOP PATHS",
+            every_address("TOP PATHS", report),
             &[("path", Align::Left), ("requests", Align::Right)],
         );
         for p in report.paths.iter().take(top) {
@@ -426,7 +448,7 @@ fn write_web(report: &Report, top: usize, style: Style, out: &mut dyn Write) -> 
     }
     if !report.user_agents.is_empty() {
         let mut t = Table::new(
-            "TOP USER AGENTS",
+            every_address("TOP USER AGENTS", report),
             &[("user agent", Align::Left), ("requests", Align::Right)],
         );
         for u in report.user_agents.iter().take(top) {
@@ -486,6 +508,37 @@ fn write_history(h: &History, zone: &Zone, style: Style, out: &mut dyn Write) ->
 fn short_time(t: i64, zone: &Zone) -> String {
     let (y, mo, d, h, mi, _) = zone.civil(t);
     format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}")
+}
+
+/// A title of a list counted over every event, which says so under an address selection.
+fn every_address(title: &str, report: &Report) -> String {
+    if report.selection.is_some() {
+        format!("{title} (every address, not only the selected ones)")
+    } else {
+        title.to_string()
+    }
+}
+
+/// The successful logins listed even when `--top` asks for fewer.
+const MIN_WINNERS_SHOWN: usize = 50;
+
+/// The names an address logged in as, with how many logins each: `git(1) deploy(2)`.
+fn logged_in_as(users: &[(std::sync::Arc<str>, u64, u64)]) -> String {
+    let mut parts: Vec<String> = users
+        .iter()
+        .filter(|(_, _, ok)| *ok > 0)
+        .take(3)
+        .map(|(u, _, ok)| format!("{}({ok})", safe(u, 16)))
+        .collect();
+    let more = users.iter().filter(|(_, _, ok)| *ok > 0).count();
+    if more > 3 {
+        parts.push(format!("+{}", more - 3));
+    }
+    if parts.is_empty() {
+        // a login whose name the log did not give
+        parts.push("-".to_string());
+    }
+    parts.join(" ")
 }
 
 fn users_cell(users: &[(std::sync::Arc<str>, u64, u64)], n: usize) -> String {

@@ -151,6 +151,10 @@ struct Layout {
     deg: f64,
 }
 
+/// The widest map drawn, in columns: 720 braille columns are 1,440 dots, one per cell of
+/// the land mask.
+const MAX_COLS: usize = 720;
+
 impl Layout {
     fn new(kind: MapKind, cols: usize, max_rows: Option<usize>) -> Layout {
         let (dx, dy) = match kind {
@@ -162,7 +166,9 @@ impl Layout {
             let deg = 360.0 / (cols * dx) as f64;
             ((height / deg) / dy as f64).ceil() as usize
         };
-        let mut cols = cols.max(20);
+        // Wider than MAX_COLS shows nothing more (the land mask has 0.25° cells), and an
+        // absurd `COLUMNS` must not make the map's cost explode (it grows with the area).
+        let mut cols = cols.clamp(20, MAX_COLS);
         if let Some(max) = max_rows {
             // narrower, until the map fits the screen's height (down to 20 columns)
             while cols > 20 && rows_for(cols) > max {
@@ -467,5 +473,9 @@ mod tests {
         let l = Layout::new(MapKind::Braille, 80, None);
         assert_eq!(l.cell_of(84.0, -180.0), (0, 0));
         assert_eq!(l.cell_of(-89.0, 180.0), (79, l.rows - 1));
+        // an absurd COLUMNS is held to what the land mask can show
+        let l = Layout::new(MapKind::Braille, 100_000, None);
+        assert_eq!(l.cols, MAX_COLS);
+        assert!(l.rows < 200, "{}", l.rows);
     }
 }

@@ -254,6 +254,7 @@ impl Store {
         let mut with: Vec<String> = Vec::new();
         // Address id → position in `rows.stats`.
         let mut slot: HashMap<i64, u32, RandomState> = HashMap::default();
+        let wanted_all = select.countries.is_empty() && select.asns.is_empty();
         {
             let mut wanted = String::new();
             let mut args: Vec<rusqlite::types::Value> = Vec::new();
@@ -334,6 +335,13 @@ impl Store {
             self.fill_hours(&slot, &mut rows.stats)?;
         }
         let private = if include_private { 1 } else { 0 };
+        if !wanted_all {
+            rows.newest = self.conn.query_row(
+                "SELECT MAX(last_seen) FROM addresses WHERE private <= ?1",
+                [private],
+                |r| r.get(0),
+            )?;
+        }
         rows.hours = self.sums(
             "SELECT hour, SUM(events), SUM(failures), SUM(successes) FROM timeline
              WHERE private <= ?1 GROUP BY hour",

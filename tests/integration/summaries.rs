@@ -275,3 +275,163 @@ fn the_history_keeps_ports_statuses_paths_and_agents() {
     assert_eq!(body(&a), body(&b));
     assert!(a.contains("TOP DESTINATION PORTS") && a.contains("HTTP STATUS"));
 }
+
+/// Every address that logged in is listed, whatever `--top` asks for, with the names it got
+/// in as (not only the names it tried most), and 60 logins are cut to 50 with a note.
+#[test]
+fn every_successful_login_is_listed_with_its_account() {
+    let mut log = String::new();
+    // One address tries many names and gets in as the one it tried least.
+    for (i, user) in ["root", "root", "admin", "admin", "oracle", "test"]
+        .iter()
+        .enumerate()
+    {
+        log.push_str(&format!(
+            "Nov 30 10:00:{i:02} web sshd[{}]: Failed password for invalid user {user} from 45.148.10.240 port 4{i:04} ssh2\n",
+            100 + i
+        ));
+    }
+    log.push_str("Nov 30 10:01:00 web sshd[200]: Accepted password for git from 45.148.10.240 port 40100 ssh2\n");
+    for i in 0..14 {
+        log.push_str(&format!(
+            "Nov 30 11:{i:02}:00 web sshd[{}]: Accepted publickey for deploy from 185.220.101.{} port 5{i:04} ssh2\n",
+            300 + i,
+            10 + i
+        ));
+    }
+    let d = Dir::new();
+    let p = d.write("auth.log", &log);
+    let o = run_paths(
+        &[
+            "summary", "--color", "never", "--year", "2026", "--top", "1",
+        ],
+        &[&p],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let rows = table(&text, "SUCCESSFUL LOGINS");
+    // header + 15 addresses, no "of" in the title: all are there
+    assert_eq!(rows.len(), 1 + 15, "{text}");
+    assert!(text.contains("SUCCESSFUL LOGINS\n"), "{text}");
+    let r = row(&rows, "45.148.10.240");
+    assert_eq!(&r[1..4], ["1", "git(1)", "6"], "{r:?}");
+    for i in 0..14 {
+        let r = row(&rows, &format!("185.220.101.{}", 10 + i));
+        assert_eq!(&r[1..3], ["1", "deploy(1)"], "{r:?}");
+    }
+
+    // 60 addresses that got in: 50 shown, and the title says so
+    let mut many = String::new();
+    for i in 0..60 {
+        many.push_str(&format!(
+            "Nov 30 12:{i:02}:00 web sshd[{}]: Accepted publickey for deploy from 185.220.101.{} port 5{i:04} ssh2\n",
+            400 + i,
+            100 + i
+        ));
+    }
+    let text = summary_text("many.log", &many);
+    let rows = table(&text, "SUCCESSFUL LOGINS (50 of 60; --top 60 for all)");
+    assert_eq!(rows.len(), 1 + 50, "{text}");
+
+    let o = run_paths(&["summary", "--top", "0"], &[&p]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+/// Under an address selection every number shown is the selected addresses': the events per
+/// kind add up to their events, the windows count them against the newest event of the whole
+/// log, the terminal leaves out the windows' counts of every event and says which lists are
+/// of every address, and the history (which reads only the selected addresses) agrees with
+/// the files.
+#[test]
+fn a_selection_counts_only_the_selected_addresses_in_files_and_history() {
+    const DEMO: &str = include_str!("../../demo/auth.log");
+    let d = Dir::new();
+    let log = d.write("auth.log", DEMO);
+    let db = d.path("h.db");
+    let o = run_paths(&["ingest", "-q", "--db", db.to_str().unwrap()], &[&log]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let whole = json(&run_paths(&["summary", "--json"], &[&log]));
+    let newest = whole["summary"]["last_seen"].clone();
+    for sel in [
+        &["--country", "CN"][..],
+        &["--asn", "4134"],
+        &["--user", "root"],
+        &["--min-failures", "20"],
+        &["--successful"],
+    ] {
+        let files = json(&run_paths(&[&["summary", "--json"], sel].concat(), &[&log]));
+        let history = json(&run(
+            &[&["summary", "--json", "--db", db.to_str().unwrap()], sel].concat(),
+            None,
+        ));
+        let s = &files["summary"];
+        let kinds: u64 = s["kinds"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        assert_eq!(kinds, s["events"].as_u64().unwrap(), "{sel:?}: {s:#}");
+        assert!(s["unique_ips"].as_u64().unwrap() > 0, "{sel:?}");
+        for key in ["summary", "windows", "ips", "countries", "asns", "users"] {
+            let (mut a, mut b) = (files[key].clone(), history[key].clone());
+            if key == "summary" {
+                for v in [&mut a, &mut b] {
+                    v.as_object_mut().unwrap().remove("lines");
+                }
+            }
+            assert_eq!(
+                a, b,
+                "{sel:?}: {key} differs between the files and the history"
+            );
+        }
+        // the 7-day window holds every selected address; its end is the log's newest event
+        let week = files["windows"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(week["ips"], s["unique_ips"], "{sel:?}");
+        assert!(s["last_seen"].as_str() <= newest.as_str(), "{sel:?}");
+
+        let text = stdout(&run_paths(
+            &[&["summary", "--color", "never"], sel].concat(),
+            &[&log],
+        ));
+        let rows = table(
+            &text,
+            "LAST HOUR / DAY / WEEK OF THE DATA (the selected addresses active in it)",
+        );
+        assert_eq!(
+            rows[0].split_whitespace().collect::<Vec<_>>(),
+            ["window", "addresses", "countries"],
+            "{text}"
+        );
+    }
+    // China's two addresses were not active in the log's last hour (its newest event is
+    // 06:43, theirs 05:06), whatever their own last event
+    let cn = json(&run_paths(
+        &["summary", "--json", "--country", "CN"],
+        &[&log],
+    ));
+    assert_eq!(cn["windows"][0]["ips"], 0, "{:#}", cn["windows"]);
+    assert_eq!(
+        cn["summary"]["kinds"]["auth_success"],
+        serde_json::Value::Null
+    );
+
+    // a web log's lists are of every address, and say so under a selection
+    let web = d.write("access.log", crate::hay::ACCESS);
+    let text = stdout(&run_paths(
+        &[
+            "summary",
+            "--color",
+            "never",
+            "--min-failures",
+            "0",
+            "--kind",
+            "request",
+        ],
+        &[&web],
+    ));
+    assert!(
+        text.contains("HTTP STATUS (every address, not only the selected ones)"),
+        "{text}"
+    );
+}
