@@ -414,8 +414,7 @@ fn ingest_journal(
         name: name.clone(),
         ..InputOutcome::default()
     };
-    let (source_id, cursor, state) =
-        sources::journal(&writer.store().conn, host_id, &name)?;
+    let (source_id, cursor, state) = sources::journal(&writer.store().conn, host_id, &name)?;
     let line: i64 = writer.store().conn.query_row(
         "SELECT line FROM sources WHERE id = ?1",
         [source_id],

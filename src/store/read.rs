@@ -268,7 +268,10 @@ impl Store {
         let (flag, reach) = if since.is_some() {
             ("--since", "--since reaches further back")
         } else {
-            ("--until", "--until without --since reaches back to the start")
+            (
+                "--until",
+                "--until without --since reaches back to the start",
+            )
         };
         Ok(Some(match oldest {
             Some(o) => format!(
