@@ -281,9 +281,19 @@ fn selection(a: &InputArgs) -> Result<Select, ConfigError> {
 }
 
 fn ingest_config(a: IngestArgs) -> Result<Action, ConfigError> {
-    if a.files.is_empty() && !a.journal && a.journal_file.is_empty() {
+    // `--relocate` alone is a step of its own (after `db update`): it reads no logs.
+    if a.files.is_empty() && !a.journal && a.journal_file.is_empty() && !a.relocate {
         return Err(ConfigError(
             "ingest: name log files (e.g. /var/log/auth.log*), --journal or --journal-file".into(),
+        ));
+    }
+    // Standard input has no identity to resume from on the next run (`-` is stdin for the
+    // views, see `InputSpec::from_arg`); refuse it before the history is touched.
+    if a.files.iter().any(|f| f.as_os_str() == "-") {
+        return Err(ConfigError(
+            "ingest: cannot read standard input ('-'): it reads files it can find again on the \
+             next run; name the log files, or use --journal"
+                .into(),
         ));
     }
     let zone = Zone::resolve(a.tz.as_deref()).map_err(|e| ConfigError(format!("--tz: {e}")))?;

@@ -40,7 +40,7 @@ pub fn analyse(cfg: &Config, input: &InputConfig, wanted: Wanted) -> Result<(Rep
         ..wanted
     };
     let (mut report, failed) = match &input.db {
-        Some(db) => (from_history(db, input, inner)?, false),
+        Some(db) => (from_history(cfg, db, input, inner)?, false),
         None => analyse_inputs(cfg, input, inner)?,
     };
     let top = match wanted.keep {
@@ -94,8 +94,21 @@ fn analyse_inputs(cfg: &Config, input: &InputConfig, wanted: Wanted) -> Result<(
 
 /// The report of what the history at `db` holds (for the same lines, what a run over the log
 /// files would report).
-fn from_history(db: &std::path::Path, input: &InputConfig, wanted: Wanted) -> Result<Report> {
+fn from_history(
+    cfg: &Config,
+    db: &std::path::Path,
+    input: &InputConfig,
+    wanted: Wanted,
+) -> Result<Report> {
     let store = crate::store::Store::open_for_reading(db)?;
+    // A time filter counts the raw events, which may be pruned: say so rather than count
+    // silently less.
+    let f = &input.filter;
+    if !cfg.quiet
+        && let Some(w) = store.retention_warning(f.since, f.until, f.include_private)?
+    {
+        crate::render::note(format_args!("logmap: {w}"));
+    }
     let loaded = store.load(input.filter, wanted.hours, &input.select)?;
     let mut report = loaded.aggregator.finish(
         &loaded.locations,

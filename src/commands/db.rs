@@ -31,15 +31,24 @@ pub fn info(history: Option<&Path>) -> Result<Exit> {
         .map(Path::to_path_buf)
         .or_else(crate::store::default_path);
     if let Some(path) = path {
+        let store = match crate::store::Store::open_for_reading(&path) {
+            Ok(store) => Some(store),
+            Err(_) if !path.exists() => None,
+            Err(e) => {
+                // Not a history, a damaged one or a newer logmap's: an error (exit 2) like
+                // any other, said on stderr after what was found about the geolocation data.
+                out.flush()?;
+                return Err(e);
+            }
+        };
         writeln!(out)?;
         writeln!(out, "History")?;
-        match crate::store::Store::open_for_reading(&path) {
-            Ok(store) => write_lines(&mut out, &store.describe()?)?,
-            Err(_) if !path.exists() => write_lines(
+        match store {
+            Some(store) => write_lines(&mut out, &store.describe()?)?,
+            None => write_lines(
                 &mut out,
                 &format!("  {}: none yet (logmap ingest creates it)", path.display()),
             )?,
-            Err(e) => write_lines(&mut out, &format!("  {e:#}"))?,
         }
     }
     out.flush()?;

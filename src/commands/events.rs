@@ -38,7 +38,7 @@ impl<W: Write> EventSink for Printer<'_, W> {
 pub fn run(cfg: &Config, input: &InputConfig, format: EventFormat) -> Result<Exit> {
     let mut wanted = Wanted::new(cfg, input)?;
     if let Some(db) = &input.db {
-        return run_db(db, input, format, &mut wanted);
+        return run_db(cfg, db, input, format, &mut wanted);
     }
     let names: Vec<String> = input
         .pipeline
@@ -68,12 +68,19 @@ pub fn run(cfg: &Config, input: &InputConfig, format: EventFormat) -> Result<Exi
 /// The events the history keeps (within its retention), as a run over the files would print
 /// them.
 fn run_db(
+    cfg: &Config,
     db: &std::path::Path,
     input: &InputConfig,
     format: EventFormat,
     wanted: &mut Wanted,
 ) -> Result<Exit> {
     let store = crate::store::Store::open_for_reading(db)?;
+    let f = &input.filter;
+    if !cfg.quiet
+        && let Some(w) = store.retention_warning(f.since, f.until, f.include_private)?
+    {
+        crate::render::note(format_args!("logmap: {w}"));
+    }
     let sources = store.sources()?;
     let names: Vec<String> = sources.iter().map(|(_, s)| s.path.clone()).collect();
     let index = sources

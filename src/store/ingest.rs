@@ -113,7 +113,7 @@ pub fn ingest_with<'h>(
         .conn
         .execute("INSERT INTO ingests (started) VALUES (?1)", [started])?;
     let ingest_id = store.conn.last_insert_rowid();
-    let mut writer = Writer::new(store, ingest_id, geo, located_with, ids)?;
+    let mut writer = Writer::new(store, ingest_id, geo, located_with.clone(), ids)?;
     writer.on_commit = on_commit;
     let host_id = writer.host_id(&opts.host)?;
     let mut summary = IngestSummary::default();
@@ -133,31 +133,33 @@ pub fn ingest_with<'h>(
     candidates.sort_by_key(|c| c.mtime);
     let mut claimed = HashSet::new();
     for c in &candidates {
-        let outcome = ingest_file(&mut writer, opts, c, host_id, ingest_id, &mut claimed)?;
+        let outcome = ingest_file(&mut writer, opts, c, host_id, &mut claimed)?;
         summary.inputs.push(outcome);
     }
     if opts.journal {
         summary
             .inputs
-            .push(ingest_journal(&mut writer, opts, None, host_id, ingest_id)?);
+            .push(ingest_journal(&mut writer, opts, None, host_id)?);
     }
     for f in &opts.journal_files {
-        summary.inputs.push(ingest_journal(
-            &mut writer,
-            opts,
-            Some(f),
-            host_id,
-            ingest_id,
-        )?);
+        summary
+            .inputs
+            .push(ingest_journal(&mut writer, opts, Some(f), host_id)?);
     }
     summary.lines = writer.lines;
     summary.events = writer.events;
     summary.new_addresses = writer.new_addresses;
 
     if opts.relocate {
-        summary.relocated = relocate(store, geo)?;
+        summary.relocated = relocate(store, geo, &located_with)?;
     }
     let tx = store.conn.transaction()?;
+    // The retention in force, for the views' warning when a time filter reaches past it.
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES ('keep_events', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [retention_name(opts.keep_events)],
+    )?;
     if let Some(keep) = opts.keep_events {
         let cutoff = now() - keep;
         let pruned: i64 = tx.query_row(
@@ -186,13 +188,23 @@ pub fn ingest_with<'h>(
     Ok(summary)
 }
 
+/// `--keep-events` as the user would write it: `forever`, or a duration in days (hours,
+/// seconds when not whole).
+fn retention_name(keep: Option<i64>) -> String {
+    match keep {
+        None => "forever".into(),
+        Some(s) if s % 86400 == 0 => format!("{}d", s / 86400),
+        Some(s) if s % 3600 == 0 => format!("{}h", s / 3600),
+        Some(s) => format!("{s}s"),
+    }
+}
+
 /// Read one file from where it stands into the store.
 fn ingest_file(
     writer: &mut Writer<'_, '_>,
     opts: &IngestOptions,
     c: &Candidate,
     host_id: i64,
-    ingest_id: i64,
     claimed: &mut HashSet<i64>,
 ) -> Result<InputOutcome> {
     let name = c.path.display().to_string();
@@ -218,7 +230,7 @@ fn ingest_file(
         .format
         .or(pos.format)
         .unwrap_or_else(|| detect::detect(head.iter().map(Vec::as_slice)));
-    let source_id = sources::record(conn, pos.source_id, host_id, c, format, ingest_id)?;
+    let source_id = sources::record(conn, pos.source_id, host_id, c, format)?;
     claimed.insert(source_id);
     let (offset, line, state) = if pos.restart.is_some() {
         conn.execute(
@@ -396,15 +408,13 @@ fn ingest_journal(
     opts: &IngestOptions,
     file: Option<&Path>,
     host_id: i64,
-    ingest_id: i64,
 ) -> Result<InputOutcome> {
     let name = file.map_or_else(|| "journal".to_string(), |f| f.display().to_string());
     let mut out = InputOutcome {
         name: name.clone(),
         ..InputOutcome::default()
     };
-    let (source_id, cursor, state) =
-        sources::journal(&writer.store().conn, host_id, &name, ingest_id)?;
+    let (source_id, cursor, state) = sources::journal(&writer.store().conn, host_id, &name)?;
     let line: i64 = writer.store().conn.query_row(
         "SELECT line FROM sources WHERE id = ?1",
         [source_id],
@@ -532,9 +542,21 @@ fn read_journal(
     Ok(())
 }
 
-/// Locate every stored public address again with `geo`; how many changed.
-fn relocate(store: &mut Store, geo: &dyn Locate) -> Result<u64> {
+/// Locate every stored public address again with `geo` (described by `located_with`, the
+/// `geo_data` row each address then points at), in one transaction; how many were located.
+fn relocate(store: &mut Store, geo: &dyn Locate, located_with: &str) -> Result<u64> {
     let tx = store.conn.transaction()?;
+    // `located_with` is a reference to `geo_data`, not the description: a text there broke
+    // the foreign key (SQLite enforces them in this build).
+    tx.execute(
+        "INSERT INTO geo_data (description) VALUES (?1) ON CONFLICT (description) DO NOTHING",
+        [located_with],
+    )?;
+    let geo_id: i64 = tx.query_row(
+        "SELECT id FROM geo_data WHERE description = ?1",
+        [located_with],
+        |r| r.get(0),
+    )?;
     let ips: Vec<(i64, String)> = {
         let mut st = tx.prepare("SELECT id, ip FROM addresses WHERE private = 0")?;
         st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -561,7 +583,7 @@ fn relocate(store: &mut Store, geo: &dyn Locate) -> Result<u64> {
                 loc.accuracy.map(|a| a.as_str()),
                 loc.asn,
                 loc.as_org,
-                loc.source,
+                geo_id,
             ])? as u64;
         }
     }

@@ -86,6 +86,11 @@ impl Store {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create the directory {}", dir.display()))?;
         }
+        // A file that is not a logmap history is refused before its lock file is made: the
+        // lock belongs beside a history, not beside someone's log.
+        if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+            check_header(path)?;
+        }
         let lock = Store::lock_path(path, notice)?;
         let existed = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
         if !existed {
@@ -204,6 +209,29 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// Refuse a file whose header is not an SQLite database's with logmap's `application_id`,
+/// with the words [`Store::version`] uses, reading only its first 100 bytes (no SQLite, no
+/// lock). A file that passes is checked in full after the lock is taken.
+fn check_header(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let name = path.display();
+    let mut header = Vec::with_capacity(100);
+    File::open(path)
+        .and_then(|f| f.take(100).read_to_end(&mut header))
+        .with_context(|| format!("cannot read {name}"))?;
+    if header.len() < 100 || !header.starts_with(b"SQLite format 3\0") {
+        bail!("{name}: not a logmap history (file is not a database)");
+    }
+    // The application id: a big-endian 32-bit integer at offset 68 of the header.
+    let app = i64::from(u32::from_be_bytes([
+        header[68], header[69], header[70], header[71],
+    ]));
+    if app != APPLICATION_ID {
+        bail!("{name}: not a logmap history (an SQLite database of another program)");
+    }
+    Ok(())
 }
 
 /// Create a new store at `path`: built whole in a temporary file beside it and renamed into

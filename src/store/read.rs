@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use foldhash::fast::RandomState;
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::Store;
 use super::events::BlockReader;
@@ -216,6 +216,75 @@ impl Store {
             databases,
             history,
         })
+    }
+
+    /// A warning when the time range `since`..`until` reaches back before the oldest raw
+    /// event kept while the counters hold older events (pruned by `ingest --keep-events`):
+    /// those are not counted by a time-filtered view. `None` when the range is whole.
+    pub fn retention_warning(
+        &self,
+        since: Option<Timestamp>,
+        until: Option<Timestamp>,
+        include_private: bool,
+    ) -> Result<Option<String>> {
+        use crate::parse::timestamp::format_rfc3339;
+        if since.is_none() && until.is_none() {
+            return Ok(None);
+        }
+        // The span of the events ever counted, and the oldest still kept.
+        let (first, last): (Option<i64>, Option<i64>) = self.conn.query_row(
+            "SELECT MIN(first_seen), MAX(last_seen) FROM addresses WHERE (?1 OR private = 0)",
+            [include_private],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let (Some(first), Some(last)) = (first, last) else {
+            return Ok(None);
+        };
+        let oldest: Option<i64> =
+            self.conn
+                .query_row("SELECT MIN(min_ts) FROM events", [], |r| r.get(0))?;
+        if oldest.is_some_and(|o| first >= o) {
+            return Ok(None); // nothing counted is older than the raw events
+        }
+        // The pruned span is first..oldest (all of first..=last when none is kept): does the
+        // range reach into it?
+        let end = oldest.unwrap_or(last.saturating_add(1));
+        let reaches = since.is_none_or(|s| s < end) && until.is_none_or(|u| u > first);
+        if !reaches {
+            return Ok(None);
+        }
+        let keep: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'keep_events'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let keep = keep.map_or_else(
+            || "--keep-events".to_string(),
+            |k| format!("--keep-events {k}"),
+        );
+        let (flag, reach) = if since.is_some() {
+            ("--since", "--since reaches further back")
+        } else {
+            (
+                "--until",
+                "--until without --since reaches back to the start",
+            )
+        };
+        Ok(Some(match oldest {
+            Some(o) => format!(
+                "the history keeps raw events from {} on ({keep}); {reach}, so older events \
+                 are not counted",
+                format_rfc3339(o)
+            ),
+            None => format!(
+                "the history keeps no raw events now ({keep}; its counts start at {}); \
+                 {flag} counts raw events only, so no events are counted",
+                format_rfc3339(first)
+            ),
+        }))
     }
 
     pub(super) fn locations(&self) -> Result<(StoredLocations, Vec<String>)> {
@@ -574,7 +643,8 @@ impl Store {
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )?;
-        let h = self.history(true)?;
+        // New addresses counted as `summary --db` counts them: public ones.
+        let h = self.history(false)?;
         let t = |v: Option<i64>| v.map_or_else(|| "-".to_string(), format_rfc3339);
         let _ = writeln!(
             o,
@@ -586,7 +656,8 @@ impl Store {
         );
         let _ = writeln!(
             o,
-            "  {} raw events kept (oldest {}); {} ingest runs, the last at {} ({} new addresses)",
+            "  {} raw events kept (oldest {}); {} ingest runs, the last at {} ({} new public \
+             addresses)",
             num(h.events),
             t(h.oldest_event),
             num(h.ingests),
@@ -594,7 +665,10 @@ impl Store {
             num(h.new_addresses)
         );
         let mut st = self.conn.prepare(
-            "SELECT s.path, s.kind, s.\"offset\", s.line, s.cursor, s.format, i.finished
+            // The run that last stored lines of the source (runs that store nothing are not
+            // kept, and do not move `last_ingest`); a killed run has no `finished`.
+            "SELECT s.path, s.kind, s.\"offset\", s.line, s.cursor, s.format,
+             COALESCE(i.finished, i.started)
              FROM sources s LEFT JOIN ingests i ON i.id = s.last_ingest ORDER BY s.id",
         )?;
         let mut q = st.query([])?;
@@ -613,7 +687,7 @@ impl Store {
             };
             let _ = writeln!(
                 o,
-                "  source {} ({}): line {}, {at}, last read {}",
+                "  source {} ({}): line {}, {at}, new lines last read {}",
                 safe(&path, 200),
                 format.as_deref().unwrap_or("?"),
                 num(line as u64),

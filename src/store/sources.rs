@@ -190,14 +190,15 @@ pub fn format_from_str(s: &str) -> Option<Format> {
 }
 
 /// Record the candidate's identity for `source_id` (a new row if `None`): where it is now,
-/// and its widest fingerprint. Returns the id.
+/// and its widest fingerprint. Returns the id. Its `first_ingest` and `last_ingest` are set
+/// by the batches that store its lines (see `write.rs`): a run that reads nothing new is not
+/// recorded in `ingests`, so it must not be named there.
 pub fn record(
     conn: &Connection,
     source_id: Option<i64>,
     host_id: i64,
     c: &Candidate,
     format: Format,
-    ingest: i64,
 ) -> Result<i64> {
     let len = c.head.len();
     let fp = c.fingerprint(len);
@@ -206,7 +207,7 @@ pub fn record(
         Some(id) => {
             conn.execute(
                 "UPDATE sources SET path = ?2, device = ?3, inode = ?4, fingerprint = ?5,
-                 fingerprint_len = ?6, gzip = ?7, format = ?8, last_ingest = ?9 WHERE id = ?1",
+                 fingerprint_len = ?6, gzip = ?7, format = ?8 WHERE id = ?1",
                 params![
                     id,
                     path,
@@ -216,7 +217,6 @@ pub fn record(
                     len as i64,
                     c.gzip as i64,
                     format.as_str(),
-                    ingest
                 ],
             )?;
             Ok(id)
@@ -224,8 +224,8 @@ pub fn record(
         None => {
             conn.execute(
                 "INSERT INTO sources (host_id, path, kind, device, inode, fingerprint,
-                 fingerprint_len, format, gzip, first_ingest, last_ingest)
-                 VALUES (?1, ?2, 'file', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+                 fingerprint_len, format, gzip)
+                 VALUES (?1, ?2, 'file', ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     host_id,
                     path,
@@ -235,7 +235,6 @@ pub fn record(
                     len as i64,
                     format.as_str(),
                     c.gzip as i64,
-                    ingest
                 ],
             )?;
             Ok(conn.last_insert_rowid())
@@ -244,12 +243,12 @@ pub fn record(
 }
 
 /// A journal source (`journal` for the system's, or a journal file's path): its id and the
-/// cursor after which to read, creating the row on first use.
+/// cursor after which to read, creating the row on first use (its ingest runs are set as
+/// for [`record`]).
 pub fn journal(
     conn: &Connection,
     host_id: i64,
     name: &str,
-    ingest: i64,
 ) -> Result<(i64, Option<String>, Option<String>)> {
     let row = conn
         .query_row(
@@ -259,16 +258,12 @@ pub fn journal(
         )
         .optional()?;
     if let Some(r) = row {
-        conn.execute(
-            "UPDATE sources SET last_ingest = ?2 WHERE id = ?1",
-            params![r.0, ingest],
-        )?;
         return Ok(r);
     }
     conn.execute(
-        "INSERT INTO sources (host_id, path, kind, format, first_ingest, last_ingest)
-         VALUES (?1, ?2, 'journal', 'journal', ?3, ?3)",
-        params![host_id, name, ingest],
+        "INSERT INTO sources (host_id, path, kind, format)
+         VALUES (?1, ?2, 'journal', 'journal')",
+        params![host_id, name],
     )?;
     Ok((conn.last_insert_rowid(), None, None))
 }

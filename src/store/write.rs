@@ -360,7 +360,8 @@ impl<'s, 'h> Writer<'s, 'h> {
         let p = &batch.position;
         tx.execute(
             "UPDATE sources SET \"offset\" = ?2, line = ?3, state = ?4, cursor = ?5,
-             unparsed = unparsed + ?6, last_ingest = ?7 WHERE id = ?1",
+             unparsed = unparsed + ?6, first_ingest = COALESCE(first_ingest, ?7),
+             last_ingest = ?7 WHERE id = ?1",
             params![
                 batch.source_id,
                 p.offset as i64,

@@ -636,3 +636,382 @@ fn two_ingests_at_once_take_turns() {
         "two ingests at once",
     );
 }
+
+/// A City MMDB that puts every IPv4 address in Norwich, GB: unlike the embedded tables, so a
+/// relocation shows.
+fn norwich_mmdb() -> Vec<u8> {
+    use logmap::enrich::mmdb_write::{Value, Writer};
+    let mut w = Writer::new("GeoLite2-City", 6);
+    w.build_epoch(1_790_000_000);
+    let rec = Value::map([
+        (
+            "city",
+            Value::map([("names", Value::map([("en", Value::str("Norwich"))]))]),
+        ),
+        ("country", Value::map([("iso_code", Value::str("GB"))])),
+        (
+            "location",
+            Value::map([
+                ("latitude", Value::F64(52.6278)),
+                ("longitude", Value::F64(1.2983)),
+            ]),
+        ),
+    ]);
+    for net in ["0.0.0.0/1", "128.0.0.0/1"] {
+        w.insert(net.parse().unwrap(), rec.clone()).unwrap();
+    }
+    w.to_bytes()
+}
+
+/// ip → where an export document puts it.
+fn locations(doc: &serde_json::Value) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = doc["ips"]
+        .as_array()
+        .expect("ips")
+        .iter()
+        .map(|r| {
+            let where_ = ["country", "city", "region", "lat", "lon", "accuracy", "asn"]
+                .iter()
+                .map(|k| format!("{k}={}", r[*k]))
+                .collect::<Vec<_>>()
+                .join(" ");
+            (r["ip"].as_str().unwrap().to_string(), where_)
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// `ingest --relocate` locates every stored address again with the data it is given (it
+/// failed on a foreign key every time), as a one-shot run with that data does; alone, it reads
+/// no logs and locates again with the data found.
+#[test]
+fn relocate_locates_every_address_again_with_or_without_files() {
+    let d = Dir::new();
+    let db = d.path("r.db");
+    let log = d.write("auth.log", DEMO);
+    let mmdb = d.write("city.mmdb", norwich_mmdb());
+    let geoip = mmdb.display().to_string();
+    let y = ["--year", "2026"];
+    ingest(&db, &y, &[&log]);
+    let before = export_db(&db);
+    let plain = export_files(&[&log]);
+    assert_eq!(locations(&before), locations(&plain));
+
+    // With the files, and new data: every IPv4 address moves to Norwich, as a one-shot run
+    // with that data says.
+    ingest(
+        &db,
+        &["--year", "2026", "--relocate", "--geoip", &geoip],
+        &[&log],
+    );
+    let o = run_paths(
+        &[
+            "export", "--format", "json", "--year", "2026", "--geoip", &geoip,
+        ],
+        &[&log],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let with_mmdb = json(&o);
+    let after = export_db(&db);
+    assert_ne!(
+        locations(&after),
+        locations(&before),
+        "nothing was relocated"
+    );
+    assert_eq!(locations(&after), locations(&with_mmdb));
+    assert!(
+        after["ips"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["ip"].as_str().unwrap().contains('.'))
+            .all(|r| r["city"] == "Norwich"),
+        "{after}"
+    );
+    // The data that located them is the new data.
+    assert!(
+        after["geo"]["databases"].to_string().contains("city.mmdb"),
+        "{}",
+        after["geo"]["databases"]
+    );
+    // Nothing was counted again: the history is the one-shot run with the new data.
+    assert_same(&after, &with_mmdb, "after --relocate");
+
+    // Alone (after `db update`, say): accepted, reads no log, and locates again with the data
+    // found (here the embedded tables), as a one-shot run does.
+    let o = run(
+        &[
+            "ingest",
+            "-v",
+            "--db",
+            &db.display().to_string(),
+            "--relocate",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("stored 0 lines") && stderr(&o).contains("located 17 addresses again"),
+        "{}",
+        stderr(&o)
+    );
+    let alone = export_db(&db);
+    assert_eq!(locations(&alone), locations(&plain));
+    assert_same(&alone, &plain, "counters after --relocate alone");
+}
+
+/// The number in `db info`'s "(N new public addresses)".
+fn info_new_addresses(info: &str) -> u64 {
+    let at = info.find(" new public addresses)").expect(info);
+    let start = info[..at].rfind('(').unwrap() + 1;
+    info[start..at].replace(',', "").parse().unwrap()
+}
+
+fn db_info(db: &Path) -> String {
+    let o = run(&["db", "info", "--db", &db.display().to_string()], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    stdout(&o)
+}
+
+/// `db info` after a re-run that added nothing still says when each source was last read
+/// (the run that stored its lines: runs that store nothing are not recorded), counts runs as
+/// `summary --db` does, and counts new addresses as `summary --db` does (public ones).
+#[test]
+fn db_info_after_a_rerun_says_when_each_source_was_read_and_agrees_with_summary() {
+    let d = Dir::new();
+    let db = d.path("h.db");
+    let all = lines(DEMO);
+    let (part1, part2) = all.split_at(all.len() / 2);
+    let log = d.path("auth.log");
+    let other = d.write("other.log", DEMO.replace("vps-fra1", "vps-ams2"));
+    let y = ["--year", "2026"];
+    write_lines(&log, part1, false);
+    ingest(&db, &y, &[&log, &other]);
+    let first = db_info(&db);
+    let read_at = |info: &str, name: &str| -> String {
+        let line = info
+            .lines()
+            .find(|l| l.contains("  source ") && l.contains(name))
+            .unwrap_or_else(|| panic!("no source {name} in\n{info}"));
+        line.rsplit_once("new lines last read ")
+            .unwrap_or_else(|| panic!("{line}"))
+            .1
+            .to_string()
+    };
+    let t_log = read_at(&first, "auth.log");
+    assert!(t_log.starts_with("20"), "{first}");
+    // Runs that add nothing: each source still says when it was last read.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    ingest(&db, &y, &[&log, &other]);
+    ingest(&db, &y, &[&log, &other]);
+    let rerun = db_info(&db);
+    assert!(!rerun.contains("last read -"), "{rerun}");
+    assert_eq!(read_at(&rerun, "auth.log"), t_log, "{rerun}");
+    assert_eq!(read_at(&rerun, "other.log"), t_log, "{rerun}");
+    assert!(rerun.contains(" 1 ingest runs"), "{rerun}");
+    // Every source's last run is one the ingests table holds.
+    {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        let dangling: i64 = c
+            .query_row(
+                "SELECT COUNT(*) FROM sources s LEFT JOIN ingests i ON i.id = s.last_ingest
+                 WHERE i.id IS NULL OR i.finished IS NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(dangling, 0);
+    }
+    // An append: that source moves on, the other keeps its time.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    write_lines(&log, part2, true);
+    ingest(&db, &y, &[&log, &other]);
+    let second = db_info(&db);
+    assert_ne!(read_at(&second, "auth.log"), t_log, "{second}");
+    assert_eq!(read_at(&second, "other.log"), t_log, "{second}");
+    assert!(second.contains(" 2 ingest runs"), "{second}");
+
+    // db info's new addresses are summary's (the demo has a private one: 10.0.0.5 or so).
+    let fresh = d.path("fresh.db");
+    let whole = d.write("whole.log", DEMO);
+    ingest(&fresh, &y, &[&whole]);
+    let doc = export_db(&fresh);
+    let public = doc["ips"].as_array().unwrap().len() as u64;
+    assert!(
+        doc["summary"]["private_ips"].as_u64().unwrap() > 0,
+        "{}",
+        doc["summary"]
+    );
+    let summary = stdout(&run(
+        &[
+            "summary",
+            "--color",
+            "never",
+            "--db",
+            &fresh.display().to_string(),
+        ],
+        None,
+    ));
+    assert!(
+        summary.contains(&format!("{public} new addresses from the first ingest")),
+        "{summary}"
+    );
+    assert_eq!(info_new_addresses(&db_info(&fresh)), public);
+}
+
+/// Things `ingest` and `db info` refuse: each one line, exit 2, and nothing left behind.
+#[test]
+fn refusals_are_one_line_errors_that_leave_nothing_behind() {
+    let d = Dir::new();
+    let log = d.write("auth.log", DEMO);
+    // db info on a log file: an error, not a description.
+    let o = run(&["db", "info", "--db", &log.display().to_string()], None);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("not a logmap history"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+
+    // ingest from standard input: said clearly, and no history is made.
+    let db = d.path("i.db");
+    let o = run(
+        &["ingest", "--db", &db.display().to_string(), "-"],
+        Some(DEMO.as_bytes()),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("cannot read standard input") && err.contains("--journal"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!db.exists() && !d.path("i.db.lock").exists());
+
+    // ingest into a log (a slip of --db): the log is untouched and no lock is left beside it;
+    // the same for another program's SQLite database.
+    let other = d.path("other.db");
+    {
+        let c = rusqlite::Connection::open(&other).unwrap();
+        c.execute_batch("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);")
+            .unwrap();
+    }
+    let some = d.write("some.log", DEMO);
+    for target in [&some, &other] {
+        let before = std::fs::read(target).unwrap();
+        let o = run(
+            &[
+                "ingest",
+                "--db",
+                &target.display().to_string(),
+                &log.display().to_string(),
+            ],
+            None,
+        );
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            stderr(&o).contains("not a logmap history"),
+            "{}",
+            stderr(&o)
+        );
+        assert_eq!(std::fs::read(target).unwrap(), before);
+        let mut lock = target.as_os_str().to_owned();
+        lock.push(".lock");
+        assert!(
+            !Path::new(&lock).exists(),
+            "{} left behind",
+            Path::new(&lock).display()
+        );
+    }
+}
+
+/// demo/auth.log with each line's syslog time replaced by `ts` (RFC 3339).
+fn demo_at(ts: &str) -> String {
+    DEMO.lines()
+        .map(|l| format!("{ts} {}\n", &l[16..]))
+        .collect()
+}
+
+/// A time-filtered view of a history whose raw events were pruned (`--keep-events`) says so,
+/// naming the oldest raw event kept and the retention, instead of silently counting less.
+#[test]
+fn a_time_filter_past_the_kept_raw_events_is_warned_about() {
+    use logmap::parse::timestamp::format_rfc3339;
+    let d = Dir::new();
+    let db = d.path("old.db");
+    let dbs = db.display().to_string();
+    // Years before the 90 days kept by default, whenever this runs.
+    let old = d.write("old.log", DEMO);
+    ingest(&db, &["--year", "2020"], &[&old]);
+    let info = db_info(&db);
+    assert!(info.contains(" 0 raw events kept"), "{info}");
+    let view = |args: &[&str]| {
+        let mut all = vec!["summary", "--color", "never", "--db", &dbs];
+        all.extend_from_slice(args);
+        let o = run(&all, None);
+        assert!(o.status.success(), "{}", stderr(&o));
+        (stdout(&o), stderr(&o))
+    };
+    // The one-shot run counts them; the history cannot, and says why.
+    let o = run_paths(
+        &[
+            "summary",
+            "--color",
+            "never",
+            "--year",
+            "2020",
+            "--since",
+            "2020-01-01",
+        ],
+        &[&old],
+    );
+    assert!(
+        !stdout(&o).contains("No public addresses found"),
+        "{}",
+        stdout(&o)
+    );
+    let (out, err) = view(&["--since", "2020-01-01"]);
+    assert!(out.contains("No public addresses found"), "{out}");
+    assert!(
+        err.contains("keeps no raw events") && err.contains("--keep-events 90d"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let (_, err) = view(&["--until", "2021-01-01"]);
+    assert!(err.contains("keeps no raw events"), "{err}");
+    // No warning without a time filter, or for a range after everything counted.
+    assert_eq!(view(&[]).1, "");
+    assert_eq!(view(&["--since", "2021-01-01"]).1, "");
+
+    // Recent events kept beside the pruned ones: the warning names the oldest one kept.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let day_ago = format_rfc3339(now - 86400);
+    let recent = d.write("recent.log", demo_at(&day_ago));
+    ingest(&db, &[], &[&recent]);
+    let (out, err) = view(&["--since", "2020-01-01"]);
+    assert!(!out.contains("No public addresses found"), "{out}");
+    assert!(
+        err.contains(&format!(
+            "keeps raw events from {day_ago} on (--keep-events 90d)"
+        )) && err.contains("--since reaches further back"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    // A range within the kept events (from the oldest one kept on): no warning.
+    let (out, err) = view(&["--since", &day_ago]);
+    assert_eq!(err, "", "{err}");
+    assert!(!out.contains("No public addresses found"), "{out}");
+    // events --db too.
+    let o = run(&["events", "--db", &dbs, "--since", "2020-01-01"], None);
+    assert!(o.status.success());
+    assert!(
+        stderr(&o).contains("keeps raw events from"),
+        "{}",
+        stderr(&o)
+    );
+}
