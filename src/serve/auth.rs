@@ -116,7 +116,10 @@ pub fn is_loopback_host(host: &str) -> bool {
         if v6.parse::<std::net::Ipv6Addr>().is_err() {
             return false;
         }
-        (v6, after.strip_prefix(':').or(after.is_empty().then_some("")))
+        (
+            v6,
+            after.strip_prefix(':').or(after.is_empty().then_some("")),
+        )
     } else {
         match host.rsplit_once(':') {
             Some((name, port)) => (name, Some(port)),

@@ -62,7 +62,8 @@ pub const REMIND: Duration = Duration::from_secs(60);
 /// [`expand`] finds them).
 fn of_family(name: &OsStr, followed: &OsStr) -> bool {
     let (n, f) = (name.as_encoded_bytes(), followed.as_encoded_bytes());
-    n == f || (n.len() > f.len() && n.starts_with(f) && n[f.len()] == b'.' && !n.ends_with(b".lock"))
+    n == f
+        || (n.len() > f.len() && n.starts_with(f) && n[f.len()] == b'.' && !n.ends_with(b".lock"))
 }
 
 /// Whether a file-system event may mean new lines: a change (not a read: each pass opens the
@@ -96,29 +97,37 @@ struct Problems {
 }
 
 impl Problems {
-    /// The problems of a pass: `found` replaces those of the keys `covers` accepts.
-    fn update(&mut self, found: BTreeMap<String, String>, covers: impl Fn(&str) -> bool) {
-        self.current.retain(|key, (_, _)| {
+    /// The problems of a pass at `now`: `found` replaces those of the keys `covers` accepts.
+    /// What to log.
+    fn update(
+        &mut self,
+        found: BTreeMap<String, String>,
+        covers: impl Fn(&str) -> bool,
+        now: Instant,
+    ) -> Vec<String> {
+        let mut say = Vec::new();
+        self.current.retain(|key, _| {
             let keep = !covers(key) || found.contains_key(key);
             if !keep {
-                tracing::warn!("{key}: no longer a problem");
+                say.push(format!("{key}: no longer a problem"));
             }
             keep
         });
         for (key, msg) in found {
             match self.current.get_mut(&key) {
                 Some((old, at)) if *old == msg => {
-                    if at.elapsed() >= REMIND {
-                        tracing::warn!("{key}: {msg} (still; tried again every poll)");
-                        *at = Instant::now();
+                    if now.saturating_duration_since(*at) >= REMIND {
+                        say.push(format!("{key}: {msg} (still; tried again every poll)"));
+                        *at = now;
                     }
                 }
                 _ => {
-                    tracing::warn!("{key}: {msg}");
-                    self.current.insert(key, (msg, Instant::now()));
+                    say.push(format!("{key}: {msg}"));
+                    self.current.insert(key, (msg, now));
                 }
             }
         }
+        say
     }
 
     /// For `/healthz`: every current problem, or `None`.
@@ -306,15 +315,17 @@ fn pass(
                 .iter()
                 .filter_map(|i| Some((i.name.clone(), i.error.clone()?)))
                 .collect();
-            problems.update(found, |_| true);
+            for m in problems.update(found, |_| true, Instant::now()) {
+                tracing::warn!("{m}");
+            }
             summary.lines
         }
         Err(e) => {
             // The pass stopped early: what the inputs' problems are now is not known.
-            problems.update(
-                BTreeMap::from([(WHOLE.to_string(), format!("{e:#}"))]),
-                |k| k == WHOLE,
-            );
+            let found = BTreeMap::from([(WHOLE.to_string(), format!("{e:#}"))]);
+            for m in problems.update(found, |k| k == WHOLE, Instant::now()) {
+                tracing::warn!("{m}");
+            }
             // What was committed before it stopped stays.
             committed.iter().map(|c| c.lines).sum()
         }
@@ -396,5 +407,98 @@ fn publish(store: &Store, state: &AppState, c: &Committed, summary: &serde_json:
                 .hub
                 .publish("reset", serde_json::json!({ "lines": c.lines }));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_problem_is_said_when_it_appears_changes_lasts_a_minute_and_ends() {
+        let mut p = Problems::default();
+        let t = Instant::now();
+        let found = |v: &[(&str, &str)]| -> BTreeMap<String, String> {
+            v.iter()
+                .map(|(k, m)| (k.to_string(), m.to_string()))
+                .collect()
+        };
+        let all = |_: &str| true;
+        let dir = [("/tmp", "is a directory")];
+        assert_eq!(p.update(found(&dir), all, t), ["/tmp: is a directory"]);
+        for s in [0, 1, 30, 59] {
+            let now = t + Duration::from_secs(s);
+            assert!(p.update(found(&dir), all, now).is_empty(), "{s} s");
+        }
+        assert_eq!(p.summary().as_deref(), Some("/tmp: is a directory"));
+        let said = p.update(found(&dir), all, t + REMIND);
+        assert_eq!(
+            said,
+            ["/tmp: is a directory (still; tried again every poll)"]
+        );
+        assert!(p.update(found(&dir), all, t + REMIND * 3 / 2).is_empty());
+        // Another problem with the same path: said at once.
+        let denied = [("/tmp", "permission denied")];
+        let said = p.update(found(&denied), all, t + REMIND * 3 / 2);
+        assert_eq!(said, ["/tmp: permission denied"]);
+        // A failed pass knows nothing of the inputs: their problems stay.
+        let whole = [("ingest", "database is locked")];
+        let said = p.update(found(&whole), |k| k == "ingest", t + REMIND * 2);
+        assert_eq!(said, ["ingest: database is locked"]);
+        assert_eq!(
+            p.summary().as_deref(),
+            Some("/tmp: permission denied; ingest: database is locked")
+        );
+        // A good pass: both over, said once each.
+        let said = p.update(found(&[]), all, t + REMIND * 2);
+        assert_eq!(
+            said,
+            ["/tmp: no longer a problem", "ingest: no longer a problem"]
+        );
+        assert!(p.update(found(&[]), all, t + REMIND * 2).is_empty());
+        assert_eq!(p.summary(), None);
+        // Back: said again.
+        assert_eq!(p.update(found(&dir), all, t + REMIND * 2).len(), 1);
+    }
+
+    #[test]
+    fn only_changes_to_a_followed_file_or_its_siblings_wake_the_follower() {
+        use notify::event::{
+            AccessKind, AccessMode, CreateKind, DataChange, EventKind, ModifyKind, RenameMode,
+        };
+        let names = [OsString::from("auth.log"), OsString::from("tmp")];
+        let event = |kind, path: &str| notify::Event::new(kind).add_path(PathBuf::from(path));
+        let write = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        let open = EventKind::Access(AccessKind::Open(AccessMode::Any));
+        let closed_read = EventKind::Access(AccessKind::Close(AccessMode::Read));
+        let closed_write = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        let created = EventKind::Create(CreateKind::File);
+        let renamed = EventKind::Modify(ModifyKind::Name(RenameMode::To));
+        for (kind, path) in [
+            (write, "/var/log/auth.log"),
+            (closed_write, "/var/log/auth.log"),
+            (created, "/var/log/auth.log"),
+            (renamed, "/var/log/auth.log.1"),
+            (write, "/var/log/auth.log.2.gz"),
+            (created, "/tmp"),
+        ] {
+            assert!(concerns(&event(kind, path), &names), "{kind:?} {path}");
+        }
+        for (kind, path) in [
+            // A pass reading the files.
+            (open, "/var/log/auth.log"),
+            (closed_read, "/var/log/auth.log"),
+            (open, "/tmp"),
+            // The history, or anything else, in the same directory.
+            (write, "/var/log/h.db"),
+            (write, "/var/log/h.db-journal"),
+            (write, "/var/log/auth.log.lock"),
+            (write, "/var/log/auth.logger"),
+            (write, "/var/log/syslog"),
+        ] {
+            assert!(!concerns(&event(kind, path), &names), "{kind:?} {path}");
+        }
+        // No path: the kernel lost events; look.
+        assert!(concerns(&notify::Event::new(write), &names));
     }
 }
