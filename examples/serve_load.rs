@@ -183,8 +183,10 @@ fn client(addr: SocketAddr, c: usize, seen: &Mutex<Vec<HashMap<u32, Instant>>>, 
     let Ok(mut s) = TcpStream::connect(addr) else {
         return;
     };
-    let _ =
-        s.write_all(b"GET /api/stream HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n");
+    // The server answers only requests that name a loopback host (it has no token).
+    let req =
+        format!("GET /api/stream HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n");
+    let _ = s.write_all(req.as_bytes());
     let _ = s.set_read_timeout(Some(Duration::from_millis(500)));
     let mut r = BufReader::new(s);
     let mut buf = String::new();

@@ -121,6 +121,9 @@ pub enum Action {
 pub struct Config {
     pub action: Action,
     pub style: Style,
+    /// Whether the log on stderr (`serve`'s warnings) is coloured: decided for stderr, which
+    /// is often a file or the journal when stdout is not (and the other way round).
+    pub log_color: bool,
     pub quiet: bool,
     pub verbose: bool,
 }
@@ -130,14 +133,13 @@ pub struct Config {
 #[error("{0}")]
 pub struct ConfigError(pub String);
 
-fn color_enabled(arg: ColorArg) -> bool {
+/// Whether to colour what goes to a stream that `is_terminal` says is one or not: `auto`
+/// colours a terminal unless NO_COLOR is set.
+fn color_enabled(arg: ColorArg, is_terminal: bool) -> bool {
     match arg {
         ColorArg::Always => true,
         ColorArg::Never => false,
-        ColorArg::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
-        }
+        ColorArg::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && is_terminal,
     }
 }
 
@@ -516,8 +518,9 @@ impl Config {
         Ok(Config {
             action,
             style: Style {
-                color: color_enabled(cli.color),
+                color: color_enabled(cli.color, std::io::stdout().is_terminal()),
             },
+            log_color: color_enabled(cli.color, std::io::stderr().is_terminal()),
             quiet,
             verbose,
         })

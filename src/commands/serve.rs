@@ -14,8 +14,10 @@ pub fn run(cfg: &Config, config: &ServeConfig, geoip: &[PathBuf]) -> Result<Exit
     let level = if cfg.verbose { "info" } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("logmap={level}")));
+    // Colours only as --color says for stderr: escape codes in a file or the journal are noise.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(cfg.log_color)
         .with_writer(std::io::stderr)
         .try_init();
     let geo = super::analyse::open_geo(cfg, geoip)?;

@@ -9,11 +9,13 @@
 //! | `GET /api/ips` | `{"total", "ips"}`: address records, selected and sorted (`limit`, default 1,000) |
 //! | `GET /api/timeline?bucket=hour\|day` | `{"bucket_seconds", "series": [[start, events, failures, successes, new addresses]]}` |
 //! | `GET /api/stream` | server-sent events: `batch` per stored batch, `reset` when a page must refetch |
-//! | `GET /healthz` | `{"status": "ok", …}` |
+//! | `GET /healthz` | `{"status": "ok"` or `"degraded", "last_error": "PATH: what", …}` |
 //!
 //! Query parameters (as the command line's): `since`, `until` (`2026-12-03 08:00`, `24h` …),
 //! `country`, `asn`, `user`, `kind` (comma-separated), `min_failures`, `successful`, `sort`
 //! (`failures`, `events`, `last-seen`, `first-seen`), `limit`, `top`, `include_private`.
+//! The yes-or-no ones (`successful`, `include_private`) take `true`, `1` or nothing for yes,
+//! `false` or `0` for no; anything else is a 400, like every other bad value.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -128,9 +130,15 @@ fn params(q: &HashMap<String, String>) -> Result<Params, ApiError> {
             })
             .unwrap_or_default()
     };
-    let flag = |k: &str| {
-        q.get(k)
-            .is_some_and(|v| v.is_empty() || v == "1" || v == "true")
+    // Present and empty is true (`?successful`), as on the command line.
+    let flag = |k: &str| -> Result<bool, ApiError> {
+        match q.get(k).map(String::as_str) {
+            None | Some("false" | "0") => Ok(false),
+            Some("" | "true" | "1") => Ok(true),
+            Some(v) => Err(ApiError::Bad(format!(
+                "{k}: '{v}' is neither true nor false (use true, 1, false or 0)"
+            ))),
+        }
     };
     let number = |k: &str| -> Result<Option<u64>, ApiError> {
         q.get(k)
@@ -143,7 +151,7 @@ fn params(q: &HashMap<String, String>) -> Result<Params, ApiError> {
     let mut select = Select {
         users: list("user"),
         min_failures: number("min_failures")?.unwrap_or(0),
-        successful: flag("successful"),
+        successful: flag("successful")?,
         ..Select::default()
     };
     for c in list("country") {
@@ -178,7 +186,7 @@ fn params(q: &HashMap<String, String>) -> Result<Params, ApiError> {
     let (since, until) = (time("since")?, time("until")?);
     Ok(Params {
         filter: Filter {
-            include_private: flag("include_private"),
+            include_private: flag("include_private")?,
             since,
             until,
         },

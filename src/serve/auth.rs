@@ -2,7 +2,14 @@
 //! holder of the token: `Authorization: Bearer TOKEN` (scripts), or the `logmap_token` cookie
 //! that the one-time link printed at start-up sets (browsers). The token never appears in a
 //! URL after that first visit, and the link works once.
+//!
+//! Without a token, a request must also name a loopback host (`Host: localhost`, `127.x.y.z`
+//! or `[::1]`, any port, any case; no `Host` at all, as HTTP/1.0 may, is fine): otherwise a web
+//! page the admin visits could point its own name at 127.0.0.1 (DNS rebinding) and read the
+//! API as the admin's browser, which needs no token there. Other names get a 403. With a token
+//! the token is what protects, and any name is answered.
 
+use std::net::IpAddr;
 use std::sync::Mutex;
 
 use axum::extract::{Request, State};
@@ -98,10 +105,67 @@ pub fn random_hex(bytes: usize) -> String {
     buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The middleware: lets a request through, logs a browser in, or answers 401.
+/// Whether `host` (a `Host` header or a URI's authority: a name or address, maybe a port)
+/// names this machine's loopback: `localhost`, `127.x.y.z`, `[::1]`, in any case, with any
+/// port.
+pub fn is_loopback_host(host: &str) -> bool {
+    let (name, port) = if let Some(rest) = host.strip_prefix('[') {
+        let Some((v6, after)) = rest.split_once(']') else {
+            return false;
+        };
+        if v6.parse::<std::net::Ipv6Addr>().is_err() {
+            return false;
+        }
+        (
+            v6,
+            after.strip_prefix(':').or(after.is_empty().then_some("")),
+        )
+    } else {
+        match host.rsplit_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (host, Some("")),
+        }
+    };
+    let Some(port) = port else {
+        return false;
+    };
+    if !port.bytes().all(|b| b.is_ascii_digit()) || port.len() > 5 {
+        return false;
+    }
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| ip.to_canonical().is_loopback())
+}
+
+/// Without a token: whether every name the request gives for this server (its `Host`
+/// headers, the authority of an absolute URI or of HTTP/2) is a loopback one. None at all is
+/// fine: only a browser can be made to send a request it did not mean to, and it always names
+/// the host.
+fn names_loopback(req: &Request) -> bool {
+    req.headers()
+        .get_all(header::HOST)
+        .iter()
+        .all(|v| v.to_str().is_ok_and(is_loopback_host))
+        && req
+            .uri()
+            .authority()
+            .is_none_or(|a| is_loopback_host(a.as_str()))
+}
+
+/// The middleware: lets a request through, logs a browser in, or answers 401 (or, without a
+/// token, 403 for a host name that is not a loopback one).
 pub async fn check(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let Some(auth) = state.auth.as_deref() else {
-        return next.run(req).await;
+        if names_loopback(&req) {
+            return next.run(req).await;
+        }
+        return (
+            StatusCode::FORBIDDEN,
+            "logmap: this server answers only to localhost, 127.0.0.1 or [::1] (the Host \
+             header named another host); without a token it is for this machine only\n",
+        )
+            .into_response();
     };
     if auth.allowed(req.headers()) {
         return next.run(req).await;
@@ -118,4 +182,45 @@ pub async fn check(State(state): State<AppState>, req: Request, next: Next) -> R
          Authorization: Bearer TOKEN\n",
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback_host;
+
+    #[test]
+    fn loopback_host_names() {
+        for ok in [
+            "localhost",
+            "LocalHost:8080",
+            "127.0.0.1",
+            "127.0.0.1:8080",
+            "127.8.9.10:1",
+            "[::1]",
+            "[::1]:8080",
+            "[0:0:0:0:0:0:0:1]:80",
+            "[::ffff:127.0.0.1]:80",
+        ] {
+            assert!(is_loopback_host(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "evil.example",
+            "evil.example:8080",
+            "localhost.evil.example",
+            "evil.localhost",
+            "127.0.0.1.evil.example",
+            "10.0.0.1:8080",
+            "0.0.0.0:8080",
+            "[::2]:80",
+            "[::1",
+            "[::1]x",
+            "::1",
+            "localhost:80x",
+            "localhost:123456",
+            "user@localhost",
+        ] {
+            assert!(!is_loopback_host(bad), "{bad}");
+        }
+    }
 }

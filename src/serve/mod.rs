@@ -9,7 +9,8 @@
 //! - `api.rs`: the JSON endpoints (the export schema), `hub.rs`: the stream, `follow.rs`: the
 //!   follower, `auth.rs`: the token.
 //! - Safe by default: 127.0.0.1 unless told otherwise; any other address needs a token;
-//!   read-only API; a strict Content-Security-Policy on every response; bounded stream
+//!   without a token only requests naming a loopback host (`Host: localhost`, `127.x.y.z`,
+//!   `[::1]`) are answered, against DNS rebinding (`auth.rs`); read-only API; a strict Content-Security-Policy on every response; bounded stream
 //!   clients, request sizes, query limits and times.
 
 mod api;

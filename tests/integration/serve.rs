@@ -18,6 +18,8 @@ struct Server {
     addr: SocketAddr,
     /// What it printed to stderr at start-up.
     banner: Vec<String>,
+    /// What it printed to stderr after that, so far.
+    log: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 impl Server {
@@ -54,14 +56,63 @@ impl Server {
             banner.push(line.trim_end().to_string());
         }
         // Keep draining stderr so the server never blocks on it.
-        std::thread::spawn(move || {
-            let mut sink = String::new();
-            let _ = err.read_to_string(&mut sink);
-        });
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        {
+            let log = std::sync::Arc::clone(&log);
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = err.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    log.lock()
+                        .unwrap()
+                        .push_str(&String::from_utf8_lossy(&buf[..n]));
+                }
+            });
+        }
         Server {
             child,
             addr,
             banner,
+            log,
+        }
+    }
+
+    /// What it has printed to stderr since start-up.
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// The CPU time it has used (user and system).
+    fn cpu(&self) -> Duration {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap();
+        // The fields after the command (which may hold spaces) in parentheses.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .unwrap()
+            .1
+            .split_whitespace()
+            .collect();
+        let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+        let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as u64;
+        Duration::from_millis(ticks * 1000 / hz)
+    }
+
+    /// Wait until `/healthz` satisfies `ok`; its last answer.
+    fn wait_health(
+        &self,
+        what: &str,
+        ok: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let start = Instant::now();
+        loop {
+            let h = self.json("/healthz");
+            if ok(&h) {
+                return h;
+            }
+            assert!(start.elapsed() < Duration::from_secs(20), "{what}: {h}");
+            std::thread::sleep(Duration::from_millis(50));
         }
     }
 
@@ -551,5 +602,230 @@ fn the_server_is_safe_by_default() {
     // Still alive.
     let (status, _, _) = server.get("/healthz", &auth);
     assert_eq!(status, 200);
+    assert!(server.stop().success());
+}
+
+/// The follower's passes so far (each records an ingest run in the history).
+fn passes(db: &Path) -> i64 {
+    let c = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .unwrap();
+    c.busy_timeout(Duration::from_secs(10)).unwrap();
+    c.query_row("SELECT count(*) FROM ingests", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_path_that_cannot_be_read_is_said_once_shown_by_healthz_and_retried_calmly() {
+    let d = Dir::new();
+    let db = d.path("h.db");
+    // A directory where a log should be, next to a good log (and the history: its writes
+    // must not wake the follower either).
+    let bad = d.path("logs");
+    std::fs::create_dir(&bad).unwrap();
+    let good = d.write("auth.log", attack("185.220.101.60", 1) + "\n");
+    let server = Server::start(
+        &db,
+        &[
+            "--follow",
+            &bad.display().to_string(),
+            "--follow",
+            &good.display().to_string(),
+        ],
+        &[],
+    );
+    let h = server.wait_health("the problem shown", |h| h["status"] == "degraded");
+    let problem = h["last_error"].as_str().unwrap_or_default().to_string();
+    assert!(
+        problem.contains(&bad.display().to_string()) && problem.contains("is a directory"),
+        "{h}"
+    );
+    server.wait_lines(1);
+
+    // Three seconds with nothing to read: a pass a second (the poll), no busy loop; the
+    // problem said once.
+    let (cpu, n) = (server.cpu(), passes(&db));
+    std::thread::sleep(Duration::from_secs(3));
+    let (cpu, n) = (server.cpu() - cpu, passes(&db) - n);
+    assert!(n <= 6, "{n} passes in 3 s");
+    assert!(cpu < Duration::from_millis(300), "{cpu:?} of CPU in 3 s");
+    let said = |log: &str| log.matches("is a directory").count();
+    assert_eq!(said(&server.log()), 1, "{}", server.log());
+    // The good log is still followed.
+    append(&good, &attack("185.220.101.61", 2));
+    server.wait_lines(2);
+    assert_eq!(server.json("/healthz")["status"], "degraded");
+
+    // Fixed: healthz says so, and the log once.
+    std::fs::remove_dir(&bad).unwrap();
+    std::fs::write(&bad, attack("185.220.101.62", 3) + "\n").unwrap();
+    let h = server.wait_health("the problem gone", |h| h["status"] == "ok");
+    assert_eq!(h["last_error"], serde_json::Value::Null, "{h}");
+    server.wait_lines(3);
+    let log = server.log();
+    assert_eq!(log.matches("no longer a problem").count(), 1, "{log}");
+
+    // Back again: said again.
+    std::fs::remove_file(&bad).unwrap();
+    std::fs::create_dir(&bad).unwrap();
+    server.wait_health("the problem back", |h| h["status"] == "degraded");
+    let start = Instant::now();
+    while said(&server.log()) < 2 {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(said(&server.log()), 2, "{}", server.log());
+    assert!(server.stop().success());
+}
+
+#[test]
+fn the_log_is_coloured_only_when_asked_off_a_terminal() {
+    let d = Dir::new();
+    let bad = d.path("logs");
+    std::fs::create_dir(&bad).unwrap();
+    let follow = bad.display().to_string();
+    // stderr is a pipe here: `auto` (the default) means no colour; `always` means colour;
+    // `never`, or NO_COLOR, means none.
+    for (i, (args, env, coloured)) in [
+        (&[][..], &[][..], false),
+        (&["--color", "auto"][..], &[][..], false),
+        (&["--color", "never"][..], &[][..], false),
+        (&[][..], &[("NO_COLOR", "1")][..], false),
+        (&["--color", "always"][..], &[][..], true),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let db = d.path(&format!("h{i}.db"));
+        let mut all = vec!["--follow", follow.as_str()];
+        all.extend_from_slice(args);
+        let server = Server::start(&db, &all, env);
+        let start = Instant::now();
+        while !server.log().contains("is a directory") {
+            assert!(start.elapsed() < Duration::from_secs(20), "no warning");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let log = server.log();
+        assert_eq!(log.contains('\x1b'), coloured, "{args:?} {env:?}: {log:?}");
+        assert!(log.contains("WARN"), "{log}");
+        assert!(server.stop().success());
+    }
+}
+
+#[test]
+fn a_yes_or_no_parameter_is_true_false_or_a_400() {
+    let d = Dir::new();
+    let db = d.path("h.db");
+    let log = d.write("auth.log", DEMO);
+    let server = Server::start(&db, &["--follow", &log.display().to_string()], &[]);
+    server.wait_lines(DEMO.lines().count() as u64);
+    let total = |q: &str| {
+        server.json(&format!("/api/ips?limit=0{q}"))["total"]
+            .as_u64()
+            .unwrap()
+    };
+    let all = total("");
+    let successful = total("&successful=true");
+    assert!(0 < successful && successful < all, "{successful} of {all}");
+    for yes in ["&successful", "&successful=", "&successful=1"] {
+        assert_eq!(total(yes), successful, "{yes}");
+    }
+    for no in ["&successful=false", "&successful=0"] {
+        assert_eq!(total(no), all, "{no}");
+    }
+    for bad in [
+        "successful=yes",
+        "successful=maybe",
+        "successful=TRUE",
+        "include_private=no",
+    ] {
+        let (status, _, body) = server.get(&format!("/api/ips?{bad}"), &[]);
+        assert_eq!(status, 400, "{bad}: {body}");
+        let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let why = doc["error"].as_str().unwrap();
+        let (k, v) = bad.split_once('=').unwrap();
+        assert!(
+            why.starts_with(k) && why.contains(v) && why.contains("false"),
+            "{why}"
+        );
+    }
+    assert!(server.stop().success());
+}
+
+/// A request with the `Host` header `host` (none: an HTTP/1.0 request without one).
+fn with_host(addr: SocketAddr, path: &str, host: Option<&str>) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let req = match host {
+        Some(h) => format!("GET {path} HTTP/1.1\r\nHost: {h}\r\nConnection: close\r\n\r\n"),
+        None => format!("GET {path} HTTP/1.0\r\n\r\n"),
+    };
+    s.write_all(req.as_bytes()).unwrap();
+    let (status, _, body) = raw_response(s);
+    (status, body)
+}
+
+#[test]
+fn without_a_token_only_loopback_host_names_are_answered() {
+    let d = Dir::new();
+    let db = d.path("h.db");
+    let server = Server::start(&db, &[], &[]);
+    let port = server.addr.port();
+    let addr = server.addr.to_string();
+    for path in ["/", "/api/summary", "/api/ips", "/healthz", "/map.html"] {
+        for host in [
+            "evil.example".to_string(),
+            format!("evil.example:{port}"),
+            format!("localhost.evil.example:{port}"),
+            format!("127.0.0.1.nip.io:{port}"),
+            "10.0.0.1".to_string(),
+        ] {
+            let (status, body) = with_host(server.addr, path, Some(&host));
+            assert_eq!(status, 403, "{path} Host: {host}: {body}");
+            assert!(body.contains("localhost"), "{body}");
+        }
+        for host in [
+            addr.clone(),
+            "127.0.0.1".to_string(),
+            format!("localhost:{port}"),
+            format!("LocalHost:{port}"),
+            "localhost".to_string(),
+            format!("127.1.2.3:{port}"),
+            format!("[::1]:{port}"),
+            "[::1]".to_string(),
+        ] {
+            let (status, body) = with_host(server.addr, path, Some(&host));
+            assert_eq!(status, 200, "{path} Host: {host}: {body}");
+        }
+        let (status, _) = with_host(server.addr, path, None);
+        assert_eq!(status, 200, "{path} without Host");
+    }
+    // The name in an absolute URI counts too.
+    let (status, _) = with_host(server.addr, "http://evil.example/api/summary", Some(&addr));
+    assert_eq!(status, 403);
+    // The stream too.
+    let (status, _) = with_host(server.addr, "/api/stream", Some("evil.example"));
+    assert_eq!(status, 403);
+    assert!(server.stop().success());
+
+    // With a token the token protects: any name with it, none without it.
+    let token = "0123456789abcdef0123456789abcdef";
+    let server = Server::start(&db, &[], &[("LOGMAP_TOKEN", token)]);
+    let bearer = format!("Bearer {token}");
+    let mut s = TcpStream::connect(server.addr).unwrap();
+    s.write_all(
+        format!(
+            "GET /api/summary HTTP/1.1\r\nHost: evil.example\r\nAuthorization: {bearer}\r\nConnection: close\r\n\r\n"
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(raw_response(s).0, 200);
+    let (status, _) = with_host(server.addr, "/api/summary", Some("evil.example"));
+    assert_eq!(status, 401);
     assert!(server.stop().success());
 }
