@@ -982,6 +982,45 @@ where
 }
 
 /// `logmap map LOG -o DIR/NAME`, and the page's path.
+/// A map of some addresses (`--country CN`): the windows show how many of them were active,
+/// not the events of every address (which is all the report has per window).
+#[test]
+fn a_selected_map_shows_no_whole_log_window_counts() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = root().join("demo/auth.log");
+    let page = dir.path().join("cn.html");
+    logmap([
+        "-q".as_ref(),
+        "map".as_ref(),
+        log.as_os_str(),
+        "--country".as_ref(),
+        "CN".as_ref(),
+        "-o".as_ref(),
+        page.as_os_str(),
+    ]);
+    let whole = map_page(&log, dir.path(), "all.html");
+    for (page, selected) in [(page, true), (whole, false)] {
+        let report = drive(&page, &json!([{"do": "observe"}]));
+        assert_clean(&report);
+        let panel = text(&report["steps"][0]["panelText"], "panel");
+        // "last 7d" then addresses, countries, events, failed logins
+        let week: Vec<&str> = panel
+            .lines()
+            .find(|l| l.contains("last 7d"))
+            .unwrap_or_else(|| panic!("no 7d window in:\n{panel}"))
+            .split_whitespace()
+            .collect();
+        if selected {
+            assert_eq!(week, ["last", "7d", "2", "1", "–", "–"], "{panel}");
+        } else {
+            assert_eq!(week, ["last", "7d", "17", "11", "940", "302"], "{panel}");
+        }
+    }
+}
+
 fn map_page(log: &Path, dir: &Path, name: &str) -> PathBuf {
     let page = dir.join(name);
     logmap([

@@ -322,6 +322,9 @@ struct Meta<'a> {
     geo: Option<&'a Value>,
     summary: Option<&'a Value>,
     windows: Option<&'a Value>,
+    /// The address selection (`--country` …), if any: the windows' event counts are then
+    /// those of every address, and the page does not show them.
+    selection: Option<&'a Value>,
     timeline: Option<&'a Value>,
     countries: Vec<&'a Value>,
     asns: Vec<&'a Value>,
@@ -563,6 +566,7 @@ impl<'a> MapPage<'a> {
                 geo: doc.get("geo"),
                 summary: doc.get("summary"),
                 windows: doc.get("windows"),
+                selection: doc.get("selection").filter(|s| !s.is_null()),
                 timeline: doc.get("timeline").filter(|t| t.is_object()),
                 // Every country: the choropleth needs them all (there are about 250).
                 countries: list("countries", "events", 1000),

@@ -1110,8 +1110,13 @@
       tr.appendChild(el('td', null, 'last ' + (w.label || '?')));
       tr.appendChild(el('td', null, fmt(w.ips)));
       tr.appendChild(el('td', null, fmt(w.countries)));
-      tr.appendChild(el('td', null, fmt(w.events)));
-      if (hasSsh) tr.appendChild(el('td', null, fmt(w.failures)));
+      // Under an address selection (--country …) a window's events are those of every
+      // address: only its addresses and countries are the selection's.
+      var whole = !!meta.selection;
+      var hint = 'not counted per address: see the totals for the selected addresses';
+      tr.appendChild(whole ? el('td', 'muted', '–') : el('td', null, fmt(w.events)));
+      if (hasSsh) tr.appendChild(whole ? el('td', 'muted', '–') : el('td', null, fmt(w.failures)));
+      if (whole) tr.title = hint;
       body.appendChild(tr);
     });
     if (!rows.length) {
