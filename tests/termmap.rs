@@ -78,6 +78,23 @@ fn piped_map_is_80_columns_or_columns_wide_and_plain() {
     assert!(map.iter().all(|l| width(l) <= 150));
     assert!(map.iter().any(|l| width(l) >= 140));
     assert!(map.len() > 25, "taller with the width: {}", map.len());
+
+    // a narrow terminal: the legend is wrapped to the map's width, not cut
+    let o = run(
+        &["summary", "--map", demo().to_str().unwrap()],
+        &[("COLUMNS", "40")],
+    );
+    let text = String::from_utf8(o.stdout).unwrap();
+    let map = map_lines(&text);
+    let legend: Vec<&str> = text.lines().skip(map.len()).take(2).collect();
+    assert_eq!(
+        legend,
+        [
+            "• address  ● 10+ in one place",
+            "1-5 most failed logins  17 addresses"
+        ],
+        "{text}"
+    );
 }
 
 #[test]

@@ -312,20 +312,45 @@ pub fn write_map(
     } else {
         "most events"
     };
-    let mut key = format!(
-        "{} address  {} 10+ in one place  {} {what}  ",
-        Paint::Failed.apply(style, "•"),
-        Paint::Failed.apply(style, "●"),
-        Paint::Ranked.apply(style, &format!("1-{}", top.len().max(1))),
-    );
     let shown = if located == total {
         format!("{} addresses", num(located))
     } else {
         format!("{} of {} addresses", num(located), num(total))
     };
-    key.push_str(&style.dim(&shown));
+    let ranks = format!("1-{}", top.len().max(1));
+    // (plain text, painted text) of each part of the key, packed into lines as wide as the map
+    let mut parts = vec![
+        (
+            "• address".to_string(),
+            format!("{} address", Paint::Failed.apply(style, "•")),
+        ),
+        (
+            "● 10+ in one place".to_string(),
+            format!("{} 10+ in one place", Paint::Failed.apply(style, "●")),
+        ),
+        (
+            format!("{ranks} {what}"),
+            format!("{} {what}", Paint::Ranked.apply(style, &ranks)),
+        ),
+        (shown.clone(), style.dim(&shown)),
+    ];
     if located == 0 {
-        key.push_str("  (none has a location)");
+        let none = "(none has a location)".to_string();
+        parts.push((none.clone(), none));
+    }
+    let (mut key, mut used) = (String::new(), 0);
+    for (plain, painted) in parts {
+        let w = plain.chars().count();
+        if used > 0 && used + 2 + w > lay.cols {
+            writeln!(out, "{key}")?;
+            (key, used) = (String::new(), 0);
+        }
+        if used > 0 {
+            key.push_str("  ");
+            used += 2;
+        }
+        key.push_str(&painted);
+        used += w;
     }
     writeln!(out, "{key}")?;
     let width = lay.cols.max(40);
