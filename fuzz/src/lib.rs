@@ -212,7 +212,9 @@ pub fn sshd_classify(data: &[u8]) {
 }
 
 /// Is `ip` written in `text`: found by the scanner, or a whole word (brackets, quotes and
-/// trailing punctuation aside) that `parse_addr` reads as `ip`?
+/// trailing punctuation aside) that `parse_addr` reads as `ip`, or the network of a CIDR
+/// block `ADDR/LEN` (sshd's `srclimit_penalise:` names blocks; the scanner, which finds
+/// clients, leaves some of them alone, e.g. `::ed:c/4`)?
 fn names_address(text: &str, ip: IpAddr) -> bool {
     if extract::find_all(text.as_bytes())
         .iter()
@@ -222,7 +224,16 @@ fn names_address(text: &str, ip: IpAddr) -> bool {
     }
     text.split(|c: char| c.is_whitespace() || "=,;\"'()[]".contains(c))
         .flat_map(|w| [w, w.strip_suffix([':', '.']).unwrap_or(w)])
+        .flat_map(|w| [w, network_of(w)])
         .any(|w| extract::parse_addr(w.as_bytes()) == Some(ip))
+}
+
+/// `ADDR` of a word `ADDR/LEN` with a numeric length; else the word.
+fn network_of(w: &str) -> &str {
+    match w.split_once('/') {
+        Some((a, len)) if !len.is_empty() && len.bytes().all(|b| b.is_ascii_digit()) => a,
+        _ => w,
+    }
 }
 
 /// Feed every line of `data` to the parser of `format`, checking each event.
