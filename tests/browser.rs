@@ -981,7 +981,6 @@ where
     out
 }
 
-/// `logmap map LOG -o DIR/NAME`, and the page's path.
 /// A map of some addresses (`--country CN`): the windows show how many of them were active,
 /// not the events of every address (which is all the report has per window).
 #[test]
@@ -991,16 +990,7 @@ fn a_selected_map_shows_no_whole_log_window_counts() {
     }
     let dir = tempfile::tempdir().expect("temp dir");
     let log = root().join("demo/auth.log");
-    let page = dir.path().join("cn.html");
-    logmap([
-        "-q".as_ref(),
-        "map".as_ref(),
-        log.as_os_str(),
-        "--country".as_ref(),
-        "CN".as_ref(),
-        "-o".as_ref(),
-        page.as_os_str(),
-    ]);
+    let page = map_page_with(&log, dir.path(), "cn.html", &["--country", "CN"]);
     let whole = map_page(&log, dir.path(), "all.html");
     for (page, selected) in [(page, true), (whole, false)] {
         let report = drive(&page, &json!([{"do": "observe"}]));
@@ -1021,15 +1011,18 @@ fn a_selected_map_shows_no_whole_log_window_counts() {
     }
 }
 
+/// `logmap map LOG -o DIR/NAME`, and the page's path.
 fn map_page(log: &Path, dir: &Path, name: &str) -> PathBuf {
+    map_page_with(log, dir, name, &[])
+}
+
+/// `logmap map LOG ARGS… -o DIR/NAME`, and the page's path.
+fn map_page_with(log: &Path, dir: &Path, name: &str, args: &[&str]) -> PathBuf {
     let page = dir.join(name);
-    logmap([
-        "-q".as_ref(),
-        "map".as_ref(),
-        log.as_os_str(),
-        "-o".as_ref(),
-        page.as_os_str(),
-    ]);
+    let mut all: Vec<&std::ffi::OsStr> = vec!["-q".as_ref(), "map".as_ref(), log.as_os_str()];
+    all.extend(args.iter().map(std::ffi::OsStr::new));
+    all.extend(["-o".as_ref(), page.as_os_str()]);
+    logmap(all);
     page
 }
 

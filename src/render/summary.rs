@@ -524,21 +524,16 @@ const MIN_WINNERS_SHOWN: usize = 50;
 
 /// The names an address logged in as, with how many logins each: `git(1) deploy(2)`.
 fn logged_in_as(users: &[(std::sync::Arc<str>, u64, u64)]) -> String {
-    let mut parts: Vec<String> = users
+    let logins: Vec<_> = users
         .iter()
         .filter(|(_, _, ok)| *ok > 0)
-        .take(3)
-        .map(|(u, _, ok)| format!("{}({ok})", safe(u, 16)))
+        .map(|(u, _, ok)| (std::sync::Arc::clone(u), *ok, *ok))
         .collect();
-    let more = users.iter().filter(|(_, _, ok)| *ok > 0).count();
-    if more > 3 {
-        parts.push(format!("+{}", more - 3));
-    }
-    if parts.is_empty() {
+    if logins.is_empty() {
         // a login whose name the log did not give
-        parts.push("-".to_string());
+        return "-".to_string();
     }
-    parts.join(" ")
+    users_cell(&logins, 3)
 }
 
 fn users_cell(users: &[(std::sync::Arc<str>, u64, u64)], n: usize) -> String {
