@@ -27,7 +27,7 @@
 //! `\uXXXX` escapes, which JSON.parse reads back as the same characters. The columns are
 //! base64 text: they cannot contain markup at all.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 use std::net::IpAddr;
 
@@ -112,8 +112,9 @@ pub struct MapPage<'a> {
     slots: Option<Slots>,
     t0: i64,
     strings: Strings,
-    /// Country code → country name, as the records give them.
-    names: HashMap<String, String>,
+    /// Country code → country name, as the records give them (sorted, so the same data
+    /// always makes the same page).
+    names: BTreeMap<String, String>,
     cols: Columns,
 }
 
@@ -302,7 +303,7 @@ struct PageDoc<'a> {
     /// The string table: the columns `cc`, `city`, `org`, `kv`, `uv` index it (plus one).
     s: &'a [String],
     /// Country code → name.
-    cn: &'a HashMap<String, String>,
+    cn: &'a BTreeMap<String, String>,
     /// The binary columns: their number of addresses and, in order, each column's name,
     /// element type and length (each starts at a multiple of 8 bytes).
     cols: Layout,
@@ -449,7 +450,7 @@ impl<'a> MapPage<'a> {
             slots,
             t0: slots.map_or(0, |s| s.start),
             strings: Strings::default(),
-            names: HashMap::new(),
+            names: BTreeMap::new(),
             cols,
         }
     }

@@ -140,3 +140,32 @@ fn csv_cells_from_logs_cannot_become_formulas() {
         "{row}"
     );
 }
+
+/// The same log gives the same page, byte for byte, whatever the threads and the process's
+/// hash seeds: a map can be diffed, cached and checked in. (The country names of the page
+/// came from a hash map, in a different order on every run.)
+#[test]
+fn the_same_log_makes_the_same_map_page() {
+    let dir = Dir::new();
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/auth.log");
+    let pages: Vec<Vec<u8>> = (0..4)
+        .map(|i| {
+            let page = dir.path(&format!("map-{i}.html"));
+            let out = logmap()
+                .env("LOGMAP_THREADS", ["1", "2"][i % 2])
+                .args(["-q", "map", "--year", "2026", demo, "-o"])
+                .arg(&page)
+                .output()
+                .expect("run logmap");
+            assert!(out.status.success(), "{}", stderr(&out));
+            std::fs::read(&page).expect("page written")
+        })
+        .collect();
+    assert!(
+        String::from_utf8_lossy(&pages[0]).contains("\"cn\":{\""),
+        "the page names countries"
+    );
+    for (i, p) in pages.iter().enumerate().skip(1) {
+        assert!(p == &pages[0], "page {i} differs from page 0");
+    }
+}
