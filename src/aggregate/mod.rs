@@ -19,6 +19,8 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use foldhash::fast::RandomState;
+use smallvec::SmallVec;
+use thin_vec::ThinVec;
 
 use crate::enrich::Locate;
 use crate::parse::scope::scope;
@@ -55,14 +57,17 @@ pub struct IpStats {
     pub successes: u64,
     pub kinds: [u32; Kind::COUNT],
     /// Per user name tried (an id into the aggregator's name table): attempts (failed +
-    /// successful) and successful logins. Few per address, so a list beats a map.
-    pub users: Vec<UserCount>,
+    /// successful) and successful logins. Few per address, so a list beats a map; most
+    /// addresses try one name, which is kept inline (no allocation per address).
+    pub users: SmallVec<[UserCount; 1]>,
     /// Earliest and latest event time; `Timestamp::MAX`/`MIN` when no event had one (an
     /// `Option` would double their size, and there is one of these per address).
     pub first_seen: Timestamp,
     pub last_seen: Timestamp,
-    /// Events per hour (hour start, count), sorted; kept only for the map's time filter.
-    pub hours: Vec<(Timestamp, u64)>,
+    /// Events per hour (hour start, count), sorted; kept only for the map's time filter
+    /// (a thin vector: one pointer in every address's counters, empty for the other
+    /// commands).
+    pub hours: ThinVec<(Timestamp, u64)>,
 }
 
 impl Default for IpStats {
@@ -72,10 +77,10 @@ impl Default for IpStats {
             failures: 0,
             successes: 0,
             kinds: [0; Kind::COUNT],
-            users: Vec::new(),
+            users: SmallVec::new(),
             first_seen: Timestamp::MAX,
             last_seen: Timestamp::MIN,
-            hours: Vec::new(),
+            hours: ThinVec::new(),
         }
     }
 }
@@ -381,18 +386,11 @@ impl Aggregator {
                         u.attempts = u.attempts.saturating_add(a);
                         u.successes = u.successes.saturating_add(s);
                     }
-                    None => {
-                        // Most addresses try one name: room for one, not the four a vector
-                        // starts with (there is a list per address).
-                        if st.users.capacity() == 0 {
-                            st.users.reserve_exact(1);
-                        }
-                        st.users.push(UserCount {
-                            id,
-                            attempts: a,
-                            successes: s,
-                        })
-                    }
+                    None => st.users.push(UserCount {
+                        id,
+                        attempts: a,
+                        successes: s,
+                    }),
                 }
             }
         }
