@@ -102,7 +102,7 @@ pub struct UserCount {
 
 /// How far back the windows of the report reach (the longest one).
 const LONGEST_WINDOW: Timestamp = 7 * 86400;
-const HOUR: Timestamp = 3600;
+pub const HOUR: Timestamp = 3600;
 
 /// Streams events into counters.
 pub struct Aggregator {
@@ -403,7 +403,12 @@ impl Aggregator {
                 match st.hours.last_mut() {
                     Some((h, c)) if *h == hour => *c += n,
                     Some((h, _)) if *h < hour => st.hours.push((hour, n)),
-                    None => st.hours.push((hour, n)),
+                    None => {
+                        // Many addresses are seen in one hour only: room for one (a thin
+                        // vector starts with four).
+                        st.hours.reserve_exact(1);
+                        st.hours.push((hour, n))
+                    }
                     _ => match st.hours.binary_search_by_key(&hour, |&(h, _)| h) {
                         Ok(i) => st.hours[i].1 += n,
                         Err(i) => st.hours.insert(i, (hour, n)),
@@ -489,7 +494,37 @@ impl Aggregator {
         let mut agg = self;
         agg.flush_hour();
         agg.flush_minute();
-        report::build(agg, geo, databases, sources, keep)
+        report::build::<report::NoSink>(agg, geo, databases, sources, keep, Vec::new(), keep)
+            .map(|(report, _)| report)
+    }
+
+    /// [`Aggregator::finish`] with the whole lists of [`Keep::All`], handing every address's
+    /// whole record to one of `sinks` as the report is built (one shard of the addresses per
+    /// sink, each on its own thread) and keeping only the records `records` asks for; the
+    /// sinks come back in order. `sinks` must not be empty.
+    pub fn finish_each<S: RecordSink>(
+        self,
+        geo: &dyn Locate,
+        databases: Vec<String>,
+        sources: Vec<SourceReport>,
+        records: Keep,
+        sinks: Vec<S>,
+    ) -> Result<(Report, Vec<S>), WorkerFailed> {
+        assert!(!sinks.is_empty(), "finish_each needs a sink");
+        let mut agg = self;
+        agg.flush_hour();
+        agg.flush_minute();
+        report::build(agg, geo, databases, sources, Keep::All, sinks, records)
+    }
+
+    /// The earliest and latest event time of the addresses counted so far (what the report's
+    /// summary will give as first and last seen), without building the report.
+    pub fn span(&self) -> Option<(Timestamp, Timestamp)> {
+        let tables = std::iter::once(self.stats.as_slice())
+            .chain(self.parts.iter().map(|p| p.stats.as_slice()));
+        tables
+            .flat_map(|t| t.iter().filter_map(|(_, st)| st.seen()))
+            .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
     }
 }
 

@@ -323,6 +323,20 @@ pub enum Keep {
     Top(usize),
 }
 
+/// Receives the whole record of every address while a report is built, so that a command
+/// writing one line or row per address (the map) need not hold them all: one sink per shard,
+/// called on the shard's thread, in no particular order.
+pub trait RecordSink: Send {
+    fn record(&mut self, r: &IpRecord);
+}
+
+/// The sink of a report built without one.
+pub(super) struct NoSink;
+
+impl RecordSink for NoSink {
+    fn record(&mut self, _: &IpRecord) {}
+}
+
 /// Keep the first `n` records (sorted worst first) and, after them, every record with a
 /// successful login: what `summary` shows and `summary --json` writes.
 pub fn retain_top(ips: &mut Vec<IpRecord>, n: usize) {
@@ -456,6 +470,49 @@ impl ShardCtx<'_> {
         (fold, records, count)
     }
 
+    /// [`ShardCtx::fold_all`] that hands every whole record to `sink` as it is built and
+    /// keeps only what `keep` asks for (with [`Keep::Top`], the top `n` and every address with
+    /// a successful login, as [`retain_top`] then cuts them).
+    fn fold_each<S: RecordSink>(&self, keep: Keep, sink: &mut S) -> (Fold, Vec<IpRecord>, u64) {
+        let mut fold = Fold::new(self.last_seen, self.names.len());
+        let mut strings = Interner::default();
+        let mut records = Vec::new();
+        let mut top: BinaryHeap<Ranked<IpRecord>> = BinaryHeap::new();
+        let mut count = 0u64;
+        self.each_address(|ip, found| {
+            count += 1;
+            let mut merged = IpStats::default();
+            for (st, map) in found {
+                merged.absorb(st, map);
+            }
+            fold.add_users(&merged);
+            let r = record(ip, merged, self.names, self.geo.locate(ip), &mut strings);
+            fold.add(&r.geo_key(), &r);
+            sink.record(&r);
+            match keep {
+                // A successful login is kept whatever its rank; the others compete for the top.
+                Keep::Top(_) if r.successes > 0 => records.push(r),
+                Keep::Top(n) => {
+                    let rank = r.rank();
+                    if top.len() < n
+                        || top
+                            .peek()
+                            .is_some_and(|worst| worst_first(&rank, &worst.0).is_lt())
+                    {
+                        top.push(Ranked(rank, r));
+                        if top.len() > n {
+                            top.pop();
+                        }
+                    }
+                }
+                Keep::All => records.push(r),
+            }
+        });
+        records.extend(top.into_iter().map(|Ranked(_, r)| r));
+        records.sort_unstable_by(|a, b| worst_first(&a.rank(), &b.rank()));
+        (fold, records, count)
+    }
+
     /// The totals of this shard's addresses, their number, and whole records of its top `n`.
     fn fold_top(&self, n: usize) -> (Fold, Vec<IpRecord>, u64) {
         let mut st = ShardState {
@@ -475,7 +532,7 @@ impl ShardCtx<'_> {
             count,
             ..
         } = st;
-        let mut kept: Vec<Ranked> = top.into_vec();
+        let mut kept: Vec<Ranked<IpStats>> = top.into_vec();
         for w in winners {
             if !kept.iter().any(|k| k.0.3 == w.0.3) {
                 kept.push(w);
@@ -495,10 +552,10 @@ impl ShardCtx<'_> {
 struct ShardState {
     fold: Fold,
     strings: Interner,
-    top: BinaryHeap<Ranked>,
+    top: BinaryHeap<Ranked<IpStats>>,
     /// Addresses with a successful login that are not in `top`: always kept (the loudest
     /// thing in the report), whatever their rank.
-    winners: Vec<Ranked>,
+    winners: Vec<Ranked<IpStats>>,
     count: u64,
     /// Scratch: the user ids of one address.
     ids: Vec<u32>,
@@ -774,21 +831,22 @@ impl Fold {
     }
 }
 
-/// An entry in the bounded heap of [`Keep::Top`]: the heap's top is the one to drop first.
-struct Ranked(RankKey, IpStats);
+/// An entry in the bounded heap of [`Keep::Top`] (the counters or the whole record of an
+/// address): the heap's top is the one to drop first.
+struct Ranked<T>(RankKey, T);
 
-impl PartialEq for Ranked {
+impl<T> PartialEq for Ranked<T> {
     fn eq(&self, other: &Self) -> bool {
         worst_first(&self.0, &other.0).is_eq()
     }
 }
-impl Eq for Ranked {}
-impl PartialOrd for Ranked {
+impl<T> Eq for Ranked<T> {}
+impl<T> PartialOrd for Ranked<T> {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
-impl Ord for Ranked {
+impl<T> Ord for Ranked<T> {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         worst_first(&self.0, &other.0)
     }
@@ -799,13 +857,20 @@ impl Ord for Ranked {
 #[error("a report worker failed ({0}); no report from part of the data")]
 pub struct WorkerFailed(pub String);
 
-pub(super) fn build(
+/// The report of `agg`, its lists cut as `keep` says. With `sinks` (one per shard: as many
+/// shards as sinks), every address's whole record also goes to its shard's sink, and the
+/// report keeps the records `records` asks for (without, the records are kept as `keep`
+/// says); the sinks are given back in shard order.
+pub(super) fn build<S: RecordSink>(
     agg: Aggregator,
     geo: &dyn Locate,
     databases: Vec<String>,
     sources: Vec<SourceReport>,
     keep: Keep,
-) -> Result<Report, WorkerFailed> {
+    sinks: Vec<S>,
+    records: Keep,
+) -> Result<(Report, Vec<S>), WorkerFailed> {
+    let records = if sinks.is_empty() { keep } else { records };
     let mut agg = agg;
     if agg.parts.len() >= MAX_TABLES {
         agg.merge_parts();
@@ -833,8 +898,12 @@ pub(super) fn build(
     let identity: Vec<u32> = (0..user_names.len() as u32).collect();
     let mut tables: Vec<Table> = vec![(&stats, &identity)];
     tables.extend(parts.iter().map(|p| (p.stats.as_slice(), p.ids.as_slice())));
-    let shards = crate::pipeline::threads();
-    let job = |shard: usize| {
+    let shards = if sinks.is_empty() {
+        crate::pipeline::threads()
+    } else {
+        sinks.len()
+    };
+    let job = |shard: usize, sink: Option<S>| {
         let ctx = ShardCtx {
             tables: &tables,
             shard,
@@ -843,16 +912,34 @@ pub(super) fn build(
             geo,
             last_seen,
         };
-        match keep {
-            Keep::All => ctx.fold_all(),
-            Keep::Top(n) => ctx.fold_top(n),
+        match (sink, keep) {
+            (Some(mut sink), _) => {
+                let (fold, records, n) = ctx.fold_each(records, &mut sink);
+                (fold, records, n, Some(sink))
+            }
+            (None, Keep::All) => {
+                let (fold, records, n) = ctx.fold_all();
+                (fold, records, n, None)
+            }
+            (None, Keep::Top(k)) => {
+                let (fold, records, n) = ctx.fold_top(k);
+                (fold, records, n, None)
+            }
         }
     };
+    let mut sinks = sinks.into_iter();
+    let first_sink = sinks.next();
     // A shard that panics is an error: a report without its addresses would be silently
     // smaller.
-    let mut results: Vec<(Fold, Vec<IpRecord>, u64)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (1..shards).map(|i| scope.spawn(move || job(i))).collect();
-        let mine = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(0)));
+    type ShardResult<S> = (Fold, Vec<IpRecord>, u64, Option<S>);
+    let mut results: Vec<ShardResult<S>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..shards)
+            .map(|i| {
+                let sink = sinks.next();
+                scope.spawn(move || job(i, sink))
+            })
+            .collect();
+        let mine = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(0, first_sink)));
         let mut out = Vec::with_capacity(shards);
         let mut failed = None;
         for r in std::iter::once(mine).chain(handles.into_iter().map(|h| h.join())) {
@@ -871,14 +958,15 @@ pub(super) fn build(
     drop(tables);
     drop(stats);
     drop(parts);
-    let (mut fold, mut ips, mut unique_ips) = results.swap_remove(0);
-    for (f, records, n_ips) in results {
+    let sinks: Vec<S> = results.iter_mut().filter_map(|r| r.3.take()).collect();
+    let (mut fold, mut ips, mut unique_ips, _) = results.swap_remove(0);
+    for (f, records, n_ips, _) in results {
         fold.merge(f);
         ips.extend(records);
         unique_ips += n_ips;
     }
     ips.sort_unstable_by(|a, b| worst_first(&a.rank(), &b.rank()));
-    if let Keep::Top(n) = keep {
+    if let Keep::Top(n) = records {
         retain_top(&mut ips, n);
     }
     let Fold {
@@ -972,7 +1060,7 @@ pub(super) fn build(
             .map(|(&h, c)| [h, c[0] as i64, c[1] as i64, c[2] as i64])
             .collect(),
     };
-    Ok(Report {
+    let report = Report {
         generator: crate::GENERATOR.to_string(),
         sources,
         geo: GeoInfo {
@@ -992,7 +1080,8 @@ pub(super) fn build(
         timeline,
         history: None,
         selection: None,
-    })
+    };
+    Ok((report, sinks))
 }
 
 type TotalsLists = (

@@ -2,10 +2,13 @@
 
 use anyhow::{Context, Result, anyhow};
 
-use crate::aggregate::{Aggregator, Keep, Report, Sort};
+use crate::aggregate::{Aggregator, History, Keep, RecordSink, Report, Sort, WorkerFailed};
 use crate::cli::config::{Config, InputConfig};
+use crate::enrich::Locate;
 use crate::enrich::{Geo, GeoConfig};
+use crate::parse::Timestamp;
 use crate::pipeline;
+use crate::pipeline::SourceReport;
 
 /// Open the geolocation data for a run: the `--geoip` files, the databases found in the usual
 /// places, and the embedded tables. No cache: the aggregator asks once per distinct address.
@@ -35,14 +38,10 @@ pub struct Wanted {
 pub fn analyse(cfg: &Config, input: &InputConfig, wanted: Wanted) -> Result<(Report, bool)> {
     // Selecting or ordering needs every record; a top-N report is cut afterwards.
     let reorder = !input.select.is_empty() || input.sort != Sort::Failures;
-    let inner = Wanted {
-        keep: if reorder { Keep::All } else { wanted.keep },
-        ..wanted
-    };
-    let (mut report, failed) = match &input.db {
-        Some(db) => (from_history(cfg, db, input, inner)?, false),
-        None => analyse_inputs(cfg, input, inner)?,
-    };
+    let keep = if reorder { Keep::All } else { wanted.keep };
+    let (mut report, failed) = read(cfg, input, wanted.hours, |agg, geo, databases, sources| {
+        agg.finish(geo, databases, sources, keep)
+    })?;
     let top = match wanted.keep {
         Keep::Top(n) if reorder => Some(n),
         _ => None,
@@ -51,12 +50,88 @@ pub fn analyse(cfg: &Config, input: &InputConfig, wanted: Wanted) -> Result<(Rep
     Ok((report, failed))
 }
 
-fn analyse_inputs(cfg: &Config, input: &InputConfig, wanted: Wanted) -> Result<(Report, bool)> {
+/// [`analyse`] for a command that handles each address's record as it is built instead of
+/// holding them all (the map): `sinks` makes one [`RecordSink`] per report shard from the
+/// time span of the addresses; the report has whole lists (as with [`Keep::All`]) but keeps
+/// only the records `wanted.keep` asks for. Only for runs
+/// without an address selection, order or limit (which need every record first).
+pub fn analyse_each<S: RecordSink>(
+    cfg: &Config,
+    input: &InputConfig,
+    wanted: Wanted,
+    sinks: impl FnOnce(Option<(Timestamp, Timestamp)>) -> Vec<S>,
+) -> Result<(Report, Vec<S>, bool)> {
+    debug_assert!(streams(input), "a selection needs every record first");
+    let ((report, sinks), failed) =
+        read(cfg, input, wanted.hours, |agg, geo, databases, sources| {
+            let sinks = sinks(agg.span());
+            agg.finish_each(geo, databases, sources, wanted.keep, sinks)
+        })?;
+    Ok((report, sinks, failed))
+}
+
+/// Can the records of `input` be handled one at a time ([`analyse_each`])? Not when they
+/// are selected, reordered or cut.
+pub fn streams(input: &InputConfig) -> bool {
+    input.select.is_empty() && input.sort == Sort::Failures && input.limit.is_none()
+}
+
+/// What `finish` makes of the counted addresses (read from the inputs or the history), the
+/// geolocation, its description and the inputs; and whether an input failed.
+type Finish<'a, R> = Box<
+    dyn FnOnce(Aggregator, &dyn Locate, Vec<String>, Vec<SourceReport>) -> Result<R, WorkerFailed>
+        + 'a,
+>;
+
+/// Count the inputs of `input` (the log files, or the history with `--db`) and `finish` the
+/// report. A report from the history carries its [`Report::history`].
+fn read<'a, R: HasHistory>(
+    cfg: &Config,
+    input: &InputConfig,
+    hours: bool,
+    finish: impl FnOnce(
+        Aggregator,
+        &dyn Locate,
+        Vec<String>,
+        Vec<SourceReport>,
+    ) -> Result<R, WorkerFailed>
+    + 'a,
+) -> Result<(R, bool)> {
+    let finish: Finish<'a, R> = Box::new(finish);
+    match &input.db {
+        Some(db) => Ok((from_history(cfg, db, input, hours, finish)?, false)),
+        None => analyse_inputs(cfg, input, hours, finish),
+    }
+}
+
+/// A result that can carry what the history says of itself.
+trait HasHistory {
+    fn set_history(&mut self, history: History);
+}
+
+impl HasHistory for Report {
+    fn set_history(&mut self, history: History) {
+        self.history = Some(history);
+    }
+}
+
+impl<S> HasHistory for (Report, Vec<S>) {
+    fn set_history(&mut self, history: History) {
+        self.0.history = Some(history);
+    }
+}
+
+fn analyse_inputs<R>(
+    cfg: &Config,
+    input: &InputConfig,
+    hours: bool,
+    finish: Finish<'_, R>,
+) -> Result<(R, bool)> {
     std::thread::scope(|scope| {
         // Unpacking the embedded tables takes a moment: do it while the logs are read.
         let geo = scope.spawn(|| open_geo(cfg, &input.geoip));
         let mut agg = Aggregator::new(input.filter);
-        if wanted.hours {
+        if hours {
             agg = agg.with_hours();
         }
         let sources = pipeline::run_parallel(&input.pipeline, &mut agg)?;
@@ -88,18 +163,19 @@ fn analyse_inputs(cfg: &Config, input: &InputConfig, wanted: Wanted) -> Result<(
             }
         }
         let databases = geo.describe().iter().map(|d| d.summary()).collect();
-        Ok((agg.finish(&geo, databases, sources, wanted.keep)?, failed))
+        Ok((finish(agg, &geo, databases, sources)?, failed))
     })
 }
 
 /// The report of what the history at `db` holds (for the same lines, what a run over the log
 /// files would report).
-fn from_history(
+fn from_history<R: HasHistory>(
     cfg: &Config,
     db: &std::path::Path,
     input: &InputConfig,
-    wanted: Wanted,
-) -> Result<Report> {
+    hours: bool,
+    finish: Finish<'_, R>,
+) -> Result<R> {
     let store = crate::store::Store::open_for_reading(db)?;
     // A time filter counts the raw events, which may be pruned: say so rather than count
     // silently less.
@@ -109,13 +185,13 @@ fn from_history(
     {
         crate::render::note(format_args!("logmap: {w}"));
     }
-    let loaded = store.load(input.filter, wanted.hours, &input.select)?;
-    let mut report = loaded.aggregator.finish(
+    let loaded = store.load(input.filter, hours, &input.select)?;
+    let mut out = finish(
+        loaded.aggregator,
         &loaded.locations,
         loaded.databases,
         loaded.sources,
-        wanted.keep,
     )?;
-    report.history = Some(loaded.history);
-    Ok(report)
+    out.set_history(loaded.history);
+    Ok(out)
 }

@@ -19,36 +19,59 @@ use crate::render::text::escape;
 const SUMMARY_TOP: usize = 5;
 
 pub fn run(cfg: &Config, input: &InputConfig, output: &Output, open: bool) -> Result<Exit> {
-    let wanted = super::analyse::Wanted {
-        keep: Keep::All,
-        hours: true,
+    let (report, doc, page_rows, failed) = if super::analyse::streams(input) {
+        // Each report shard turns its records into rows as it builds them: the records of a
+        // million addresses are never all held.
+        let wanted = super::analyse::Wanted {
+            keep: Keep::Top(SUMMARY_TOP),
+            hours: true,
+        };
+        let threads = crate::pipeline::threads();
+        let (report, rows, failed) = super::analyse::analyse_each(cfg, input, wanted, |span| {
+            let (first, last) = (span.map(|s| s.0), span.map(|s| s.1));
+            (0..threads).map(|_| MapPage::rows(first, last)).collect()
+        })?;
+        let mut report = report;
+        let ips = std::mem::take(&mut report.ips);
+        let doc = serde_json::to_value(&report).context("building the map data")?;
+        report.ips = ips;
+        (report, doc, Rows::Built(rows), failed)
+    } else {
+        // A selection, order or limit needs every record first.
+        let wanted = super::analyse::Wanted {
+            keep: Keep::All,
+            hours: true,
+        };
+        let (mut report, failed) = super::analyse(cfg, input, wanted)?;
+        let ips = std::mem::take(&mut report.ips);
+        let doc = serde_json::to_value(&report).context("building the map data")?;
+        report.ips = ips;
+        (report, doc, Rows::Records, failed)
     };
-    let (mut report, failed) = super::analyse(cfg, input, wanted)?;
-    // The page is built from the document and then the address records one at a time, each
-    // turned into a row of the page's compact columns and dropped, so neither the export as
-    // JSON nor the records are held next to the page.
-    let mut ips = std::mem::take(&mut report.ips);
-    let doc = serde_json::to_value(&report).context("building the map data")?;
-    let first = ips.iter().filter_map(|r| r.first_seen).min();
-    let last = ips.iter().filter_map(|r| r.last_seen).max();
-    let total = ips.len();
-    let mut page = MapPage::new(&doc, first, last);
-    let mut located = 0usize;
-    // The terminal summary lists the first few records (the worst) and every success.
-    let mut kept = Vec::new();
-    while let Some(r) = ips.pop() {
-        page.push(&Row::from_record(&r));
-        located += usize::from(r.lat.is_some());
-        if ips.len() < SUMMARY_TOP || r.successes > 0 {
-            kept.push(r);
+    let (page, report) = match page_rows {
+        Rows::Built(rows) => (MapPage::with_rows(&doc, rows), report),
+        Rows::Records => {
+            let mut report = report;
+            let mut ips = std::mem::take(&mut report.ips);
+            let first = ips.iter().filter_map(|r| r.first_seen).min();
+            let last = ips.iter().filter_map(|r| r.last_seen).max();
+            let mut page = MapPage::new(&doc, first, last);
+            let mut kept = Vec::new();
+            while let Some(r) = ips.pop() {
+                page.push(&Row::from_record(&r));
+                if ips.len() < SUMMARY_TOP || r.successes > 0 {
+                    kept.push(r);
+                }
+                if ips.len() % 16_384 == 0 {
+                    ips.shrink_to_fit();
+                }
+            }
+            kept.reverse();
+            report.ips = kept;
+            (page, report)
         }
-        // Give the records' memory back as the list empties.
-        if ips.len() % 16_384 == 0 {
-            ips.shrink_to_fit();
-        }
-    }
-    kept.reverse();
-    report.ips = kept;
+    };
+    let (total, located) = (page.len(), page.located());
 
     let (size, target) = match output {
         Output::File(path) => (
@@ -101,6 +124,14 @@ pub fn run(cfg: &Config, input: &InputConfig, output: &Output, open: bool) -> Re
 }
 
 /// Counts the bytes written through it (the page's size on stdout).
+/// Where the page's rows come from.
+enum Rows {
+    /// Built by the report's shards.
+    Built(Vec<crate::render::html::PageRows>),
+    /// To be made from the report's records.
+    Records,
+}
+
 struct Counted<W> {
     inner: W,
     bytes: u64,

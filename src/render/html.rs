@@ -27,6 +27,7 @@
 //! `\uXXXX` escapes, which JSON.parse reads back as the same characters. The columns are
 //! base64 text: they cannot contain markup at all.
 
+use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 use std::net::IpAddr;
@@ -38,7 +39,7 @@ use flate2::write::GzEncoder;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::aggregate::IpRecord;
+use crate::aggregate::{IpRecord, RecordSink};
 use crate::enrich::Accuracy;
 use crate::parse::Kind;
 
@@ -105,17 +106,33 @@ pub fn write_map(doc: &Value, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// A page being built: the document without its addresses, then the addresses one at a time
-/// ([`MapPage::push`]), then [`MapPage::write`]. It holds the compact columns only (about
-/// 70 bytes an address), never the records.
+/// ([`MapPage::push`]) or built apart ([`MapPage::with_rows`]), then [`MapPage::write`]. It
+/// holds the compact columns only (about 70 bytes an address), never the records.
 pub struct MapPage<'a> {
     doc: &'a Value,
-    slots: Option<Slots>,
+    parts: Vec<PageRows>,
+}
+
+/// How a row ranks (failures, events, successes, then the lower address last): ascending is
+/// the page's order.
+type RowRank = ([u64; 3], Reverse<IpAddr>);
+
+/// The addresses of a page, as compact columns: all of them ([`MapPage::push`]), or the part
+/// of them that one report shard built ([`MapPage::rows`], then [`MapPage::with_rows`]). Each
+/// part has its own string table; the page joins them when it is written.
+pub struct PageRows {
     t0: i64,
+    slots: Option<Slots>,
     strings: Strings,
     /// Country code → country name, as the records give them (sorted, so the same data
     /// always makes the same page).
     names: BTreeMap<String, String>,
     cols: Columns,
+    /// Each row's failures, events and successes when the rows come from a report's records
+    /// (with the address, from the columns, they rank the rows): the page lists the addresses
+    /// least active first, whichever part built them. Empty for rows pushed one by one, which
+    /// keep their order.
+    keys: Vec<[u64; 3]>,
 }
 
 /// One address, borrowed from an export record or an [`IpRecord`].
@@ -426,18 +443,10 @@ fn sat(n: u64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-impl<'a> MapPage<'a> {
-    /// A page for `doc` (the export document; its `ips`, if any, are not read: push them),
-    /// whose addresses span `first`..`last` (widened by the summary's first and last seen).
-    pub fn new(doc: &'a Value, first: Option<i64>, last: Option<i64>) -> Self {
-        let span = span_of(doc);
-        let (first, last) = (min_opt(span.0, first), max_opt(span.1, last));
-        let bucket = doc
-            .get("timeline")
-            .and_then(|t| t.get("bucket_seconds"))
-            .and_then(Value::as_i64)
-            .filter(|&b| b > 0)
-            .unwrap_or(3600);
+impl PageRows {
+    /// Rows for a page whose addresses span `first`..`last`, with a timeline of `bucket`
+    /// seconds.
+    fn new(first: Option<i64>, last: Option<i64>, bucket: i64) -> PageRows {
         let slots = match (first, last) {
             (Some(f), Some(l)) => Some(slots_for(f, l.max(f), bucket)),
             _ => None,
@@ -445,13 +454,13 @@ impl<'a> MapPage<'a> {
         let mut cols = Columns::default();
         cols.ko.push(0);
         cols.uo.push(0);
-        MapPage {
-            doc,
-            slots,
+        PageRows {
             t0: slots.map_or(0, |s| s.start),
+            slots,
             strings: Strings::default(),
             names: BTreeMap::new(),
             cols,
+            keys: Vec::new(),
         }
     }
 
@@ -525,15 +534,235 @@ impl<'a> MapPage<'a> {
         c.mhi.push((mask >> 32) as u32);
     }
 
+    /// The address of row `i`.
+    fn ip(&self, i: usize) -> IpAddr {
+        let c = &self.cols;
+        if c.fam[i] == 6 {
+            let at = c.a4[i] as usize * 16;
+            let mut octets = [0u8; 16];
+            octets.copy_from_slice(&c.a6[at..at + 16]);
+            IpAddr::from(octets)
+        } else {
+            IpAddr::from(c.a4[i].to_be_bytes())
+        }
+    }
+
+    /// Addresses in these rows.
+    pub fn len(&self) -> usize {
+        self.cols.a4.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Addresses with coordinates (drawn on the map).
+    pub fn located(&self) -> usize {
+        self.cols.lat.iter().filter(|&&x| x != UNKNOWN).count()
+    }
+}
+
+impl RecordSink for PageRows {
+    fn record(&mut self, r: &IpRecord) {
+        self.push(&Row::from_record(r));
+        self.keys.push([r.failures, r.events, r.successes]);
+    }
+}
+
+impl<'a> MapPage<'a> {
+    /// A page for `doc` (the export document; its `ips`, if any, are not read: push them),
+    /// whose addresses span `first`..`last` (widened by the summary's first and last seen).
+    pub fn new(doc: &'a Value, first: Option<i64>, last: Option<i64>) -> Self {
+        let span = span_of(doc);
+        let (first, last) = (min_opt(span.0, first), max_opt(span.1, last));
+        MapPage {
+            doc,
+            parts: vec![PageRows::new(first, last, bucket_of(doc))],
+        }
+    }
+
+    /// Empty rows for a page of a report whose addresses span `first`..`last` (its summary's
+    /// first and last seen): give one to each report shard as its [`RecordSink`], then join
+    /// them with [`MapPage::with_rows`].
+    pub fn rows(first: Option<i64>, last: Option<i64>) -> PageRows {
+        PageRows::new(first, last, crate::aggregate::HOUR)
+    }
+
+    /// The page of `doc` (a report without its addresses) and the rows its shards built. The
+    /// addresses are listed least active first (as [`MapPage::push`]ing the records of a
+    /// report from its last to its first would), so the page does not depend on the number of
+    /// shards.
+    pub fn with_rows(doc: &'a Value, parts: Vec<PageRows>) -> Self {
+        let parts = if parts.is_empty() {
+            vec![PageRows::new(None, None, bucket_of(doc))]
+        } else {
+            parts
+        };
+        MapPage { doc, parts }
+    }
+
+    /// Adds one address.
+    pub fn push(&mut self, r: &Row<'_>) {
+        if let Some(rows) = self.parts.last_mut() {
+            rows.push(r);
+        }
+    }
+
+    /// Addresses on the page.
+    pub fn len(&self) -> usize {
+        self.parts.iter().map(PageRows::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Addresses with coordinates (drawn on the map).
+    pub fn located(&self) -> usize {
+        self.parts.iter().map(PageRows::located).sum()
+    }
+
+    /// The order of the rows: `(part, index)`.
+    fn order(&self) -> Vec<(u32, u32)> {
+        let mut order: Vec<(u32, u32)> = self
+            .parts
+            .iter()
+            .enumerate()
+            .flat_map(|(p, rows)| (0..rows.len() as u32).map(move |i| (p as u32, i)))
+            .collect();
+        if self.parts.iter().all(|p| p.keys.len() == p.len()) {
+            // Least active first: the reverse of the report's worst-first order (most
+            // failures, events, successes first, then the lower address). The keys are
+            // gathered first: sorting them in place is much faster than looking each one up
+            // in the columns at every comparison.
+            let mut keyed: Vec<(RowRank, (u32, u32))> = order
+                .iter()
+                .map(|&(p, i)| {
+                    let rows = &self.parts[p as usize];
+                    (
+                        (rows.keys[i as usize], Reverse(rows.ip(i as usize))),
+                        (p, i),
+                    )
+                })
+                .collect();
+            keyed.sort_unstable();
+            order = keyed.into_iter().map(|k| k.1).collect();
+        }
+        order
+    }
+
     /// Writes the page.
     pub fn write(self, out: &mut dyn Write) -> io::Result<()> {
         let doc = self.doc;
-        let c = &self.cols;
-        let n = c.a4.len();
+        let order = self.order();
+        let parts = &self.parts;
+        let (t0, slots) = (parts[0].t0, parts[0].slots);
+        // One string table for the page, each string numbered where the rows (in page order)
+        // first use it, as pushing them one by one would; `remap[part][local id]` is its
+        // number.
+        let mut strings = Strings::default();
+        let mut remap: Vec<Vec<u32>> = parts
+            .iter()
+            .map(|p| vec![u32::MAX; p.strings.list.len()])
+            .collect();
+        for &(p, i) in &order {
+            let (rows, map) = (&parts[p as usize], &mut remap[p as usize]);
+            let c = &rows.cols;
+            let i = i as usize;
+            let mut intern = |id: u32| {
+                if map[id as usize] == u32::MAX {
+                    map[id as usize] = strings.id(&rows.strings.list[id as usize]);
+                }
+            };
+            for opt in [c.cc[i], c.city[i], c.org[i]] {
+                if opt > 0 {
+                    intern(opt - 1);
+                }
+            }
+            for pairs in [
+                &c.kv[2 * c.ko[i] as usize..2 * c.ko[i + 1] as usize],
+                &c.uv[2 * c.uo[i] as usize..2 * c.uo[i + 1] as usize],
+            ] {
+                for pair in pairs.chunks_exact(2) {
+                    intern(pair[0]);
+                }
+            }
+        }
+        let mut names = BTreeMap::new();
+        for rows in parts {
+            for (cc, name) in &rows.names {
+                names.entry(cc.clone()).or_insert_with(|| name.clone());
+            }
+        }
+
+        // The columns in page order.
+        let n = order.len();
+        let col = |f: &dyn Fn(&Columns, usize) -> u32| -> Vec<u32> {
+            order
+                .iter()
+                .map(|&(p, i)| f(&parts[p as usize].cols, i as usize))
+                .collect()
+        };
+        let icol = |f: &dyn Fn(&Columns, usize) -> i32| -> Vec<i32> {
+            order
+                .iter()
+                .map(|&(p, i)| f(&parts[p as usize].cols, i as usize))
+                .collect()
+        };
+        let bytes = |f: &dyn Fn(&Columns, usize) -> u8| -> Vec<u8> {
+            order
+                .iter()
+                .map(|&(p, i)| f(&parts[p as usize].cols, i as usize))
+                .collect()
+        };
+        let string = |pick: fn(&Columns) -> &Vec<u32>| -> Vec<u32> {
+            order
+                .iter()
+                .map(|&(p, i)| match pick(&parts[p as usize].cols)[i as usize] {
+                    0 => 0,
+                    id => remap[p as usize][id as usize - 1] + 1,
+                })
+                .collect()
+        };
+        // Variable-length lists: offsets, then (string id, count) pairs.
+        let pairs = |offsets: fn(&Columns) -> &Vec<u32>, values: fn(&Columns) -> &Vec<u32>| {
+            let mut off = Vec::with_capacity(n + 1);
+            let mut vals = Vec::new();
+            off.push(0u32);
+            for &(p, i) in &order {
+                let c = &parts[p as usize].cols;
+                let (o, v) = (offsets(c), values(c));
+                for pair in
+                    v[2 * o[i as usize] as usize..2 * o[i as usize + 1] as usize].chunks_exact(2)
+                {
+                    vals.extend([remap[p as usize][pair[0] as usize], pair[1]]);
+                }
+                off.push((vals.len() / 2) as u32);
+            }
+            (off, vals)
+        };
+        let mut a6 = Vec::new();
+        let a4: Vec<u32> = order
+            .iter()
+            .map(|&(p, i)| {
+                let c = &parts[p as usize].cols;
+                let (a, i) = (c.a4[i as usize], i as usize);
+                if c.fam[i] == 6 {
+                    let at = a as usize * 16;
+                    a6.extend_from_slice(&c.a6[at..at + 16]);
+                    (a6.len() / 16 - 1) as u32
+                } else {
+                    a
+                }
+            })
+            .collect();
+        let (ko, kv) = pairs(|c| &c.ko, |c| &c.kv);
+        let (uo, uv) = pairs(|c| &c.uo, |c| &c.uv);
+
         let layout: Vec<(&'static str, &'static str, usize)> = vec![
             ("a4", "u32", n),
             ("fam", "u8", n),
-            ("a6", "u8", c.a6.len()),
+            ("a6", "u8", a6.len()),
             ("lat", "i32", n),
             ("lon", "i32", n),
             ("ev", "u32", n),
@@ -547,9 +776,9 @@ impl<'a> MapPage<'a> {
             ("asn", "u32", n),
             ("acc", "u8", n),
             ("ko", "u32", n + 1),
-            ("kv", "u32", c.kv.len()),
+            ("kv", "u32", kv.len()),
             ("uo", "u32", n + 1),
-            ("uv", "u32", c.uv.len()),
+            ("uv", "u32", uv.len()),
             ("um", "u32", n),
             ("mlo", "u32", n),
             ("mhi", "u32", n),
@@ -574,10 +803,10 @@ impl<'a> MapPage<'a> {
                 asns: list("asns", "events", TOP_LIST),
                 users: list("users", "attempts", TOP_LIST),
             },
-            t0: self.t0,
-            slots: self.slots,
-            s: &self.strings.list,
-            cn: &self.names,
+            t0,
+            slots,
+            s: &strings.list,
+            cn: &names,
             cols: Layout { n, layout },
         };
         out.write_all(assets::HEAD.as_bytes())?;
@@ -599,33 +828,44 @@ impl<'a> MapPage<'a> {
             };
             let u32s = |v: &[u32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
             let i32s = |v: &[i32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
-            put(&u32s(&c.a4))?;
-            put(&c.fam)?;
-            put(&c.a6)?;
-            put(&i32s(&c.lat))?;
-            put(&i32s(&c.lon))?;
-            put(&u32s(&c.ev))?;
-            put(&u32s(&c.fl))?;
-            put(&u32s(&c.sc))?;
-            put(&i32s(&c.f))?;
-            put(&i32s(&c.l))?;
-            put(&u32s(&c.cc))?;
-            put(&u32s(&c.city))?;
-            put(&u32s(&c.org))?;
-            put(&u32s(&c.asn))?;
-            put(&c.acc)?;
-            put(&u32s(&c.ko))?;
-            put(&u32s(&c.kv))?;
-            put(&u32s(&c.uo))?;
-            put(&u32s(&c.uv))?;
-            put(&u32s(&c.um))?;
-            put(&u32s(&c.mlo))?;
-            put(&u32s(&c.mhi))?;
+            put(&u32s(&a4))?;
+            drop(a4);
+            put(&bytes(&|c, i| c.fam[i]))?;
+            put(&a6)?;
+            drop(a6);
+            put(&i32s(&icol(&|c, i| c.lat[i])))?;
+            put(&i32s(&icol(&|c, i| c.lon[i])))?;
+            put(&u32s(&col(&|c, i| c.ev[i])))?;
+            put(&u32s(&col(&|c, i| c.fl[i])))?;
+            put(&u32s(&col(&|c, i| c.sc[i])))?;
+            put(&i32s(&icol(&|c, i| c.f[i])))?;
+            put(&i32s(&icol(&|c, i| c.l[i])))?;
+            put(&u32s(&string(|c| &c.cc)))?;
+            put(&u32s(&string(|c| &c.city)))?;
+            put(&u32s(&string(|c| &c.org)))?;
+            put(&u32s(&col(&|c, i| c.asn[i])))?;
+            put(&bytes(&|c, i| c.acc[i]))?;
+            put(&u32s(&ko))?;
+            put(&u32s(&kv))?;
+            put(&u32s(&uo))?;
+            put(&u32s(&uv))?;
+            put(&u32s(&col(&|c, i| c.um[i])))?;
+            put(&u32s(&col(&|c, i| c.mlo[i])))?;
+            put(&u32s(&col(&|c, i| c.mhi[i])))?;
             gz.finish()?.finish()?;
         }
         out.write_all(assets::TAIL.as_bytes())?;
         out.flush()
     }
+}
+
+/// The timeline's bucket in an export document (an hour when it has none).
+fn bucket_of(doc: &Value) -> i64 {
+    doc.get("timeline")
+        .and_then(|t| t.get("bucket_seconds"))
+        .and_then(Value::as_i64)
+        .filter(|&b| b > 0)
+        .unwrap_or(3600)
 }
 
 /// Chooses slots that cover `[first, last]` with at most [`MAX_SLOTS`] slots, each a whole
@@ -747,6 +987,89 @@ mod tests {
         }
         assert_eq!(at, raw.len(), "the columns fill the data");
         (doc, cols)
+    }
+
+    /// Rows built apart by several report shards, from records in any order, make the same
+    /// page as the records pushed one by one least active first: the same string table, the
+    /// same columns (IPv6 addresses, kinds and users included), ties ranked by address.
+    #[test]
+    fn rows_built_by_shards_make_the_page_of_the_records_in_order() {
+        use std::sync::Arc;
+        let t0 = 1_780_000_000i64;
+        let record = |i: u32| {
+            let ip: IpAddr = if i.is_multiple_of(5) {
+                format!("2001:db8::{i:x}").parse().unwrap()
+            } else {
+                format!("81.2.{}.{}", i / 200, 1 + i % 200).parse().unwrap()
+            };
+            let name = |k: u32| -> Arc<str> { Arc::from(format!("user{k}").as_str()) };
+            let mut kinds = [0u32; Kind::COUNT];
+            kinds[(i % 4) as usize] = 1 + i % 3;
+            kinds[Kind::Scan.index()] = i % 2;
+            let (cc, country, city) = [
+                ("NL", "Netherlands", "Amsterdam"),
+                ("CN", "China", "Nanjing"),
+                ("US", "United States", "Ashburn"),
+            ][(i % 3) as usize];
+            IpRecord {
+                ip,
+                // Few distinct counts: many ties, ranked by address.
+                events: u64::from(i % 7),
+                failures: u64::from(i % 3),
+                successes: u64::from(i.is_multiple_of(11)),
+                kinds,
+                users: (0..i % 4)
+                    .map(|k| (name(k + i % 13), u64::from(k + 1), 0))
+                    .collect(),
+                first_seen: Some(t0 + i64::from(i) * 600),
+                last_seen: Some(t0 + i64::from(i) * 900),
+                country: Some(Arc::from(cc)),
+                country_name: Some(Arc::from(country)),
+                city: (!i.is_multiple_of(4)).then(|| Arc::from(city)),
+                region: None,
+                lat: (!i.is_multiple_of(6)).then_some(52.37),
+                lon: (!i.is_multiple_of(6)).then_some(4.89),
+                accuracy: Some(Accuracy::City),
+                asn: Some(1000 + i % 9),
+                as_org: Some(Arc::from(format!("Org {}", i % 9).as_str())),
+                hours: vec![[(t0 + i64::from(i) * 600).div_euclid(3600) * 3600, 1]],
+            }
+        };
+        let records: Vec<IpRecord> = (0..600).map(record).collect();
+        let first = records.iter().filter_map(|r| r.first_seen).min();
+        let last = records.iter().filter_map(|r| r.last_seen).max();
+        let doc = json!({"timeline": {"bucket_seconds": 3600, "series": []}});
+
+        let mut in_order: Vec<&IpRecord> = records.iter().collect();
+        in_order.sort_by(|a, b| {
+            (a.failures, a.events, a.successes)
+                .cmp(&(b.failures, b.events, b.successes))
+                .then(b.ip.cmp(&a.ip))
+        });
+        let mut one = MapPage::new(&doc, first, last);
+        for r in &in_order {
+            one.push(&Row::from_record(r));
+        }
+        let mut want = Vec::new();
+        one.write(&mut want).unwrap();
+
+        for shards in [1usize, 2, 3] {
+            let mut parts: Vec<PageRows> =
+                (0..shards).map(|_| MapPage::rows(first, last)).collect();
+            // Any split and any order within a part.
+            for (k, r) in records.iter().rev().enumerate() {
+                parts[(k * 7) % shards].record(r);
+            }
+            let joined = MapPage::with_rows(&doc, parts);
+            assert_eq!(joined.len(), 600);
+            assert_eq!(joined.located(), 500);
+            let mut got = Vec::new();
+            joined.write(&mut got).unwrap();
+            assert!(got == want, "{shards} shards: the page differs");
+        }
+        let (page, cols) = decode(&String::from_utf8(want).unwrap());
+        assert_eq!(cols["fam"].iter().filter(|&&f| f == 6).count(), 120);
+        assert!(page["s"].as_array().unwrap().len() > 20, "strings shared");
     }
 
     #[test]
