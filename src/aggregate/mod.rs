@@ -64,10 +64,9 @@ pub struct IpStats {
     /// `Option` would double their size, and there is one of these per address).
     pub first_seen: Timestamp,
     pub last_seen: Timestamp,
-    /// Events per hour (hour start, count), sorted; kept only for the map's time filter
-    /// (a thin vector: one pointer in every address's counters, empty for the other
-    /// commands).
-    pub hours: ThinVec<(Timestamp, u64)>,
+    /// The hours with events, sorted; kept only for the map's time filter (a thin vector:
+    /// one pointer in every address's counters, empty for the other commands).
+    pub hours: ThinVec<ActiveHour>,
 }
 
 impl Default for IpStats {
@@ -85,7 +84,45 @@ impl Default for IpStats {
     }
 }
 
+/// An hour in which an address had events (for the map's time filter): the hour since the
+/// Unix epoch (held in an `i32`: ±245,000 years, times beyond are clamped) and its events
+/// (saturated). Eight bytes; there is a list of these per address on the map.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ActiveHour {
+    pub hour: i32,
+    pub events: u32,
+}
+
+impl ActiveHour {
+    /// The hour's start.
+    pub fn start(self) -> Timestamp {
+        i64::from(self.hour) * HOUR
+    }
+}
+
 impl IpStats {
+    /// Count `n` events at `t` in the address's active hours.
+    pub fn count_hour(&mut self, t: Timestamp, n: u64) {
+        let hour = t.div_euclid(HOUR).clamp(i32::MIN.into(), i32::MAX.into()) as i32;
+        let n = u32::try_from(n).unwrap_or(u32::MAX);
+        let hours = &mut self.hours;
+        // Logs are mostly in time order: the last entry is usually the one.
+        match hours.last_mut() {
+            Some(h) if h.hour == hour => h.events = h.events.saturating_add(n),
+            Some(h) if h.hour < hour => hours.push(ActiveHour { hour, events: n }),
+            None => {
+                // Many addresses are seen in one hour only: room for one (a thin vector
+                // starts with four).
+                hours.reserve_exact(1);
+                hours.push(ActiveHour { hour, events: n })
+            }
+            _ => match hours.binary_search_by_key(&hour, |h| h.hour) {
+                Ok(i) => hours[i].events = hours[i].events.saturating_add(n),
+                Err(i) => hours.insert(i, ActiveHour { hour, events: n }),
+            },
+        }
+    }
+
     /// The time span of the address's events, if any had a time.
     pub fn seen(&self) -> Option<(Timestamp, Timestamp)> {
         (self.first_seen <= self.last_seen).then_some((self.first_seen, self.last_seen))
@@ -399,21 +436,7 @@ impl Aggregator {
             st.last_seen = st.last_seen.max(t);
             let hour = t.div_euclid(HOUR) * HOUR;
             if self.track_hours {
-                // Logs are mostly in time order: the last entry is usually the one.
-                match st.hours.last_mut() {
-                    Some((h, c)) if *h == hour => *c += n,
-                    Some((h, _)) if *h < hour => st.hours.push((hour, n)),
-                    None => {
-                        // Many addresses are seen in one hour only: room for one (a thin
-                        // vector starts with four).
-                        st.hours.reserve_exact(1);
-                        st.hours.push((hour, n))
-                    }
-                    _ => match st.hours.binary_search_by_key(&hour, |&(h, _)| h) {
-                        Ok(i) => st.hours[i].1 += n,
-                        Err(i) => st.hours.insert(i, (hour, n)),
-                    },
-                }
+                st.count_hour(t, n);
             }
             match &mut self.cur_hour {
                 Some((h, c)) if *h == hour => {
@@ -569,11 +592,16 @@ impl IpStats {
         self.first_seen = self.first_seen.min(theirs.first_seen);
         self.last_seen = self.last_seen.max(theirs.last_seen);
         if !theirs.hours.is_empty() {
-            let mut merged: BTreeMap<Timestamp, u64> = self.hours.drain(..).collect();
-            for &(h, n) in &theirs.hours {
-                *merged.entry(h).or_default() += n;
+            let mut merged: BTreeMap<i32, u32> =
+                self.hours.drain(..).map(|h| (h.hour, h.events)).collect();
+            for h in &theirs.hours {
+                let n = merged.entry(h.hour).or_default();
+                *n = n.saturating_add(h.events);
             }
-            self.hours = merged.into_iter().collect();
+            self.hours = merged
+                .into_iter()
+                .map(|(hour, events)| ActiveHour { hour, events })
+                .collect();
         }
     }
 }

@@ -1227,6 +1227,10 @@ fn record(
         accuracy: loc.accuracy,
         asn: loc.asn,
         as_org: strings.get(loc.as_org),
-        hours: st.hours.iter().map(|&(h, n)| [h, n as i64]).collect(),
+        hours: st
+            .hours
+            .iter()
+            .map(|h| [h.start(), i64::from(h.events)])
+            .collect(),
     }
 }

@@ -128,11 +128,13 @@ pub struct PageRows {
     /// always makes the same page).
     names: BTreeMap<String, String>,
     cols: Columns,
-    /// Each row's failures, events and successes when the rows come from a report's records
-    /// (with the address, from the columns, they rank the rows): the page lists the addresses
-    /// least active first, whichever part built them. Empty for rows pushed one by one, which
-    /// keep their order.
-    keys: Vec<[u64; 3]>,
+    /// The rows come from a report's records ([`RecordSink`]) and are ranked, by failures,
+    /// events, successes and address: the page lists the addresses least active first,
+    /// whichever part built them. Rows pushed one by one keep their order.
+    ranked: bool,
+    /// The exact failures, events and successes of the rows whose counts do not fit the
+    /// columns (saturated at 2³² − 1), by row: the others rank by their columns.
+    exact: Vec<(u32, [u64; 3])>,
 }
 
 /// One address, borrowed from an export record or an [`IpRecord`].
@@ -460,7 +462,8 @@ impl PageRows {
             strings: Strings::default(),
             names: BTreeMap::new(),
             cols,
-            keys: Vec::new(),
+            ranked: false,
+            exact: Vec::new(),
         }
     }
 
@@ -534,6 +537,18 @@ impl PageRows {
         c.mhi.push((mask >> 32) as u32);
     }
 
+    /// Failures, events and successes of row `i`.
+    fn counts(&self, i: usize) -> [u64; 3] {
+        let c = &self.cols;
+        let counts = [c.fl[i], c.ev[i], c.sc[i]];
+        if counts.contains(&u32::MAX)
+            && let Ok(k) = self.exact.binary_search_by_key(&(i as u32), |e| e.0)
+        {
+            return self.exact[k].1;
+        }
+        counts.map(u64::from)
+    }
+
     /// The address of row `i`.
     fn ip(&self, i: usize) -> IpAddr {
         let c = &self.cols;
@@ -565,7 +580,11 @@ impl PageRows {
 impl RecordSink for PageRows {
     fn record(&mut self, r: &IpRecord) {
         self.push(&Row::from_record(r));
-        self.keys.push([r.failures, r.events, r.successes]);
+        self.ranked = true;
+        let counts = [r.failures, r.events, r.successes];
+        if counts.iter().any(|&n| n >= u64::from(u32::MAX)) {
+            self.exact.push((self.len() as u32 - 1, counts));
+        }
     }
 }
 
@@ -630,7 +649,7 @@ impl<'a> MapPage<'a> {
             .enumerate()
             .flat_map(|(p, rows)| (0..rows.len() as u32).map(move |i| (p as u32, i)))
             .collect();
-        if self.parts.iter().all(|p| p.keys.len() == p.len()) {
+        if self.parts.iter().all(|p| p.ranked || p.is_empty()) {
             // Least active first: the reverse of the report's worst-first order (most
             // failures, events, successes first, then the lower address). The keys are
             // gathered first: sorting them in place is much faster than looking each one up
@@ -640,7 +659,7 @@ impl<'a> MapPage<'a> {
                 .map(|&(p, i)| {
                     let rows = &self.parts[p as usize];
                     (
-                        (rows.keys[i as usize], Reverse(rows.ip(i as usize))),
+                        (rows.counts(i as usize), Reverse(rows.ip(i as usize))),
                         (p, i),
                     )
                 })
@@ -1035,7 +1054,10 @@ mod tests {
                 hours: vec![[(t0 + i64::from(i) * 600).div_euclid(3600) * 3600, 1]],
             }
         };
-        let records: Vec<IpRecord> = (0..600).map(record).collect();
+        let mut records: Vec<IpRecord> = (0..600).map(record).collect();
+        // Counts past the columns' 2³² − 1 still rank exactly (the lower address has more).
+        records[20].failures = 5_000_000_001;
+        records[10].failures = 5_000_000_000;
         let first = records.iter().filter_map(|r| r.first_seen).min();
         let last = records.iter().filter_map(|r| r.last_seen).max();
         let doc = json!({"timeline": {"bucket_seconds": 3600, "series": []}});

@@ -488,18 +488,7 @@ impl Store {
                 let (Some(&i), Some(t)) = (slot.get(&r.address), r.ts) else {
                     continue;
                 };
-                let hour = t.div_euclid(3600) * 3600;
-                let hours = &mut stats[i as usize].1.hours;
-                let n = u64::from(r.repeat);
-                match hours.last_mut() {
-                    Some((h, c)) if *h == hour => *c += n,
-                    Some((h, _)) if *h < hour => hours.push((hour, n)),
-                    None => hours.push((hour, n)),
-                    _ => match hours.binary_search_by_key(&hour, |&(h, _)| h) {
-                        Ok(k) => hours[k].1 += n,
-                        Err(k) => hours.insert(k, (hour, n)),
-                    },
-                }
+                stats[i as usize].1.count_hour(t, u64::from(r.repeat));
             }
         }
         Ok(())
