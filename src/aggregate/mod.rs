@@ -300,14 +300,6 @@ pub(crate) struct AddrIndex {
 }
 
 impl AddrIndex {
-    /// An index with room for `n` IPv4 addresses.
-    pub(crate) fn with_capacity(n: usize) -> AddrIndex {
-        AddrIndex {
-            v4: HashMap::with_capacity_and_hasher(n, RandomState::default()),
-            v6: HashMap::default(),
-        }
-    }
-
     /// The position of `ip`, or `next` (now its position) if it is new.
     #[inline]
     pub(crate) fn get_or_insert(&mut self, ip: IpAddr, next: u32) -> u32 {

@@ -414,37 +414,27 @@ impl ShardCtx<'_> {
                 }
             }
         } else {
-            // Where each address of this shard is in each table: `pos[k * tables + t]` for
-            // the shard's `k`-th address, `addrs[k]` (compact: no per-address array sized for
-            // the most tables there can be).
-            let nt = self.tables.len();
-            let expect = self.tables.iter().map(|t| t.0.len()).max().unwrap_or(0) / self.shards;
-            let mut index = super::AddrIndex::with_capacity(expect + expect / 4);
-            let mut addrs: Vec<IpAddr> = Vec::with_capacity(expect + expect / 4);
-            let mut pos: Vec<u32> = Vec::with_capacity((expect + expect / 4) * nt);
+            // Every entry of this shard's addresses in every table, sorted by address (then
+            // table): an address's entries are next to each other. Sorting costs less memory
+            // than an index of the addresses (a hash table, the list of addresses and where
+            // each is in each table: about twice as much at a million addresses).
+            let mut entries: Vec<(IpAddr, u32, u32)> = Vec::new();
             for (t, (table, _)) in self.tables.iter().enumerate() {
                 for (i, (ip, _)) in table.iter().enumerate() {
                     if self.mine(ip) {
-                        let next = addrs.len() as u32;
-                        let k = index.get_or_insert(*ip, next) as usize;
-                        if k == addrs.len() {
-                            addrs.push(*ip);
-                            pos.resize(pos.len() + nt, u32::MAX);
-                        }
-                        pos[k * nt + t] = i as u32;
+                        entries.push((*ip, t as u32, i as u32));
                     }
                 }
             }
-            drop(index);
-            let mut found: Vec<(&IpStats, &[u32])> = Vec::with_capacity(nt);
-            for (ip, at) in addrs.iter().zip(pos.chunks_exact(nt)) {
+            entries.sort_unstable();
+            let mut found: Vec<(&IpStats, &[u32])> = Vec::with_capacity(self.tables.len());
+            for group in entries.chunk_by(|a, b| a.0 == b.0) {
                 found.clear();
-                for (t, &i) in at.iter().enumerate() {
-                    if i != u32::MAX {
-                        found.push((&self.tables[t].0[i as usize].1, self.tables[t].1));
-                    }
+                for &(_, t, i) in group {
+                    let (table, ids) = self.tables[t as usize];
+                    found.push((&table[i as usize].1, ids));
                 }
-                f(*ip, &found);
+                f(group[0].0, &found);
             }
         }
     }
