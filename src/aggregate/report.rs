@@ -417,24 +417,42 @@ impl ShardCtx<'_> {
             // Every entry of this shard's addresses in every table, sorted by address (then
             // table): an address's entries are next to each other. Sorting costs less memory
             // than an index of the addresses (a hash table, the list of addresses and where
-            // each is in each table: about twice as much at a million addresses).
-            let mut entries: Vec<(IpAddr, u32, u32)> = Vec::new();
+            // each is in each table: about twice as much at a million addresses), and IPv4
+            // entries (12 bytes: address, table, position) apart from IPv6 ones less again.
+            let mut v4: Vec<(u32, u32, u32)> = Vec::new();
+            let mut v6: Vec<([u8; 16], u32, u32)> = Vec::new();
             for (t, (table, _)) in self.tables.iter().enumerate() {
                 for (i, (ip, _)) in table.iter().enumerate() {
                     if self.mine(ip) {
-                        entries.push((*ip, t as u32, i as u32));
+                        match ip {
+                            IpAddr::V4(a) => v4.push((u32::from(*a), t as u32, i as u32)),
+                            IpAddr::V6(a) => v6.push((a.octets(), t as u32, i as u32)),
+                        }
                     }
                 }
             }
-            entries.sort_unstable();
+            v4.sort_unstable();
+            v6.sort_unstable();
             let mut found: Vec<(&IpStats, &[u32])> = Vec::with_capacity(self.tables.len());
-            for group in entries.chunk_by(|a, b| a.0 == b.0) {
+            let mut visit = |ip: IpAddr, at: &mut dyn Iterator<Item = (u32, u32)>| {
                 found.clear();
-                for &(_, t, i) in group {
+                for (t, i) in at {
                     let (table, ids) = self.tables[t as usize];
                     found.push((&table[i as usize].1, ids));
                 }
-                f(group[0].0, &found);
+                f(ip, &found);
+            };
+            // IPv4 addresses before IPv6 ones, as `IpAddr` orders them.
+            for group in v4.chunk_by(|a, b| a.0 == b.0) {
+                let ip = IpAddr::from(group[0].0.to_be_bytes());
+                visit(ip, &mut group.iter().map(|e| (e.1, e.2)));
+            }
+            drop(v4);
+            for group in v6.chunk_by(|a, b| a.0 == b.0) {
+                visit(
+                    IpAddr::from(group[0].0),
+                    &mut group.iter().map(|e| (e.1, e.2)),
+                );
             }
         }
     }
