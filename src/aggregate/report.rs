@@ -521,8 +521,10 @@ impl ShardCtx<'_> {
         (fold, records, count)
     }
 
-    /// The totals of this shard's addresses, their number, and whole records of its top `n`.
-    fn fold_top(&self, n: usize) -> (Fold, Vec<IpRecord>, u64) {
+    /// The totals of this shard's addresses, their number, and the merged counters of its top
+    /// `n` (their records are built once the tables are freed: the full look-ups unpack city
+    /// blocks, which then do not add to the tables' memory).
+    fn fold_top(&self, n: usize) -> (Fold, Vec<(IpAddr, IpStats)>, u64) {
         let mut st = ShardState {
             fold: Fold::new(self.last_seen, self.names.len()),
             strings: Interner::default(),
@@ -534,7 +536,6 @@ impl ShardCtx<'_> {
         self.each_address(|ip, found| st.visit(self, n, ip, found));
         let ShardState {
             fold,
-            mut strings,
             top,
             winners,
             count,
@@ -546,13 +547,11 @@ impl ShardCtx<'_> {
                 kept.push(w);
             }
         }
-        let records = kept
+        let kept = kept
             .into_iter()
-            .map(|Ranked((_, _, _, ip), s)| {
-                record(ip, s, self.names, self.geo.locate(ip), &mut strings)
-            })
+            .map(|Ranked((_, _, _, ip), s)| (ip, s))
             .collect();
-        (fold, records, count)
+        (fold, kept, count)
     }
 }
 
@@ -923,15 +922,15 @@ pub(super) fn build<S: RecordSink>(
         match (sink, keep) {
             (Some(mut sink), _) => {
                 let (fold, records, n) = ctx.fold_each(records, &mut sink);
-                (fold, records, n, Some(sink))
+                (fold, records, n, Some(sink), Vec::new())
             }
             (None, Keep::All) => {
                 let (fold, records, n) = ctx.fold_all();
-                (fold, records, n, None)
+                (fold, records, n, None, Vec::new())
             }
             (None, Keep::Top(k)) => {
-                let (fold, records, n) = ctx.fold_top(k);
-                (fold, records, n, None)
+                let (fold, pending, n) = ctx.fold_top(k);
+                (fold, Vec::new(), n, None, pending)
             }
         }
     };
@@ -939,7 +938,9 @@ pub(super) fn build<S: RecordSink>(
     let first_sink = sinks.next();
     // A shard that panics is an error: a report without its addresses would be silently
     // smaller.
-    type ShardResult<S> = (Fold, Vec<IpRecord>, u64, Option<S>);
+    /// Totals, whole records, number of addresses, the sink, and the counters of the
+    /// addresses whose records are still to be built.
+    type ShardResult<S> = (Fold, Vec<IpRecord>, u64, Option<S>, Vec<(IpAddr, IpStats)>);
     let mut results: Vec<ShardResult<S>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (1..shards)
             .map(|i| {
@@ -967,12 +968,22 @@ pub(super) fn build<S: RecordSink>(
     drop(stats);
     drop(parts);
     let sinks: Vec<S> = results.iter_mut().filter_map(|r| r.3.take()).collect();
-    let (mut fold, mut ips, mut unique_ips, _) = results.swap_remove(0);
-    for (f, records, n_ips, _) in results {
+    let mut strings = Interner::default();
+    let mut pending = Vec::new();
+    for r in &mut results {
+        pending.append(&mut r.4);
+    }
+    let (mut fold, mut ips, mut unique_ips, _, _) = results.swap_remove(0);
+    for (f, records, n_ips, _, _) in results {
         fold.merge(f);
         ips.extend(records);
         unique_ips += n_ips;
     }
+    ips.extend(
+        pending
+            .into_iter()
+            .map(|(ip, st)| record(ip, st, &user_names, geo.locate(ip), &mut strings)),
+    );
     ips.sort_unstable_by(|a, b| worst_first(&a.rank(), &b.rank()));
     if let Keep::Top(n) = records {
         retain_top(&mut ips, n);
