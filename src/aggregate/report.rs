@@ -457,30 +457,10 @@ impl ShardCtx<'_> {
         }
     }
 
-    /// The totals of this shard's addresses, their number, and the whole record of every one
-    /// (sorted worst first): what an export needs, built on every core.
-    fn fold_all(&self) -> (Fold, Vec<IpRecord>, u64) {
-        let mut fold = Fold::new(self.last_seen, self.names.len());
-        let mut strings = Interner::default();
-        let mut records = Vec::new();
-        self.each_address(|ip, found| {
-            let mut merged = IpStats::default();
-            for (st, map) in found {
-                merged.absorb(st, map);
-            }
-            fold.add_users(&merged);
-            let r = record(ip, merged, self.names, self.geo.locate(ip), &mut strings);
-            fold.add(&r.geo_key(), &r);
-            records.push(r);
-        });
-        records.sort_unstable_by(|a, b| worst_first(&a.rank(), &b.rank()));
-        let count = records.len() as u64;
-        (fold, records, count)
-    }
-
-    /// [`ShardCtx::fold_all`] that hands every whole record to `sink` as it is built and
-    /// keeps only what `keep` asks for (with [`Keep::Top`], the top `n` and every address with
-    /// a successful login, as [`retain_top`] then cuts them).
+    /// The totals of this shard's addresses, their number, and their whole records (sorted
+    /// worst first), built on every core: each record goes to `sink` as it is built, and the
+    /// shard keeps what `keep` asks for (all of them for an export; with [`Keep::Top`], the top
+    /// `n` and every address with a successful login, as [`retain_top`] then cuts them).
     fn fold_each<S: RecordSink>(&self, keep: Keep, sink: &mut S) -> (Fold, Vec<IpRecord>, u64) {
         let mut fold = Fold::new(self.last_seen, self.names.len());
         let mut strings = Interner::default();
@@ -925,7 +905,7 @@ pub(super) fn build<S: RecordSink>(
                 (fold, records, n, Some(sink), Vec::new())
             }
             (None, Keep::All) => {
-                let (fold, records, n) = ctx.fold_all();
+                let (fold, records, n) = ctx.fold_each(Keep::All, &mut NoSink);
                 (fold, records, n, None, Vec::new())
             }
             (None, Keep::Top(k)) => {
