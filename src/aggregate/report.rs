@@ -274,7 +274,11 @@ pub struct Timeline {
 /// A time as RFC 3339 (UTC), or `null`.
 pub fn ser_ts<S: Serializer>(ts: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
     match ts {
-        Some(t) => s.serialize_str(&format_rfc3339(*t)),
+        Some(t) => match crate::parse::timestamp::rfc3339_bytes(*t) {
+            // ASCII digits and separators only.
+            Some(b) => s.serialize_str(std::str::from_utf8(&b).unwrap_or_default()),
+            None => s.serialize_str(&format_rfc3339(*t)),
+        },
         None => s.serialize_none(),
     }
 }
@@ -352,6 +356,42 @@ type RankKey = (u64, u64, u64, IpAddr);
 
 fn worst_first(a: &RankKey, b: &RankKey) -> std::cmp::Ordering {
     (b.0, b.1, b.2).cmp(&(a.0, a.1, a.2)).then(a.3.cmp(&b.3))
+}
+
+/// Sort records worst first, each record's key computed once (a record is a few hundred
+/// bytes: moving keys is cheaper than comparing and moving records).
+fn sort_worst_first(records: &mut [IpRecord]) {
+    use std::cmp::Reverse;
+    records.sort_by_cached_key(|r| {
+        (
+            Reverse(r.failures),
+            Reverse(r.events),
+            Reverse(r.successes),
+            r.ip,
+        )
+    });
+}
+
+/// Lists each sorted worst first, merged into one (the same order as sorting them together:
+/// the address makes every key distinct).
+fn merge_worst_first(lists: Vec<Vec<IpRecord>>) -> Vec<IpRecord> {
+    let mut out = Vec::with_capacity(lists.iter().map(Vec::len).sum());
+    let mut heads: Vec<_> = lists
+        .into_iter()
+        .filter(|l| !l.is_empty())
+        .map(|l| l.into_iter().peekable())
+        .collect();
+    loop {
+        let next = heads
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(i, h)| h.peek().map(|r| (i, r.rank())))
+            .min_by(|a, b| worst_first(&a.1, &b.1));
+        match next.and_then(|(i, _)| heads[i].next()) {
+            Some(r) => out.push(r),
+            None => return out,
+        }
+    }
 }
 
 impl IpRecord {
@@ -497,7 +537,7 @@ impl ShardCtx<'_> {
             }
         });
         records.extend(top.into_iter().map(|Ranked(_, r)| r));
-        records.sort_unstable_by(|a, b| worst_first(&a.rank(), &b.rank()));
+        sort_worst_first(&mut records);
         (fold, records, count)
     }
 
@@ -953,18 +993,24 @@ pub(super) fn build<S: RecordSink>(
     for r in &mut results {
         pending.append(&mut r.4);
     }
-    let (mut fold, mut ips, mut unique_ips, _, _) = results.swap_remove(0);
+    let mut pending: Vec<IpRecord> = pending
+        .into_iter()
+        .map(|(ip, st)| record(ip, st, &user_names, geo.locate(ip), &mut strings))
+        .collect();
+    sort_worst_first(&mut pending);
+    // Each shard's records are sorted already: merge them.
+    let mut lists = vec![pending];
+    let (mut fold, mut unique_ips) = (None::<Fold>, 0);
     for (f, records, n_ips, _, _) in results {
-        fold.merge(f);
-        ips.extend(records);
+        match &mut fold {
+            Some(fold) => fold.merge(f),
+            None => fold = Some(f),
+        }
+        lists.push(records);
         unique_ips += n_ips;
     }
-    ips.extend(
-        pending
-            .into_iter()
-            .map(|(ip, st)| record(ip, st, &user_names, geo.locate(ip), &mut strings)),
-    );
-    ips.sort_unstable_by(|a, b| worst_first(&a.rank(), &b.rank()));
+    let fold = fold.ok_or_else(|| WorkerFailed("no report shard".into()))?;
+    let mut ips = merge_worst_first(lists);
     if let Keep::Top(n) = records {
         retain_top(&mut ips, n);
     }

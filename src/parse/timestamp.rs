@@ -56,15 +56,40 @@ pub fn from_civil(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<Ti
 
 /// `2026-11-30T11:35:01Z`.
 pub fn format_rfc3339(ts: Timestamp) -> String {
-    let days = ts.div_euclid(86400);
-    let secs = ts.rem_euclid(86400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    match rfc3339_bytes(ts) {
+        Some(b) => b.iter().map(|&c| char::from(c)).collect(),
+        None => {
+            let (y, m, d) = civil_from_days(ts.div_euclid(86400));
+            let secs = ts.rem_euclid(86400);
+            format!(
+                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+                secs / 3600,
+                secs / 60 % 60,
+                secs % 60
+            )
+        }
+    }
+}
+
+/// [`format_rfc3339`] without an allocation, for the years 0–9999 (the exports write one per
+/// address and time); `None` for the others.
+pub fn rfc3339_bytes(ts: Timestamp) -> Option<[u8; 20]> {
+    let (y, m, d) = civil_from_days(ts.div_euclid(86400));
+    let y = u32::try_from(y).ok().filter(|y| *y <= 9999)?;
+    let secs = ts.rem_euclid(86400) as u32;
+    let mut b = *b"0000-00-00T00:00:00Z";
+    let two = |b: &mut [u8; 20], at: usize, v: u32| {
+        b[at] = b'0' + (v / 10) as u8;
+        b[at + 1] = b'0' + (v % 10) as u8;
+    };
+    two(&mut b, 0, y / 100);
+    two(&mut b, 2, y % 100);
+    two(&mut b, 5, m);
+    two(&mut b, 8, d);
+    two(&mut b, 11, secs / 3600);
+    two(&mut b, 14, secs / 60 % 60);
+    two(&mut b, 17, secs % 60);
+    Some(b)
 }
 
 /// The year of `ts` and its month and day, UTC.
@@ -72,16 +97,30 @@ pub fn ymd(ts: Timestamp) -> (i64, u32, u32) {
     civil_from_days(ts.div_euclid(86400))
 }
 
+#[cfg(test)]
 const MONTHS: [&[u8; 3]; 12] = [
     b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
 ];
 
 fn month_from_abbr(b: &[u8]) -> Option<u32> {
     let b: [u8; 3] = b.get(..3)?.try_into().ok()?;
-    MONTHS
-        .iter()
-        .position(|m| m.eq_ignore_ascii_case(&b))
-        .map(|i| i as u32 + 1)
+    // `| 0x20` lower-cases ASCII letters and turns no other byte into one.
+    let m = match [b[0] | 0x20, b[1] | 0x20, b[2] | 0x20] {
+        [b'j', b'a', b'n'] => 1,
+        [b'f', b'e', b'b'] => 2,
+        [b'm', b'a', b'r'] => 3,
+        [b'a', b'p', b'r'] => 4,
+        [b'm', b'a', b'y'] => 5,
+        [b'j', b'u', b'n'] => 6,
+        [b'j', b'u', b'l'] => 7,
+        [b'a', b'u', b'g'] => 8,
+        [b's', b'e', b'p'] => 9,
+        [b'o', b'c', b't'] => 10,
+        [b'n', b'o', b'v'] => 11,
+        [b'd', b'e', b'c'] => 12,
+        _ => return None,
+    };
+    Some(m)
 }
 
 fn digits(b: &[u8], at: usize, n: usize) -> Option<u32> {
@@ -406,6 +445,59 @@ mod tests {
     use super::*;
 
     const T0: Timestamp = 1_796_038_501; // 2026-11-30T11:35:01Z
+
+    #[test]
+    fn month_abbreviations_in_any_case_and_nothing_else() {
+        for (i, m) in MONTHS.iter().enumerate() {
+            let upper = m.to_ascii_uppercase();
+            let lower = m.to_ascii_lowercase();
+            for form in [&m[..], &upper[..], &lower[..]] {
+                assert_eq!(month_from_abbr(form), Some(i as u32 + 1), "{form:?}");
+            }
+        }
+        // Every other three bytes from a small alphabet of near misses.
+        let alphabet = b"aAjJnN@`[{ \x00\xc1";
+        for &a in alphabet {
+            for &b in alphabet {
+                for &c in alphabet {
+                    let t = [a, b, c];
+                    let want = MONTHS
+                        .iter()
+                        .position(|m| m.eq_ignore_ascii_case(&t))
+                        .map(|i| i as u32 + 1);
+                    assert_eq!(month_from_abbr(&t), want, "{t:?}");
+                }
+            }
+        }
+        assert_eq!(month_from_abbr(b"Ja"), None);
+    }
+
+    #[test]
+    fn rfc3339_without_allocation_is_the_formatted_time() {
+        let slow = |ts: Timestamp| {
+            let (y, m, d) = civil_from_days(ts.div_euclid(86400));
+            let secs = ts.rem_euclid(86400);
+            format!(
+                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+                secs / 3600,
+                secs / 60 % 60,
+                secs % 60
+            )
+        };
+        let mut ts: Timestamp = -62_167_219_200; // 0000-01-01T00:00:00Z
+        while ts < 253_402_300_800 {
+            // up to 9999-12-31
+            let b = rfc3339_bytes(ts).expect("a year of four digits");
+            assert_eq!(std::str::from_utf8(&b).unwrap(), slow(ts), "{ts}");
+            assert_eq!(format_rfc3339(ts), slow(ts));
+            ts += 7_777_777 + ts.rem_euclid(86_399);
+        }
+        for ts in [-62_167_219_201, 253_402_300_800, i64::MIN / 2, i64::MAX / 2] {
+            assert_eq!(rfc3339_bytes(ts), None, "{ts}");
+            assert_eq!(format_rfc3339(ts), slow(ts));
+        }
+        assert_eq!(format_rfc3339(T0), "2026-11-30T11:35:01Z");
+    }
 
     #[test]
     fn civil_round_trip() {

@@ -39,33 +39,39 @@ pub fn write_pretty(report: &Report, threads: usize, out: &mut dyn Write) -> io:
             return out.write_all(b"\n");
         }
     };
-    // `…"ips": [`, the records, then `]` and the rest.
+    // `…"ips": [`, the records, then `]` and the rest. While the threads serialize a batch,
+    // this one writes the batch before it.
     out.write_all(&doc[..at])?;
     let threads = threads.max(1);
-    let mut bufs: Vec<Vec<u8>> = vec![Vec::new(); threads];
-    let mut first = true;
-    for batch in report.ips.chunks(BATCH) {
+    let mut serialized: Vec<Vec<u8>> = vec![Vec::new(); threads];
+    let mut to_write: Vec<Vec<u8>> = vec![Vec::new(); threads];
+    let mut waiting = 0;
+    for (k, batch) in report.ips.chunks(BATCH).enumerate() {
         let per = batch.len().div_ceil(threads);
         let parts: Vec<&[IpRecord]> = batch.chunks(per).collect();
-        let (mine, others) = bufs.split_first_mut().expect("one buffer per thread");
+        let (previous, out) = (&to_write[..waiting], &mut *out);
         std::thread::scope(|scope| {
-            let handles: Vec<_> = parts[1..]
+            let handles: Vec<_> = parts
                 .iter()
-                .zip(others.iter_mut())
-                .map(|(&part, buf)| scope.spawn(move || records_into(part, false, buf)))
+                .zip(serialized.iter_mut())
+                .enumerate()
+                .map(|(j, (&part, buf))| {
+                    scope.spawn(move || records_into(part, k == 0 && j == 0, buf))
+                })
                 .collect();
-            let here = records_into(parts[0], first, mine);
-            handles.into_iter().fold(here, |acc, h| {
+            let written = previous.iter().try_for_each(|buf| out.write_all(buf));
+            handles.into_iter().fold(written, |acc, h| {
                 let r = h
                     .join()
                     .unwrap_or_else(|_| Err(io::Error::other("a serializing thread failed")));
                 acc.and(r)
             })
         })?;
-        for buf in &bufs[..parts.len()] {
-            out.write_all(buf)?;
-        }
-        first = false;
+        std::mem::swap(&mut serialized, &mut to_write);
+        waiting = parts.len();
+    }
+    for buf in &to_write[..waiting] {
+        out.write_all(buf)?;
     }
     out.write_all(b"\n  ")?;
     out.write_all(&doc[at..])?;
