@@ -153,6 +153,7 @@ pub struct Aggregator {
     user_names: Vec<Arc<str>>,
     private: HashSet<IpAddr, RandomState>,
     events: u64,
+    /// Lines (events, a repeated message once) outside the time filter.
     filtered_out: u64,
     /// Per hour: events, failures, successes (the map's timeline).
     hours: BTreeMap<Timestamp, [u64; 3]>,

@@ -87,7 +87,8 @@ pub struct Summary {
     pub last_seen: Option<Timestamp>,
     pub private_ips: u64,
     pub unparsed: u64,
-    /// Events left out by `--since`/`--until`.
+    /// Log lines with an event left out by `--since`/`--until` (a `message repeated N times`
+    /// line once: it is one line, though it counts N in `events`).
     pub filtered_out: u64,
     /// Events per kind (only kinds that occurred), e.g. `{"blocked": 9, "allowed": 1}`.
     #[serde(serialize_with = "ser_kind_totals")]

@@ -72,7 +72,7 @@ pub fn write_text(
     if s.filtered_out > 0 {
         writeln!(
             out,
-            "  {} events outside --since/--until left out",
+            "  {} log lines outside --since/--until left out",
             num(s.filtered_out)
         )?;
     }
