@@ -52,6 +52,14 @@ with open(log_path, "w") as log:
         [binary, *inputs, "-timeout=10", "-print_final_stats=1", f"-artifact_prefix={artifacts}/"],
         stdout=log, stderr=subprocess.STDOUT, preexec_fn=lambda: os.nice(19),
     )
+    # With the kernel's autogroups (Debian's default), nice only ranks processes of one
+    # session: a fuzzer started from its own session would take a full share of the CPU from
+    # the builds and benchmarks beside it. Lower its group as well, where the kernel allows.
+    try:
+        with open(f"/proc/{p.pid}/autogroup", "w") as f:
+            f.write("19")
+    except OSError:
+        pass
     while True:
         time.sleep(2)
         try:

@@ -87,6 +87,8 @@ try {
   report.steps.first.status = await page.$eval('#live-status', (e) => e.textContent);
 
   if (plan.popupIp) {
+    // The first view may still be moving into place: click where the marker ends up.
+    await settle(page);
     const pt = await page.evaluate((ip) => window.__logmap.pointOf(ip), plan.popupIp);
     if (pt) {
       await page.mouse.click(pt.x, pt.y);
