@@ -359,6 +359,30 @@ fn worst_first(a: &RankKey, b: &RankKey) -> std::cmp::Ordering {
     (b.0, b.1, b.2).cmp(&(a.0, a.1, a.2)).then(a.3.cmp(&b.3))
 }
 
+/// The location of each of `ips`, in order, looked up on up to one thread per core; a
+/// look-up that panics is an error (as a report shard's).
+fn locate_all(geo: &dyn Locate, ips: Vec<IpAddr>) -> Result<Vec<Location>, WorkerFailed> {
+    let threads = crate::pipeline::threads().min(ips.len()).max(1);
+    if threads == 1 {
+        return Ok(ips.into_iter().map(|ip| geo.locate(ip)).collect());
+    }
+    let per = ips.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = ips
+            .chunks(per)
+            .map(|part| scope.spawn(move || part.iter().map(|&ip| geo.locate(ip)).collect()))
+            .collect();
+        let mut out = Vec::with_capacity(ips.len());
+        for h in handles {
+            let part: Vec<Location> = h
+                .join()
+                .map_err(|payload| WorkerFailed(panic_message(&*payload)))?;
+            out.extend(part);
+        }
+        Ok(out)
+    })
+}
+
 /// Sort records worst first, each record's key computed once (a record is a few hundred
 /// bytes: moving keys is cheaper than comparing and moving records).
 fn sort_worst_first(records: &mut [IpRecord]) {
@@ -994,9 +1018,13 @@ pub(super) fn build<S: RecordSink>(
     for r in &mut results {
         pending.append(&mut r.4);
     }
+    // The few records still to build (a summary's top list) are looked up on every core: a
+    // city look-up may unpack a block of the table first.
+    let located = locate_all(geo, pending.iter().map(|(ip, _)| *ip).collect())?;
     let mut pending: Vec<IpRecord> = pending
         .into_iter()
-        .map(|(ip, st)| record(ip, st, &user_names, geo.locate(ip), &mut strings))
+        .zip(located)
+        .map(|((ip, st), loc)| record(ip, st, &user_names, loc, &mut strings))
         .collect();
     sort_worst_first(&mut pending);
     // Each shard's records are sorted already: merge them.
@@ -1025,10 +1053,29 @@ pub(super) fn build<S: RecordSink>(
         successes,
         ..
     } = fold;
-    let users: Vec<UserRecord> = users
+    // Most tried first (then most addresses, then by name: a total order). A top-N report
+    // picks its `n` before sorting them, and names only those.
+    let mut users: Vec<(usize, UserTotal)> = users
         .into_iter()
         .enumerate()
         .filter(|(_, u)| u.ips > 0)
+        .collect();
+    let most_tried = |a: &(usize, UserTotal), b: &(usize, UserTotal)| {
+        (b.1.attempts, b.1.ips)
+            .cmp(&(a.1.attempts, a.1.ips))
+            .then_with(|| user_names[a.0].cmp(&user_names[b.0]))
+    };
+    if let Keep::Top(n) = keep
+        && users.len() > n
+    {
+        if n > 0 {
+            users.select_nth_unstable_by(n - 1, most_tried);
+        }
+        users.truncate(n);
+    }
+    users.sort_unstable_by(most_tried);
+    let users: Vec<UserRecord> = users
+        .into_iter()
         .map(|(id, u)| UserRecord {
             user: user_names[id].to_string(),
             attempts: u.attempts,
@@ -1049,17 +1096,10 @@ pub(super) fn build<S: RecordSink>(
             .cmp(&(a.failures, a.events, a.ips))
             .then(a.asn.cmp(&b.asn))
     });
-    let mut users = users;
-    users.sort_by(|a, b| {
-        (b.attempts, b.ips)
-            .cmp(&(a.attempts, a.ips))
-            .then(a.user.cmp(&b.user))
-    });
     let country_total = countries.iter().filter(|c| c.country.is_some()).count() as u64;
     if let Keep::Top(n) = keep {
         countries.truncate(n);
         asns.truncate(n);
-        users.truncate(n);
     }
     let windows = windows
         .into_iter()
