@@ -359,30 +359,6 @@ fn worst_first(a: &RankKey, b: &RankKey) -> std::cmp::Ordering {
     (b.0, b.1, b.2).cmp(&(a.0, a.1, a.2)).then(a.3.cmp(&b.3))
 }
 
-/// The location of each of `ips`, in order, looked up on up to one thread per core; a
-/// look-up that panics is an error (as a report shard's).
-fn locate_all(geo: &dyn Locate, ips: Vec<IpAddr>) -> Result<Vec<Location>, WorkerFailed> {
-    let threads = crate::pipeline::threads().min(ips.len()).max(1);
-    if threads == 1 {
-        return Ok(ips.into_iter().map(|ip| geo.locate(ip)).collect());
-    }
-    let per = ips.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = ips
-            .chunks(per)
-            .map(|part| scope.spawn(move || part.iter().map(|&ip| geo.locate(ip)).collect()))
-            .collect();
-        let mut out = Vec::with_capacity(ips.len());
-        for h in handles {
-            let part: Vec<Location> = h
-                .join()
-                .map_err(|payload| WorkerFailed(panic_message(&*payload)))?;
-            out.extend(part);
-        }
-        Ok(out)
-    })
-}
-
 /// Sort records worst first, each record's key computed once (a record is a few hundred
 /// bytes: moving keys is cheaper than comparing and moving records).
 fn sort_worst_first(records: &mut [IpRecord]) {
@@ -1020,7 +996,9 @@ pub(super) fn build<S: RecordSink>(
     }
     // The few records still to build (a summary's top list) are looked up on every core: a
     // city look-up may unpack a block of the table first.
-    let located = locate_all(geo, pending.iter().map(|(ip, _)| *ip).collect())?;
+    let ips: Vec<IpAddr> = pending.iter().map(|(ip, _)| *ip).collect();
+    let located =
+        crate::enrich::locate_all(geo, &ips, crate::pipeline::threads()).map_err(WorkerFailed)?;
     let mut pending: Vec<IpRecord> = pending
         .into_iter()
         .zip(located)

@@ -120,6 +120,35 @@ pub trait Locate: Send + Sync {
     }
 }
 
+/// The location of each of `ips`, in order, looked up by up to `threads` threads (a city
+/// look-up may first unpack a block of the embedded table: worth sharing out when there are
+/// many). A thread that panics is an error, with its message.
+pub fn locate_all(
+    geo: &dyn Locate,
+    ips: &[IpAddr],
+    threads: usize,
+) -> Result<Vec<Location>, String> {
+    let threads = threads.min(ips.len()).max(1);
+    if threads == 1 {
+        return Ok(ips.iter().map(|&ip| geo.locate(ip)).collect());
+    }
+    let per = ips.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = ips
+            .chunks(per)
+            .map(|part| scope.spawn(move || part.iter().map(|&ip| geo.locate(ip)).collect()))
+            .collect();
+        let mut out = Vec::with_capacity(ips.len());
+        for h in handles {
+            let part: Vec<Location> = h
+                .join()
+                .map_err(|payload| crate::pipeline::panic_message(&*payload))?;
+            out.extend(part);
+        }
+        Ok(out)
+    })
+}
+
 /// Country and network of an address, borrowed from the embedded tables.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct QuickGeo {

@@ -296,6 +296,7 @@ impl<'s, 'h> Writer<'s, 'h> {
             complete: *complete,
             new_addresses: 0,
             inserted: Vec::new(),
+            located: HashMap::default(),
         };
         let ids: Vec<i64> = batch
             .names
@@ -417,6 +418,9 @@ fn host_id_in(
     Ok(id)
 }
 
+/// Addresses of a batch located together (their locations are held until they are stored).
+const LOCATE_GROUP: usize = 4096;
+
 /// One transaction's view of the writer.
 struct Ctx<'t, 'w> {
     tx: &'t Transaction<'t>,
@@ -430,6 +434,8 @@ struct Ctx<'t, 'w> {
     new_addresses: u64,
     /// The addresses this transaction stored for the first time.
     inserted: Vec<IpAddr>,
+    /// New addresses of the batch, located ahead on every core (see [`Ctx::add_tables`]).
+    located: HashMap<IpAddr, Location, RandomState>,
 }
 
 impl Ctx<'_, '_> {
@@ -482,7 +488,10 @@ impl Ctx<'_, '_> {
         let loc = if private {
             Location::default()
         } else {
-            self.geo.locate(ip)
+            match self.located.remove(&ip) {
+                Some(loc) => loc,
+                None => self.geo.locate(ip),
+            }
         };
         let empty = IpStats::default();
         let st = st.unwrap_or(&empty);
@@ -552,12 +561,42 @@ impl Ctx<'_, '_> {
             .iter()
             .map(|n| self.name_id(n))
             .collect::<Result<_>>()?;
-        for (ip, st) in t.stats {
+        // Locating the new addresses is most of what a run over a little new data does (each
+        // city look-up may unpack a block of the table): on every core, a group at a time.
+        for group in t.stats.chunks(LOCATE_GROUP) {
+            if !private {
+                self.locate_new(group)?;
+            }
+            self.add_stats(group, &user_ids)?;
+        }
+        for ip in &t.private {
+            self.address_id(*ip)?;
+        }
+        self.add_totals(&t, private)
+    }
+
+    /// Locate the addresses of `stats` not stored yet, for [`Ctx::insert_address`].
+    fn locate_new(&mut self, stats: &[(IpAddr, IpStats)]) -> Result<()> {
+        let mut new = Vec::new();
+        for (ip, _) in stats {
+            if self.known(*ip)?.is_none() && scope(*ip).is_global() {
+                new.push(*ip);
+            }
+        }
+        let located = crate::enrich::locate_all(self.geo, &new, crate::pipeline::threads())
+            .map_err(|why| anyhow::anyhow!("a geolocation thread failed: {why}"))?;
+        self.located.extend(new.into_iter().zip(located));
+        Ok(())
+    }
+
+    /// Add the counters of `stats` to their addresses, storing the new ones.
+    fn add_stats(&mut self, stats: &[(IpAddr, IpStats)], user_ids: &[i64]) -> Result<()> {
+        for (ip, st) in stats {
             let id = match self.known(*ip)? {
                 Some(id) => id,
                 None => match self.insert_address(*ip, Some(st))? {
                     (id, true) => {
-                        self.add_details(id, st, &user_ids)?;
+                        self.add_details(id, st, user_ids)?;
                         continue;
                     }
                     // Stored meanwhile by another writer: add to it.
@@ -603,12 +642,9 @@ impl Ctx<'_, '_> {
                 k[10],
                 k[11],
             ])?;
-            self.add_details(id, st, &user_ids)?;
+            self.add_details(id, st, user_ids)?;
         }
-        for ip in &t.private {
-            self.address_id(*ip)?;
-        }
-        self.add_totals(&t, private)
+        Ok(())
     }
 
     /// Add an address's users. (Its active hours are not stored: the map finds them in the
