@@ -191,3 +191,104 @@ impl Formatter for Pretty {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::IpAddr;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::aggregate::{GeoInfo, Summary, Timeline};
+    use crate::enrich::Accuracy;
+    use crate::parse::Kind;
+
+    /// Records enough for several batches, with IPv6, missing fields, counts past 2³², and
+    /// names that need escaping.
+    fn report(n: u32) -> Report {
+        let record = |i: u32| {
+            let ip: IpAddr = if i.is_multiple_of(7) {
+                format!("2001:db8::{i:x}").parse().unwrap()
+            } else {
+                IpAddr::from((0x5102_0000u32 + i).to_be_bytes())
+            };
+            let mut kinds = [0u32; Kind::COUNT];
+            kinds[(i % 5) as usize] = 1 + i % 4;
+            IpRecord {
+                ip,
+                events: u64::from(i % 11) + u64::from(i == 3) * 5_000_000_000,
+                failures: u64::from(i % 4),
+                successes: u64::from(i.is_multiple_of(13)),
+                kinds,
+                users: (0..i % 3)
+                    .map(|k| {
+                        let name = ["root", "ad\"min\\", "\u{1b}[31m", "用户", "a\u{202e}b"]
+                            [((i + k) % 5) as usize];
+                        (Arc::from(name), u64::from(k + 1), 0)
+                    })
+                    .collect(),
+                first_seen: (!i.is_multiple_of(9)).then_some(1_780_000_000 + i64::from(i)),
+                last_seen: (!i.is_multiple_of(9)).then_some(1_780_000_000 + 2 * i64::from(i)),
+                country: (!i.is_multiple_of(10)).then(|| Arc::from("NL")),
+                country_name: (!i.is_multiple_of(10)).then(|| Arc::from("Netherlands")),
+                city: i.is_multiple_of(3).then(|| Arc::from("'s-Hertogenbosch")),
+                region: None,
+                lat: (!i.is_multiple_of(6)).then_some(51.69 + f64::from(i) / 1e5),
+                lon: (!i.is_multiple_of(6)).then_some(-5.3),
+                accuracy: (!i.is_multiple_of(6)).then_some(Accuracy::City),
+                asn: (!i.is_multiple_of(8)).then_some(1136),
+                as_org: (!i.is_multiple_of(8)).then(|| Arc::from("KPN B.V.")),
+                hours: Vec::new(),
+            }
+        };
+        Report {
+            generator: "logmap test".into(),
+            sources: Vec::new(),
+            geo: GeoInfo {
+                databases: vec!["embedded".into()],
+                attribution: crate::enrich::ATTRIBUTION,
+            },
+            summary: Summary::default(),
+            ips: (0..n).map(record).collect(),
+            countries: Vec::new(),
+            asns: Vec::new(),
+            users: Vec::new(),
+            ports: Vec::new(),
+            statuses: Vec::new(),
+            paths: Vec::new(),
+            user_agents: Vec::new(),
+            windows: Vec::new(),
+            timeline: Timeline {
+                bucket_seconds: 3600,
+                series: vec![[1_780_000_000, 1, 2, 3]],
+            },
+            history: None,
+            selection: None,
+        }
+    }
+
+    /// The records are serialized by several threads, a batch at a time, one batch written
+    /// while the next is serialized: the document must still be serde_json's, byte for byte.
+    #[test]
+    fn the_document_is_what_serde_json_writes_whatever_the_threads_and_batches() {
+        for n in [
+            0,
+            1,
+            2,
+            BATCH as u32 - 1,
+            BATCH as u32,
+            2 * BATCH as u32 + 5,
+        ] {
+            let r = report(n);
+            let mut want = serde_json::to_vec_pretty(&r).unwrap();
+            want.push(b'\n');
+            for threads in [1, 2, 3] {
+                let mut got = Vec::new();
+                write_pretty(&r, threads, &mut got).unwrap();
+                assert!(
+                    got == want,
+                    "{n} records, {threads} threads: the document differs"
+                );
+            }
+        }
+    }
+}
