@@ -592,7 +592,14 @@ impl Ctx<'_, '_> {
     /// Add the counters of `stats` to their addresses, storing the new ones.
     fn add_stats(&mut self, stats: &[(IpAddr, IpStats)], user_ids: &[i64]) -> Result<()> {
         for (ip, st) in stats {
-            let id = match self.known(*ip)? {
+            // An address located just now was not stored a moment ago: no need to ask again
+            // (a big store is asked per address).
+            let stored = if self.located.contains_key(ip) {
+                None
+            } else {
+                self.known(*ip)?
+            };
+            let id = match stored {
                 Some(id) => id,
                 None => match self.insert_address(*ip, Some(st))? {
                     (id, true) => {
