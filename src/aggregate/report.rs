@@ -362,15 +362,7 @@ fn worst_first(a: &RankKey, b: &RankKey) -> std::cmp::Ordering {
 /// Sort records worst first, each record's key computed once (a record is a few hundred
 /// bytes: moving keys is cheaper than comparing and moving records).
 fn sort_worst_first(records: &mut [IpRecord]) {
-    use std::cmp::Reverse;
-    records.sort_by_cached_key(|r| {
-        (
-            Reverse(r.failures),
-            Reverse(r.events),
-            Reverse(r.successes),
-            r.ip,
-        )
-    });
+    records.sort_by_cached_key(|r| Ranked(r.rank(), ()));
 }
 
 /// Lists each sorted worst first, merged into one (the same order as sorting them together:

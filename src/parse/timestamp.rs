@@ -58,17 +58,20 @@ pub fn from_civil(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<Ti
 pub fn format_rfc3339(ts: Timestamp) -> String {
     match rfc3339_bytes(ts) {
         Some(b) => b.iter().map(|&c| char::from(c)).collect(),
-        None => {
-            let (y, m, d) = civil_from_days(ts.div_euclid(86400));
-            let secs = ts.rem_euclid(86400);
-            format!(
-                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-                secs / 3600,
-                secs / 60 % 60,
-                secs % 60
-            )
-        }
+        None => format_any_year(ts),
     }
+}
+
+/// [`format_rfc3339`] for any year (`-0001`, `10000`, …), with `format!`.
+fn format_any_year(ts: Timestamp) -> String {
+    let (y, m, d) = civil_from_days(ts.div_euclid(86400));
+    let secs = ts.rem_euclid(86400);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
 }
 
 /// [`format_rfc3339`] without an allocation, for the years 0–9999 (the exports write one per
@@ -474,16 +477,7 @@ mod tests {
 
     #[test]
     fn rfc3339_without_allocation_is_the_formatted_time() {
-        let slow = |ts: Timestamp| {
-            let (y, m, d) = civil_from_days(ts.div_euclid(86400));
-            let secs = ts.rem_euclid(86400);
-            format!(
-                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-                secs / 3600,
-                secs / 60 % 60,
-                secs % 60
-            )
-        };
+        let slow = format_any_year;
         let mut ts: Timestamp = -62_167_219_200; // 0000-01-01T00:00:00Z
         while ts < 253_402_300_800 {
             // up to 9999-12-31
