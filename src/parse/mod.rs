@@ -22,16 +22,31 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-/// `std::str::from_utf8`, quicker on ASCII — nearly every byte of every log: `is_ascii` checks
-/// a word at a time, where the validator steps through the text.
+/// `std::str::from_utf8`, quicker on ASCII — nearly every byte of every log: [`is_ascii`]
+/// checks 16 bytes at a time, where the validator steps through the text.
 #[inline]
 pub(crate) fn utf8(b: &[u8]) -> Result<&str, std::str::Utf8Error> {
-    if b.is_ascii() {
+    if is_ascii(b) {
         // SAFETY: ASCII text is valid UTF-8.
         Ok(unsafe { std::str::from_utf8_unchecked(b) })
     } else {
         std::str::from_utf8(b)
     }
+}
+
+/// `<[u8]>::is_ascii` for the lengths of log lines and their fields: 16 bytes at a time, the
+/// last 16 read overlapping the ones before (std's checks blocks of 64 and then the rest of a
+/// line a byte at a time: most of a 120-byte line, measured at 2.5 % of `summary`).
+#[inline]
+pub(crate) fn is_ascii(b: &[u8]) -> bool {
+    const HIGH: u128 = u128::from_ne_bytes([0x80; 16]);
+    let word = |c: &[u8]| u128::from_ne_bytes(c.try_into().expect("16 bytes"));
+    if b.len() < 16 {
+        return b.is_ascii();
+    }
+    let chunks = b.chunks_exact(16);
+    let last = word(&b[b.len() - 16..]);
+    chunks.fold(last, |acc, c| acc | word(c)) & HIGH == 0
 }
 
 /// What a line means. The names are the stable strings of the export schema.
@@ -286,6 +301,28 @@ impl Format {
             Format::Journal => "journal",
             Format::Cowrie => "cowrie",
             Format::Generic => "generic",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn is_ascii_agrees_with_std_at_every_length_and_position() {
+        for len in 0..80 {
+            let clean = vec![b'a'; len];
+            assert!(super::is_ascii(&clean), "{len} ASCII bytes");
+            for at in 0..len {
+                for high in [0x80u8, 0xc3, 0xff] {
+                    let mut b = clean.clone();
+                    b[at] = high;
+                    assert_eq!(
+                        super::is_ascii(&b),
+                        b.is_ascii(),
+                        "{len} bytes, {high:#x} at {at}"
+                    );
+                }
+            }
         }
     }
 }
