@@ -182,6 +182,10 @@ pub struct Clock {
     cached: Option<(Timestamp, Timestamp)>,
     /// The previous instant this clock produced from a local time (for the repeated hour).
     last: Option<Timestamp>,
+    /// The syslog hour read last, `(month, day, hour)`, and the instant of its first second,
+    /// when every second of that hour is that instant plus the seconds since (same year, same
+    /// single offset): the next lines of the hour need no calendar or zone arithmetic.
+    hour_memo: Option<((u32, u32, u32), Timestamp)>,
 }
 
 impl Clock {
@@ -192,6 +196,7 @@ impl Clock {
             zone,
             cached: None,
             last: None,
+            hour_memo: None,
         }
     }
 
@@ -237,11 +242,10 @@ impl Clock {
         let t = match self.ambiguous(naive)? {
             AmbiguousOffset::Unambiguous { offset } => {
                 let off = i64::from(offset.seconds());
-                // Cache the hour when its last second has the same, single offset.
-                if let Some(AmbiguousOffset::Unambiguous { offset: end }) =
-                    self.ambiguous(hour * 3600 + 3599)
-                    && end == offset
-                {
+                // Cache the hour when its first and last seconds have the same, single offset
+                // (a zone may move by half an hour: Lord Howe's gap is 02:00–02:29).
+                let same = |t| matches!(self.ambiguous(t), Some(AmbiguousOffset::Unambiguous { offset: o }) if o == offset);
+                if same(hour * 3600) && same(hour * 3600 + 3599) {
                     self.cached = Some((hour, off));
                 }
                 naive - off
@@ -278,10 +282,27 @@ impl Clock {
 
     /// A syslog date (no year) in this clock's zone, the year given by the [`YearRule`].
     pub fn syslog(&mut self, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<Timestamp> {
-        let t = match self.year {
+        if let Some((key, start)) = self.hour_memo
+            && key == (mo, d, h)
+            && mi <= 59
+            && s <= 60
+        {
+            let t = start + i64::from(mi * 60 + s.min(59));
+            self.last = Some(t);
+            return Some(t);
+        }
+        let t = self.syslog_year(mo, d, h, mi, s)?;
+        self.last = Some(t);
+        self.hour_memo = self.memo_hour(mo, d, h);
+        Some(t)
+    }
+
+    /// [`Clock::syslog`] without the memo, and without remembering the result.
+    fn syslog_year(&mut self, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<Timestamp> {
+        match self.year {
             YearRule::StartingIn { year, first_month } => {
                 let y = if mo < first_month { year + 1 } else { year };
-                self.convert(y, mo, d, h, mi, s)?
+                self.convert(y, mo, d, h, mi, s)
             }
             YearRule::NotAfter { limit, year: y } => {
                 // The common case first: this year, not after the limit (a day of slack for
@@ -291,11 +312,23 @@ impl Clock {
                 (y - 8..=y)
                     .rev()
                     .filter_map(|y| self.convert(y, mo, d, h, mi, s))
-                    .find(|&t| t <= limit + 86400)?
+                    .find(|&t| t <= limit + 86400)
             }
-        };
-        self.last = Some(t);
-        Some(t)
+        }
+    }
+
+    /// The memo for the syslog hour `mo d h`: its first second's instant, if its last second
+    /// is 3599 s later, both in the same year and with one offset that is not a repeated
+    /// (autumn) hour's (see `cached`). The year rule picks a year for the first second and for the last
+    /// alike: a later year rejected at the first second is rejected at every later one, and
+    /// the year accepted at the last second is accepted at every earlier one.
+    fn memo_hour(&mut self, mo: u32, d: u32, h: u32) -> Option<((u32, u32, u32), Timestamp)> {
+        let start = self.syslog_year(mo, d, h, 0, 0)?;
+        let end = self.syslog_year(mo, d, h, 59, 59)?;
+        // `cached` holds an hour only when all of it has one offset and is no repeated hour.
+        let one_offset =
+            self.utc || matches!(self.cached, Some((hour, off)) if (start + off) == hour * 3600);
+        (end == start + 3599 && one_offset).then_some(((mo, d, h), start))
     }
 }
 
@@ -419,5 +452,60 @@ mod tests {
         let t = from_civil(2026, 1, 15, 11, 0, 0).unwrap();
         assert_eq!(z.abbreviation_at(t), "CET");
         assert_eq!(z.civil(t), (2026, 1, 15, 12, 0, 0));
+    }
+
+    #[test]
+    fn the_hour_memo_gives_what_the_full_conversion_gives() {
+        // Every 7th second over the days around each zone's transitions (Lord Howe moves by
+        // 30 minutes), forwards and then back over the repeated hour, with the year rules of
+        // `--year` and of a file modified in the middle of an hour.
+        let days = [
+            (3, 28),
+            (3, 29),
+            (4, 4),
+            (4, 5),
+            (10, 3),
+            (10, 4),
+            (10, 25),
+            (10, 31),
+            (11, 1),
+        ];
+        let limit = from_civil(2026, 10, 25, 1, 30, 0).unwrap();
+        for name in [
+            "UTC",
+            "Europe/Berlin",
+            "America/New_York",
+            "Australia/Lord_Howe",
+        ] {
+            for rule in [YearRule::fixed(2026), YearRule::not_after(limit)] {
+                let mut memo = Clock::new(rule, zone(name));
+                let mut full = Clock::new(rule, zone(name));
+                let mut check = |mo, d, h, mi, s| {
+                    let want = full.syslog_year(mo, d, h, mi, s);
+                    if want.is_some() {
+                        full.last = want;
+                    }
+                    let got = memo.syslog(mo, d, h, mi, s);
+                    assert_eq!(got, want, "{name} {rule:?} {mo}-{d} {h}:{mi}:{s}");
+                };
+                for &(mo, d) in &days {
+                    for k in (0..86400).step_by(7) {
+                        check(mo, d, k / 3600, k / 60 % 60, k % 60);
+                    }
+                    for k in (3600..3 * 3600).rev().step_by(13) {
+                        check(mo, d, k / 3600, k / 60 % 60, k % 60);
+                    }
+                    check(mo, d, 1, 59, 60);
+                    check(mo, d, 1, 60, 0);
+                }
+            }
+        }
+        // Lord Howe skips 02:00–02:29 on 2026-10-04: a time in the gap reads with the offset
+        // before it (+10:30), even after a line later in the same hour (+11) was read.
+        let mut c = Clock::new(YearRule::fixed(2026), zone("Australia/Lord_Howe"));
+        let later = c.syslog(10, 4, 2, 45, 0).unwrap();
+        assert_eq!(format_rfc3339(later), "2026-10-03T15:45:00Z");
+        let gap = c.syslog(10, 4, 2, 10, 0).unwrap();
+        assert_eq!(format_rfc3339(gap), "2026-10-03T15:40:00Z");
     }
 }
