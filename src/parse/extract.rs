@@ -517,8 +517,8 @@ fn parse_v4_prefix(b: &[u8]) -> Option<(Ipv4Addr, usize)> {
     Some((Ipv4Addr::from(octets), i))
 }
 
-/// Exactly a dotted quad.
-fn parse_v4(b: &[u8]) -> Option<Ipv4Addr> {
+/// Exactly a dotted quad (what std's parser takes: 1–3 digits per octet, no leading zero).
+pub(crate) fn parse_v4(b: &[u8]) -> Option<Ipv4Addr> {
     match parse_v4_prefix(b)? {
         (a, n) if n == b.len() => Some(a),
         _ => None,
@@ -629,6 +629,14 @@ mod tests {
             .iter()
             .map(|f| f.ip.to_string())
             .collect()
+    }
+
+    proptest::proptest! {
+        /// The web parser reads a client with `parse_v4` before std's parser: they must agree.
+        #[test]
+        fn v4_parser_agrees_with_std(t in "[0-9.]{0,17}|[0-9]{1,4}(\\.[0-9]{1,4}){3}") {
+            proptest::prop_assert_eq!(parse_v4(t.as_bytes()), t.parse::<Ipv4Addr>().ok(), "{}", t);
+        }
     }
 
     #[test]

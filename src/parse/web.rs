@@ -271,6 +271,11 @@ fn present(b: &[u8]) -> Option<&[u8]> {
 
 /// An address written as the whole token; IPv4-mapped IPv6 becomes IPv4.
 fn parse_ip(token: &[u8]) -> Option<IpAddr> {
+    // Nearly every client is IPv4: read it without std's general parser (7 % of a summary
+    // of an access log).
+    if let Some(a) = super::extract::parse_v4(token) {
+        return Some(IpAddr::V4(a));
+    }
     let s = std::str::from_utf8(token).ok()?;
     s.parse::<IpAddr>().ok().map(|ip| ip.to_canonical())
 }
