@@ -9,7 +9,6 @@
 //! few thousand, each compressed on its own and inflated the first time an address needs it, so
 //! a command pays for the part of the table its addresses touch.
 
-use std::io::Read;
 use std::net::IpAddr;
 use std::sync::OnceLock;
 
@@ -309,15 +308,39 @@ impl<'a> Cursor<'a> {
 }
 
 fn inflate(bytes: &[u8], table: &'static str) -> Result<Vec<u8>, CorruptTable> {
-    // the tables inflate to 2.2-3.3 times their size: one allocation, no copy on growth
+    let err = |what: &str| CorruptTable {
+        table,
+        what: what.to_string(),
+    };
+    // A zlib stream: a two-byte header (deflate, no preset dictionary), the deflate data, then
+    // an Adler-32 of the output. The data is inflated straight into the output vector, and the
+    // checksum is not computed (4 % of unpacking): the tables are part of the binary, and
+    // `Embedded::load_all`'s test decodes every one of them.
+    let body = match bytes {
+        [cmf, flg, rest @ ..]
+            if cmf & 0x0f == 8 && flg & 0x20 == 0 && u16::from_be_bytes([*cmf, *flg]) % 31 == 0 =>
+        {
+            rest
+        }
+        _ => return Err(err("not a zlib stream")),
+    };
+    // the tables inflate to 2.2-3.3 times their size: usually one allocation
     let mut out = Vec::with_capacity(bytes.len() * 4);
-    flate2::read::ZlibDecoder::new(bytes)
-        .read_to_end(&mut out)
-        .map_err(|e| CorruptTable {
-            table,
-            what: e.to_string(),
-        })?;
-    Ok(out)
+    let mut d = flate2::Decompress::new(false);
+    loop {
+        let at = d.total_in() as usize;
+        let status = d
+            .decompress_vec(&body[at..], &mut out, flate2::FlushDecompress::Finish)
+            .map_err(|e| err(&e.to_string()))?;
+        if status == flate2::Status::StreamEnd {
+            return Ok(out);
+        }
+        if out.len() == out.capacity() {
+            out.reserve(out.capacity());
+        } else if d.total_in() as usize == at {
+            return Err(err("the compressed data ends early"));
+        }
+    }
 }
 
 fn v4_ranges(c: &mut Cursor, n: usize) -> Result<Ranges4, CorruptTable> {
@@ -1206,6 +1229,22 @@ mod tests {
         std::io::Write::write_all(&mut e, b"LMC1\x05AB\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff")
             .unwrap();
         assert!(decode_country(&e.finish().unwrap()).is_err());
+    }
+
+    #[test]
+    fn inflate_reads_zlib_streams_and_rejects_cut_ones() {
+        // 200 KB that compress to far less than a quarter: the output vector must grow
+        let text: Vec<u8> = (0..200_000u32).map(|i| b"ab\n"[(i % 3) as usize]).collect();
+        let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        std::io::Write::write_all(&mut e, &text).unwrap();
+        let z = e.finish().unwrap();
+        assert!(z.len() * 4 < text.len());
+        assert_eq!(inflate(&z, "test").unwrap(), text);
+        for cut in [0, 1, 2, z.len() / 2, z.len() - 6] {
+            assert!(inflate(&z[..cut], "test").is_err(), "cut at {cut}");
+        }
+        assert!(inflate(b"\x78\x9c\xff\xff\xff", "test").is_err());
+        assert!(inflate(&COUNTRY_BIN[1..], "test").is_err());
     }
 
     #[test]
