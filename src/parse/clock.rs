@@ -244,7 +244,10 @@ impl Clock {
                 let off = i64::from(offset.seconds());
                 // Cache the hour when its first and last seconds have the same, single offset
                 // (a zone may move by half an hour: Lord Howe's gap is 02:00–02:29).
-                let same = |t| matches!(self.ambiguous(t), Some(AmbiguousOffset::Unambiguous { offset: o }) if o == offset);
+                let same = |t| match self.ambiguous(t) {
+                    Some(AmbiguousOffset::Unambiguous { offset: o }) => o == offset,
+                    _ => false,
+                };
                 if same(hour * 3600) && same(hour * 3600 + 3599) {
                     self.cached = Some((hour, off));
                 }
@@ -319,9 +322,9 @@ impl Clock {
 
     /// The memo for the syslog hour `mo d h`: its first second's instant, if its last second
     /// is 3599 s later, both in the same year and with one offset that is not a repeated
-    /// (autumn) hour's (see `cached`). The year rule picks a year for the first second and for the last
-    /// alike: a later year rejected at the first second is rejected at every later one, and
-    /// the year accepted at the last second is accepted at every earlier one.
+    /// (autumn) hour's (see `cached`). The year rule picks the same year for every second of
+    /// the hour then: a later year rejected at the first second is rejected at every later
+    /// one, and the year accepted at the last second is accepted at every earlier one.
     fn memo_hour(&mut self, mo: u32, d: u32, h: u32) -> Option<((u32, u32, u32), Timestamp)> {
         let start = self.syslog_year(mo, d, h, 0, 0)?;
         let end = self.syslog_year(mo, d, h, 59, 59)?;
