@@ -27,7 +27,7 @@ use std::borrow::Cow;
 use std::net::IpAddr;
 
 use super::timestamp::parse_clf;
-use super::{Event, Kind, LineCtx, LineOutcome, LineParser};
+use super::{Event, Kind, LineCtx, LineOutcome, LineParser, Timestamp};
 
 /// Parser for combined/common access logs. Stateless.
 #[derive(Clone, Copy, Debug, Default)]
@@ -56,7 +56,7 @@ impl LineParser for WebParser {
         let mut ev = Event::new(Kind::Request, ip, "web");
         ev.source = ctx.source;
         ev.line_no = ctx.line_no;
-        ev.ts = parse_clf(f.time);
+        ev.ts = Some(f.ts);
         ev.user = present(f.user).map(lossy);
         if let Some((method, path)) = split_request(f.request) {
             ev.method = Some(lossy(method));
@@ -91,8 +91,8 @@ struct Fields<'a> {
     host: &'a [u8],
     /// `%u`, the authenticated user (`-` when none).
     user: &'a [u8],
-    /// Inside the brackets: `30/Nov/2026:11:35:01 +0000`.
-    time: &'a [u8],
+    /// The time inside the brackets (`30/Nov/2026:11:35:01 +0000`), read while finding them.
+    ts: Timestamp,
     /// Inside the quotes, still escaped.
     request: &'a [u8],
     status: Option<u16>,
@@ -103,8 +103,7 @@ struct Fields<'a> {
 
 fn fields(line: &[u8]) -> Option<Fields<'_>> {
     let line = trim_end(line);
-    let (open, close) = find_time(line)?;
-    let time = &line[open + 1..close];
+    let (open, close, ts) = find_time(line)?;
 
     // Before the time: [vhost] host ident user.
     let prefix = &line[..open - 1];
@@ -148,7 +147,7 @@ fn fields(line: &[u8]) -> Option<Fields<'_>> {
     Some(Fields {
         host,
         user,
-        time,
+        ts,
         request,
         status,
         bytes,
@@ -157,18 +156,19 @@ fn fields(line: &[u8]) -> Option<Fields<'_>> {
     })
 }
 
-/// The `[` and `]` around a CLF time that follows a space. The time has a fixed width
-/// (`dd/Mon/yyyy:hh:mm:ss`, optionally ` +zzzz`), so each candidate costs O(1).
-fn find_time(line: &[u8]) -> Option<(usize, usize)> {
+/// The `[` and `]` around a CLF time that follows a space, and the time. The time has a fixed
+/// width (`dd/Mon/yyyy:hh:mm:ss`, optionally ` +zzzz`), so each candidate costs O(1).
+fn find_time(line: &[u8]) -> Option<(usize, usize, Timestamp)> {
     memchr::memchr_iter(b'[', line)
         .filter(|&i| i > 0 && line[i - 1] == b' ')
         .find_map(|i| {
-            [i + 27, i + 21]
-                .into_iter()
-                .find(|&close| {
-                    line.get(close) == Some(&b']') && parse_clf(&line[i + 1..close]).is_some()
-                })
-                .map(|close| (i, close))
+            [i + 27, i + 21].into_iter().find_map(|close| {
+                if line.get(close) != Some(&b']') {
+                    return None;
+                }
+                let ts = parse_clf(&line[i + 1..close])?;
+                Some((i, close, ts))
+            })
         })
 }
 
