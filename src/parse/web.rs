@@ -201,12 +201,12 @@ fn status_and_size(b: &[u8]) -> Option<StatusSize<'_>> {
     if status.len() != 3 || !status.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let status = std::str::from_utf8(status).ok()?.parse().ok();
+    let status = decimal(status).and_then(|v| u16::try_from(v).ok());
     let bytes = match size {
         b"-" => None,
         s if !s.is_empty() && s.len() <= 20 && s.iter().all(u8::is_ascii_digit) => {
             // Out of range for u64 (21+ digits are refused above; 20 may still overflow).
-            std::str::from_utf8(s).ok()?.parse().ok()
+            decimal(s)
         }
         _ => return None,
     };
@@ -214,6 +214,14 @@ fn status_and_size(b: &[u8]) -> Option<StatusSize<'_>> {
         status,
         bytes,
         rest: after,
+    })
+}
+
+/// The value of ASCII digits; `None` past `u64::MAX`.
+fn decimal(digits: &[u8]) -> Option<u64> {
+    digits.iter().try_fold(0u64, |v, &d| {
+        v.checked_mul(10)?
+            .checked_add(u64::from(d.wrapping_sub(b'0')))
     })
 }
 
@@ -317,6 +325,22 @@ fn referer(line: &[u8]) -> Option<&[u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Status and size are read without std's parser: the same values, `None` on overflow.
+        #[test]
+        fn decimal_agrees_with_std(d in "[0-9]{1,20}") {
+            proptest::prop_assert_eq!(decimal(d.as_bytes()), d.parse::<u64>().ok());
+        }
+    }
+
+    #[test]
+    fn a_size_past_u64_is_no_size() {
+        let t = status_and_size(b" 200 18446744073709551616 \"-\"").unwrap();
+        assert_eq!((t.status, t.bytes), (Some(200), None));
+        let t = status_and_size(b" 404 18446744073709551615").unwrap();
+        assert_eq!((t.status, t.bytes), (Some(404), Some(u64::MAX)));
+    }
     use crate::parse::timestamp::format_rfc3339;
     use std::borrow::Cow;
 
