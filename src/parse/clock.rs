@@ -285,18 +285,15 @@ impl Clock {
 
     /// A syslog date (no year) in this clock's zone, the year given by the [`YearRule`].
     pub fn syslog(&mut self, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<Timestamp> {
-        if let Some((key, start)) = self.hour_memo
-            && key == (mo, d, h)
-            && mi <= 59
-            && s <= 60
-        {
-            let t = start + i64::from(mi * 60 + s.min(59));
-            self.last = Some(t);
-            return Some(t);
+        if self.hour_memo.is_none_or(|(key, _)| key != (mo, d, h)) {
+            self.hour_memo = self.memo_hour(mo, d, h);
         }
-        let t = self.syslog_year(mo, d, h, mi, s)?;
+        let t = match self.hour_memo {
+            Some((_, start)) if mi <= 59 && s <= 60 => start + i64::from(mi * 60 + s.min(59)),
+            // an hour with a change of offset or year in it, or fields out of range
+            _ => self.syslog_year(mo, d, h, mi, s)?,
+        };
         self.last = Some(t);
-        self.hour_memo = self.memo_hour(mo, d, h);
         Some(t)
     }
 
